@@ -1,0 +1,111 @@
+"""French text helpers: accent-insensitive search, French collation, safe file names, formula guard."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["SortKey", "fold", "needs_formula_guard", "safe_filename", "sort_key"]
+
+# Letters that Unicode does not decompose but French readers treat as two letters.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ẞ": "SS"})
+
+
+def _strip_marks(text: str) -> str:
+    """NFKD then drop combining marks; no-break spaces become plain spaces (NFKD compatibility)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def fold(text: str) -> str:
+    """Search form: casefold, no accents, œ→oe, æ→ae, whitespace collapsed to single spaces.
+
+    « Élan » and « elan » fold the same; « dépôt » folds to « depot ».
+    """
+    folded = _strip_marks(text.translate(_LIGATURES)).casefold()
+    return " ".join(folded.split())
+
+
+SortKey = tuple[str, tuple[str, ...], tuple[int, ...], str]
+
+
+def sort_key(text: str) -> SortKey:
+    """French collation key, pure Python (three levels, like ICU/CLDR French).
+
+    * primary: letters and digits without accents nor case (« Œ » counts as « OE »); spaces are
+      kept (collapsed) and sort before letters; punctuation (' - « » . , etc.) is ignored;
+    * secondary: accents, unaccented before accented (« cote » < « côte »);
+    * tertiary: case, lowercase before uppercase;
+    * the original text breaks the remaining ties, so the order is total and stable.
+
+    Numbers inside strings compare character by character (« 10 » < « 9 »).
+    """
+    primary: list[str] = []
+    accents: list[str] = []
+    cases: list[int] = []
+    pending_space = False
+    for char in text.translate(_LIGATURES):
+        decomposed = unicodedata.normalize("NFKD", char)
+        base = "".join(c for c in decomposed if not unicodedata.combining(c))
+        marks = "".join(c for c in decomposed if unicodedata.combining(c))
+        for b in base:
+            if b.isspace():
+                pending_space = bool(primary)
+                continue
+            if not b.isalnum():
+                continue
+            if pending_space:
+                primary.append(" ")
+                accents.append("")
+                cases.append(0)
+                pending_space = False
+            for folded in b.casefold():
+                primary.append(folded)
+                accents.append(marks)
+                cases.append(1 if b != b.lower() else 0)
+    return "".join(primary), tuple(accents), tuple(cases), text
+
+
+_WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(1, 10)} | {f"LPT{i}" for i in range(1, 10)}
+)
+_UNSAFE_RUN = re.compile(r"[^A-Za-z0-9_-]+")
+_FILENAME_EXTRA = str.maketrans({"°": "o"})  # « n° 12 » → « no_12 »
+
+
+def safe_filename(text: str, max_len: int = 80) -> str:
+    """A portable file name stem built from user text (for PDF names).
+
+    ASCII only (accents removed, « œ » → « oe »), keeps letters, digits, « - » and « _ »; every
+    other run of characters (spaces, path separators, dots, quotes…) becomes a single « _ ».
+    Never empty (« sans_nom »), at most `max_len` characters, no leading/trailing « _ », « . » or
+    space, and Windows reserved names (CON, PRN, AUX, NUL, COM1–9, LPT1–9, any case, with or
+    without extension) get a trailing « _ ».
+    """
+    ascii_text = (
+        _strip_marks(text.translate(_LIGATURES).translate(_FILENAME_EXTRA))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
+    name = _UNSAFE_RUN.sub("_", ascii_text).strip("_. ")
+    limit = max(max_len, 1)
+    name = name[:limit].rstrip("_. ")
+    if not name or set(name) <= {"-", "_"}:
+        name = "sans_nom"[:limit]
+    stem = name.split(".", 1)[0]
+    if stem.upper() in _WINDOWS_RESERVED:
+        if len(name) >= limit:
+            name = name[: limit - 1]
+        name = f"{name[: len(stem)]}_{name[len(stem) :]}"
+    return name
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def needs_formula_guard(text: str) -> bool:
+    """True when a spreadsheet could read user text as a formula (CSV/formula injection).
+
+    Such cells must be written explicitly as strings (openpyxl ``data_type = "s"``).
+    """
+    return text.startswith(_FORMULA_STARTS)

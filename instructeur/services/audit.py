@@ -1,0 +1,64 @@
+"""Append-only audit log and the translation of optimistic-locking failures into French."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from instructeur.errors import ConcurrentEditError
+from instructeur.storage.models import AuditLog
+
+
+def current_user() -> str:
+    """Who is working: the OS login, unless INSTRUCTEUR_USER names someone else."""
+    import os
+
+    name = os.environ.get("INSTRUCTEUR_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name on some Windows services
+        return "inconnu"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set | frozenset):
+        return sorted(_jsonable(v) for v in value)
+    return value
+
+
+def record(
+    session: Session,
+    user: str,
+    entity: str,
+    entity_id: int,
+    action: str,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    payload = {k: _jsonable(v) for k, v in (changes or {}).items()}
+    session.add(
+        AuditLog(
+            utilisateur=user,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            changes=json.dumps(payload, ensure_ascii=False, sort_keys=True),
+            at=datetime.now(),
+        )
+    )
+
+
+def concurrent_edit(what: str, updated_by: str | None, updated_at: datetime | None) -> ConcurrentEditError:
+    who = updated_by or "un autre utilisateur"
+    when = f" le {updated_at:%d/%m/%Y à %H:%M}" if updated_at else ""
+    return ConcurrentEditError(
+        f"{what} a été modifié par {who}{when} depuis que vous l'avez ouvert : "
+        "vos modifications n'ont pas été enregistrées ; rechargez-le pour voir les siennes, puis refaites les vôtres"
+    )

@@ -1,0 +1,158 @@
+"""Online backup, restore and integrity check.
+
+A backup is always an Instructeur SQLite file, whatever the source engine: from SQLite with the
+backup API (consistent while the app is open, WAL included), from PostgreSQL by copying every
+table in dependency order. Restoring does the reverse into the open database, in one transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from instructeur.errors import UserError
+from instructeur.storage.db import Database, check_sqlite_file, connect
+from instructeur.storage.models import Base
+
+BATCH = 2000
+
+
+def backup_to(db: Database, destination: Path) -> Path:
+    destination = destination.expanduser().resolve()
+    if not destination.parent.exists():
+        raise UserError(f"{destination.parent} : ce dossier n'existe pas")
+    if destination.exists():
+        raise UserError(f"{destination} : ce fichier existe déjà, choisissez un autre nom")
+    tmp = destination.with_name(destination.name + ".partiel")
+    tmp.unlink(missing_ok=True)
+    try:
+        if db.is_sqlite:
+            raw = db.engine.raw_connection()
+            try:
+                target = sqlite3.connect(tmp)
+                try:
+                    raw.driver_connection.backup(target)  # type: ignore[union-attr]
+                finally:
+                    target.close()
+            finally:
+                raw.close()
+        else:
+            _copy_database(db, tmp)
+        tmp.replace(destination)  # a backup appears whole or not at all
+    finally:
+        tmp.unlink(missing_ok=True)
+    return destination
+
+
+def _copy_database(source: Database, path: Path) -> None:
+    from instructeur.storage.migrate import upgrade
+
+    target = connect(path)
+    try:
+        upgrade(target)
+        _copy_rows(source, target)
+    finally:
+        target.close()
+
+
+def _copy_rows(source: Database, target: Database) -> None:
+    """Replace every row of `target` by those of `source` (same schema), in one transaction."""
+    tables = Base.metadata.sorted_tables
+    with source.engine.connect() as src, target.engine.begin() as dst:
+        if target.is_sqlite:
+            dst.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+        for table in reversed(tables):
+            dst.execute(table.delete())
+        for table in tables:
+            result = src.execution_options(yield_per=BATCH).execute(select(table))
+            for chunk in result.partitions(BATCH):
+                dst.execute(table.insert(), [dict(row._mapping) for row in chunk])
+        if target.url.get_backend_name() == "postgresql":
+            for table in tables:
+                pk = list(table.primary_key.columns)
+                if len(pk) == 1 and pk[0].autoincrement is not False and pk[0].type.python_type is int:
+                    dst.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "
+                            f"COALESCE((SELECT MAX({pk[0].name}) FROM {table.name}), 0) + 1, false)"
+                        )
+                    )
+
+
+def restore_from(db: Database, backup_file: Path) -> None:
+    """Replace the content of `db` by the backup (migrated to this version's schema first)."""
+    from instructeur.storage.migrate import current_revision, known_revisions, upgrade
+
+    backup_file = backup_file.expanduser().resolve()
+    if not backup_file.is_file():
+        raise UserError(f"{backup_file} : fichier introuvable")
+    check_sqlite_file(backup_file)
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "restauration.sqlite"
+        shutil.copyfile(backup_file, work)  # a closed backup file has no WAL: a copy is exact
+        source = connect(work)
+        try:
+            rev = current_revision(source)
+            if rev is None:
+                raise UserError(f"{backup_file} : ce fichier n'est pas une sauvegarde Instructeur")
+            if rev not in known_revisions():
+                raise UserError(
+                    f"{backup_file} : sauvegarde d'une version plus récente d'Instructeur (schéma {rev})"
+                )
+            upgrade(source, backup_dir=Path(tmp))
+            _copy_rows(source, db)
+        finally:
+            source.close()
+
+
+@dataclass
+class CheckReport:
+    problems: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def check_database(db: Database) -> CheckReport:
+    """Integrity (SQLite), orphan references (both engines), schema revision."""
+    from instructeur.storage.migrate import current_revision, head_revision
+
+    report = CheckReport()
+    rev = current_revision(db)
+    if rev != head_revision():
+        report.problems.append(f"schéma {rev} au lieu de {head_revision()}")
+    with db.engine.connect() as conn:
+        if db.is_sqlite:
+            for (line,) in conn.exec_driver_sql("PRAGMA integrity_check").fetchall():
+                if line != "ok":
+                    report.problems.append(f"intégrité SQLite : {line}")
+            for row in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall():
+                report.problems.append(
+                    f"table {row[0]}, ligne {row[1]} : référence vers {row[2]} introuvable"
+                )
+        for table in Base.metadata.sorted_tables:
+            report.counts[table.name] = conn.execute(select(func.count()).select_from(table)).scalar_one()
+            if db.is_sqlite:
+                continue  # foreign_key_check above already covers it
+            for fk in table.foreign_keys:
+                parent = fk.column.table
+                child_col = fk.parent
+                orphans = conn.execute(
+                    select(func.count())
+                    .select_from(table)
+                    .where(child_col.is_not(None))
+                    .where(~select(parent).where(fk.column == child_col).exists())
+                ).scalar_one()
+                if orphans:
+                    report.problems.append(
+                        f"table {table.name} : {orphans} référence(s) {child_col.name} vers {parent.name} introuvable(s)"
+                    )
+    return report

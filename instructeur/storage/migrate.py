@@ -1,0 +1,147 @@
+"""Schema migrations at start-up: guard → online backup → FK off → upgrade → FK check.
+
+The sequence follows anchors_engineering.md P10/P11: a WAL database is backed up with the SQLite
+backup API (never a file copy), and SQLite foreign keys are switched off on the migration
+connection (outside any transaction) because batch mode recreates tables and ON DELETE CASCADE
+would otherwise empty the child tables.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, inspect
+
+from instructeur.errors import UserError
+from instructeur.storage.db import Database
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def _has_tables(db: Database) -> bool:
+    with db.engine.connect() as conn:
+        return bool(inspect(conn).get_table_names())
+
+
+def ensure_current(db: Database) -> None:
+    """Refuse a database that is not Instructeur's, is newer than this app, or is not migrated."""
+    rev = current_revision(db)
+    if rev is None:
+        if _has_tables(db):
+            raise UserError(f"{db.display_name} : cette base de données n'est pas une base Instructeur")
+        raise UserError(f"{db.display_name} : base vide, elle doit d'abord être initialisée")
+    if rev not in known_revisions():
+        raise UserError(
+            f"{db.display_name} : base créée par une version plus récente d'Instructeur "
+            f"(schéma {rev}) ; installez la dernière version de l'application"
+        )
+    if rev != head_revision():
+        raise UserError(
+            f"{db.display_name} : schéma {rev} à mettre à jour (ouvrez la base avec l'application)"
+        )
+
+
+def upgrade(db: Database, *, backup_dir: Path | None = None) -> Path | None:
+    """Bring the schema to head. Returns the backup made before migrating, if any."""
+    rev = current_revision(db)
+    head = head_revision()
+    if rev == head:
+        return None
+    if rev is None and _has_tables(db):
+        raise UserError(f"{db.display_name} : cette base de données n'est pas une base Instructeur")
+    if rev is not None and rev not in known_revisions():
+        raise UserError(
+            f"{db.display_name} : base créée par une version plus récente d'Instructeur "
+            f"(schéma {rev}) ; installez la dernière version de l'application"
+        )
+    backup_file = None
+    if rev is not None:  # an existing database: keep a copy of it before touching the schema
+        from instructeur.paths import backups_dir
+        from instructeur.storage.backup import backup_to
+
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        backup_file = (backup_dir or backups_dir()) / f"instructeur_{stamp}_avant_{head}.sqlite"
+        backup_to(db, backup_file)
+    _run_upgrade(db)
+    return backup_file
+
+
+def _run_upgrade(db: Database) -> None:
+    with db.engine.connect() as conn:
+        if db.is_sqlite:
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, see module doc
+            conn.commit()
+        command.upgrade(alembic_config(conn), "head")
+        conn.commit()
+        if db.is_sqlite:
+            problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            if problems:
+                raise UserError(
+                    f"{db.display_name} : la migration a laissé {len(problems)} références cassées"
+                )
+
+
+def schema_differences(db: Database) -> list[object]:
+    """What the models have that the migrations do not create (empty when they agree)."""
+    from alembic.autogenerate import compare_metadata
+
+    from instructeur.storage.models import Base
+
+    with db.engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        return list(compare_metadata(ctx, Base.metadata))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Developer tool: `python -m instructeur.storage.migrate revision "message"` autogenerates
+    a revision against a temporary database migrated to head."""
+    import tempfile
+
+    from instructeur.storage.db import connect
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2 or args[0] != "revision":
+        print('usage : python -m instructeur.storage.migrate revision "message"')
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        db = connect(Path(tmp) / "gen.sqlite")
+        if known_revisions():
+            _run_upgrade(db)
+        with db.engine.connect() as conn:
+            command.revision(alembic_config(conn), message=args[1], autogenerate=True)
+        db.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

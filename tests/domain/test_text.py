@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import pytest
+
+from instructeur.domain.text import fold, needs_formula_guard, safe_filename, sort_key
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Élan", "elan"),
+        ("dépôt", "depot"),
+        ("DÉPÔT", "depot"),
+        ("Œuvre", "oeuvre"),
+        ("cœur", "coeur"),
+        ("Lætitia", "laetitia"),
+        ("Straße", "strasse"),
+        ("  Maison\u00a0des\u202fjeunes \t et\n de la culture  ", "maison des jeunes et de la culture"),
+        ("Ça", "ca"),
+        ("ﬁchier", "fichier"),  # compatibility ligature
+        ("", ""),
+    ],
+)
+def test_fold(text: str, folded: str) -> None:
+    assert fold(text) == folded
+
+
+def test_fold_for_search() -> None:
+    assert fold("elan") in fold("Association Élan Solidaire")
+    assert fold("depot") in fold("Dépôt de dossier")
+
+
+def test_sort_key_french_order() -> None:
+    names = ["Zoé", "élan", "Eric", "eau", "Ecole", "Élodie"]
+    assert sorted(names, key=sort_key) == ["eau", "Ecole", "élan", "Élodie", "Eric", "Zoé"]
+
+
+def test_sort_key_ligature_sorts_with_o() -> None:
+    names = ["Pomme", "Oasis", "Œuvre", "Ouest", "Nord"]
+    assert sorted(names, key=sort_key) == ["Nord", "Oasis", "Œuvre", "Ouest", "Pomme"]
+
+
+def test_sort_key_accents_then_case() -> None:
+    assert sorted(["côte", "Cote", "cote", "Côte"], key=sort_key) == ["cote", "Cote", "côte", "Côte"]
+    assert sorted(["é", "e", "E", "f"], key=sort_key) == ["e", "E", "é", "f"]
+
+
+def test_sort_key_ignores_punctuation_keeps_spaces() -> None:
+    assert sort_key("l'école")[0] == "lecole"
+    assert sort_key("« Jeunes-Talents »")[0] == "jeunestalents"
+    assert sort_key("  Les   Amis ")[0] == "les amis"
+    # A space sorts before any letter.
+    assert sorted(["Les amis", "Lesa"], key=sort_key) == ["Les amis", "Lesa"]
+
+
+def test_sort_key_total_order() -> None:
+    assert sort_key("A-B") != sort_key("AB")
+    assert sorted(["AB", "A-B"], key=sort_key) == ["A-B", "AB"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Élan Solidaire", "Elan_Solidaire"),
+        ("Dossier n°12 : Cœur de ville", "Dossier_no12_Coeur_de_ville"),
+        ("../../etc/passwd", "etc_passwd"),
+        ("a/b\\c", "a_b_c"),
+        ("rapport..final", "rapport_final"),
+        ("fin...", "fin"),
+        ("  espaces  ", "espaces"),
+        ("tiret-et_souligné", "tiret-et_souligne"),
+        ("", "sans_nom"),
+        ("///", "sans_nom"),
+        ("日本語", "sans_nom"),
+        ("CON", "CON_"),
+        ("con", "con_"),
+        ("Com1", "Com1_"),
+        ("lpt9", "lpt9_"),
+        ("nul.pdf", "nul_pdf"),
+        ("CONSEIL", "CONSEIL"),
+        ("COM10", "COM10"),
+    ],
+)
+def test_safe_filename(text: str, name: str) -> None:
+    assert safe_filename(text) == name
+
+
+def test_safe_filename_max_len() -> None:
+    assert safe_filename("a" * 200) == "a" * 80
+    assert safe_filename("abc def ghi", max_len=4) == "abc"
+    assert len(safe_filename("é" * 100, max_len=10)) == 10
+
+
+def test_safe_filename_is_ascii_and_clean() -> None:
+    name = safe_filename('Les « Amis » : <Quartier> | "Nord" ? *')
+    assert name == "Les_Amis_Quartier_Nord"
+    assert name.isascii()
+
+
+@pytest.mark.parametrize("text", ["=SUM(A1)", "+33 6 12", "-2", "@cmd", "\tx", "\rx", "＝1"])
+def test_needs_formula_guard_true(text: str) -> None:
+    assert needs_formula_guard(text) is True
+
+
+@pytest.mark.parametrize("text", ["", "Association", "12 500", " =1", "a=b", "'=1"])
+def test_needs_formula_guard_false(text: str) -> None:
+    assert needs_formula_guard(text) is False
