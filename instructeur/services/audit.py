@@ -29,8 +29,10 @@ def current_user() -> str:
 def _jsonable(value: Any) -> Any:
     if isinstance(value, date | datetime):
         return value.isoformat()
-    if isinstance(value, list | tuple | set | frozenset):
-        return sorted(_jsonable(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return sorted((_jsonable(v) for v in value), key=repr)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
     return value
 
 

@@ -20,6 +20,7 @@ from instructeur.services import audit
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
     AVIS,
+    AxeTransversal,
     Dossier,
     Financeur,
     LigneFinancement,
@@ -593,8 +594,11 @@ def _data_of(d: Dossier) -> DossierData:
 
 
 def _apply(s: Session, d: Dossier, data: DossierData) -> None:
-    from instructeur.storage.models import AxeTransversal
+    with s.no_autoflush:  # one UPDATE, hence one version bump, per save
+        _apply_fields(s, d, data)
 
+
+def _apply_fields(s: Session, d: Dossier, data: DossierData) -> None:
     d.reference = data.reference.strip()
     d.porteur_id = data.porteur_id
     d.intitule = data.intitule.strip()

@@ -143,16 +143,16 @@ def check_database(db: Database) -> CheckReport:
             if db.is_sqlite:
                 continue  # foreign_key_check above already covers it
             for fk in table.foreign_keys:
-                parent = fk.column.table
+                parent = fk.column.table.alias("parent")  # aliased: some tables refer to themselves
                 child_col = fk.parent
                 orphans = conn.execute(
                     select(func.count())
                     .select_from(table)
                     .where(child_col.is_not(None))
-                    .where(~select(parent).where(fk.column == child_col).exists())
+                    .where(~select(parent).where(parent.c[fk.column.name] == child_col).exists())
                 ).scalar_one()
                 if orphans:
                     report.problems.append(
-                        f"table {table.name} : {orphans} référence(s) {child_col.name} vers {parent.name} introuvable(s)"
+                        f"table {table.name} : {orphans} référence(s) {child_col.name} vers {fk.column.table.name} introuvable(s)"
                     )
     return report

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -36,6 +37,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Money is integer cents; 64 bits, since a département's enveloppe exceeds 2^31 cents (21 M€).
+Money = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -221,7 +226,7 @@ class Enveloppe(Versioned, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     campagne_id: Mapped[int] = _fk("campagne.id")
     financeur_id: Mapped[int] = _fk("financeur.id")
-    montant_cents: Mapped[int] = mapped_column(Integer, default=0)
+    montant_cents: Mapped[int] = mapped_column(Money, default=0)
     campagne: Mapped[Campagne] = relationship(back_populates="enveloppes")
     financeur: Mapped[Financeur] = relationship()
     __table_args__ = (
@@ -317,7 +322,7 @@ class Dossier(Versioned, Base):
     pluriannuel: Mapped[bool] = mapped_column(Boolean, default=False)
     reconduite: Mapped[bool] = mapped_column(Boolean, default=False)
     reconduction_de_id: Mapped[int | None] = _fk("dossier.id", nullable=True, ondelete="SET NULL")
-    cout_total_cents: Mapped[int] = mapped_column(Integer, default=0)
+    cout_total_cents: Mapped[int] = mapped_column(Money, default=0)
     statut: Mapped[str] = mapped_column(String(20), default="depose", index=True)
     decision: Mapped[str | None] = mapped_column(String(20))
     cotation_declaree: Mapped[int | None] = mapped_column(Integer)
@@ -362,9 +367,9 @@ class LigneFinancement(Base):
     dossier_id: Mapped[int] = _fk("dossier.id")
     financeur_id: Mapped[int | None] = _fk("financeur.id", nullable=True, ondelete="RESTRICT")
     libelle: Mapped[str] = mapped_column(String(200), default="")
-    demande_cents: Mapped[int] = mapped_column(Integer, default=0)
-    propose_cents: Mapped[int | None] = mapped_column(Integer)
-    vote_cents: Mapped[int | None] = mapped_column(Integer)
+    demande_cents: Mapped[int] = mapped_column(Money, default=0)
+    propose_cents: Mapped[int | None] = mapped_column(Money)
+    vote_cents: Mapped[int | None] = mapped_column(Money)
     position: Mapped[int] = mapped_column(Integer, default=0)
     dossier: Mapped[Dossier] = relationship(back_populates="lignes")
     financeur: Mapped[Financeur | None] = relationship()
@@ -526,7 +531,7 @@ class ComiteVote(Base):
     financeur_id: Mapped[int] = mapped_column(
         ForeignKey("financeur.id", ondelete="CASCADE"), primary_key=True
     )
-    montant_cents: Mapped[int] = mapped_column(Integer, default=0)
+    montant_cents: Mapped[int] = mapped_column(Money, default=0)
     __table_args__ = (CheckConstraint("montant_cents >= 0", name="montant_positif"),)
 
 

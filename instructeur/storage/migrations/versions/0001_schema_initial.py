@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-22 01:50:08.817189
+Create Date: 2026-11-22 01:54:21.749030
 """
 
 from __future__ import annotations
@@ -272,7 +272,7 @@ def upgrade() -> None:
         sa.Column("pluriannuel", sa.Boolean(), nullable=False),
         sa.Column("reconduite", sa.Boolean(), nullable=False),
         sa.Column("reconduction_de_id", sa.Integer(), nullable=True),
-        sa.Column("cout_total_cents", sa.Integer(), nullable=False),
+        sa.Column("cout_total_cents", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("statut", sa.String(length=20), nullable=False),
         sa.Column("decision", sa.String(length=20), nullable=True),
         sa.Column("cotation_declaree", sa.Integer(), nullable=True),
@@ -336,7 +336,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("campagne_id", sa.Integer(), nullable=False),
         sa.Column("financeur_id", sa.Integer(), nullable=False),
-        sa.Column("montant_cents", sa.Integer(), nullable=False),
+        sa.Column("montant_cents", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=True),
         sa.Column("updated_by", sa.String(length=80), nullable=True),
@@ -643,9 +643,9 @@ def upgrade() -> None:
         sa.Column("dossier_id", sa.Integer(), nullable=False),
         sa.Column("financeur_id", sa.Integer(), nullable=True),
         sa.Column("libelle", sa.String(length=200), nullable=False),
-        sa.Column("demande_cents", sa.Integer(), nullable=False),
-        sa.Column("propose_cents", sa.Integer(), nullable=True),
-        sa.Column("vote_cents", sa.Integer(), nullable=True),
+        sa.Column("demande_cents", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("propose_cents", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("vote_cents", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.CheckConstraint("demande_cents >= 0", name=op.f("ck_ligne_financement_demande_positif")),
         sa.CheckConstraint(
@@ -766,7 +766,7 @@ def upgrade() -> None:
         "comite_vote",
         sa.Column("point_id", sa.Integer(), nullable=False),
         sa.Column("financeur_id", sa.Integer(), nullable=False),
-        sa.Column("montant_cents", sa.Integer(), nullable=False),
+        sa.Column("montant_cents", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.CheckConstraint("montant_cents >= 0", name=op.f("ck_comite_vote_montant_positif")),
         sa.ForeignKeyConstraint(
             ["financeur_id"],

@@ -1,0 +1,163 @@
+"""One function per sub-command: `<command>_<action>(args, out) -> exit code`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from instructeur.errors import UserError
+from instructeur.storage.db import Database, database_from_env, open_database
+
+
+def _open(args: argparse.Namespace) -> Database:
+    """An existing database: maintenance commands never create one by mistake."""
+    target = database_from_env(args.db)
+    if "://" not in str(target) and not Path(target).expanduser().exists():
+        raise UserError(f"{target} : base introuvable (créez-en une avec « instructeur demo create CHEMIN »)")
+    return open_database(target)
+
+
+def _level_summary(niveaux: tuple[str, ...], counts: list[int]) -> str:
+    names = list(niveaux) + [f"niveau {n + 1}" for n in range(len(niveaux), len(counts))]
+    return " · ".join(f"{names[n].lower()} : {count}" for n, count in enumerate(counts))
+
+
+def referentiels_list(args: argparse.Namespace, out: TextIO) -> int:
+    from instructeur.referentiels import list_referentiels
+
+    refs = list_referentiels()
+    width = max(len(r.code) for r in refs)
+    for r in refs:
+        print(f"{r.code:<{width}}  {r.nom} ({r.periode[0]}–{r.periode[1]})", file=out)
+        print(
+            f"{'':<{width}}  {len(r.qpv)} QPV ({r.population_qpv:,} habitants) · {_level_summary(r.niveaux, r.count_by_level())}".replace(
+                ",", "\u00a0"
+            ),
+            file=out,
+        )
+    return 0
+
+
+def referentiels_show(args: argparse.Namespace, out: TextIO) -> int:
+    from instructeur.referentiels import load_referentiel
+
+    r = load_referentiel(args.name)
+    print(f"{r.nom} ({r.periode[0]}–{r.periode[1]})", file=out)
+    print(f"{r.contrat_nom} — {r.epci_nom}", file=out)
+    print(f"Source : {r.source}", file=out)
+    print(
+        f"\nQuartiers prioritaires ({len(r.qpv)}, {r.population_qpv:,} habitants)".replace(",", "\u00a0"),
+        file=out,
+    )
+    for q in r.qpv:
+        pop = (
+            f"{q.population:,} hab.".replace(",", "\u00a0")
+            if q.population is not None
+            else "population inconnue"
+        )
+        print(f"  - {q.nom} ({', '.join(q.communes)}) : {pop}", file=out)
+    if r.quartiers:
+        print("\nAutres quartiers", file=out)
+        for o in r.quartiers:
+            communes = f" ({', '.join(o.communes)})" if o.communes else ""
+            print(f"  - {o.nom}{communes} : quartier {_QUARTIER_TYPES.get(o.type, o.type)}", file=out)
+    print(f"\nCadre stratégique ({' > '.join(r.niveaux)})", file=out)
+    for node in r.walk():
+        print(f"{'  ' * (node.niveau + 1)}{node.code}. {node.titre}", file=out)
+    if r.axes_transversaux:
+        print("\nAxes transversaux", file=out)
+        for titre in r.axes_transversaux:
+            print(f"  - {titre}", file=out)
+    if r.signataires:
+        print("\nSignataires", file=out)
+        for nom in r.signataires:
+            print(f"  - {nom}", file=out)
+    return 0
+
+
+_QUARTIER_TYPES = {"veille": "de veille", "vecu": "vécu", "fragile": "fragile", "qpv": "prioritaire"}
+
+
+def demo_create(args: argparse.Namespace, out: TextIO) -> int:
+    from instructeur.demo import create_demo
+
+    if args.dossiers < 1:
+        raise UserError("--dossiers : au moins 1 dossier")
+    summary = create_demo(
+        Path(args.path), dossiers=args.dossiers, seed=args.seed, referentiel=args.referentiel
+    )
+    print(
+        f"Base de démonstration créée : {Path(args.path).resolve()} — {summary.nb_dossiers} dossiers, "
+        f"{summary.nb_porteurs} porteurs, {len(summary.campagne_ids)} campagnes, en {summary.seconds:.1f} s",
+        file=out,
+    )
+    return 0
+
+
+def campagnes_list(args: argparse.Namespace, out: TextIO) -> int:
+    from instructeur.services.campagnes import CampagneService
+
+    db = _open(args)
+    try:
+        rows = CampagneService(db).all()
+    finally:
+        db.close()
+    if not rows:
+        print("Aucune campagne dans cette base.", file=out)
+        return 0
+    print(f"{'id':>4}  {'contrat':<50}  {'année':>5}  {'dossiers':>8}", file=out)
+    for c in rows:
+        print(f"{c.id:>4}  {c.contrat[:50]:<50}  {c.annee:>5}  {c.nb_dossiers:>8}", file=out)
+    return 0
+
+
+def backup(args: argparse.Namespace, out: TextIO) -> int:
+    from instructeur.storage.backup import backup_to
+
+    db = _open(args)
+    try:
+        path = backup_to(db, Path(args.output))
+    finally:
+        db.close()
+    print(f"Sauvegarde écrite : {path}", file=out)
+    return 0
+
+
+def restore(args: argparse.Namespace, out: TextIO) -> int:
+    from datetime import datetime
+
+    from instructeur.paths import backups_dir
+    from instructeur.storage.backup import backup_to, restore_from
+
+    db = _open(args)
+    try:
+        # The current content is kept aside first: a restore never loses anything.
+        safety = backup_to(
+            db, backups_dir() / f"instructeur_{datetime.now():%Y%m%dT%H%M%S}_avant_restauration.sqlite"
+        )
+        restore_from(db, Path(args.file))
+    finally:
+        db.close()
+    print(
+        f"Base restaurée depuis {Path(args.file).resolve()} (contenu précédent gardé dans {safety})", file=out
+    )
+    return 0
+
+
+def check(args: argparse.Namespace, out: TextIO) -> int:
+    from instructeur.storage.backup import check_database
+
+    db = _open(args)
+    try:
+        report = check_database(db)
+        name = db.display_name
+    finally:
+        db.close()
+    rows = sum(report.counts.values())
+    if report.ok:
+        print(f"{name} : base saine ({rows} lignes, {report.counts.get('dossier', 0)} dossiers)", file=out)
+        return 0
+    for problem in report.problems:
+        print(f"{name} : {problem}", file=out)
+    return 1

@@ -1,0 +1,539 @@
+"""The main window: menus, the campagne header and the list of its dossiers."""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+import instructeur
+from instructeur.domain.money import format_amount
+from instructeur.errors import UserError
+from instructeur.services.campagnes import CAMPAGNE_STATUT_LABELS, CampagneRow, CampagneService
+from instructeur.services.dossiers import DossierService
+from instructeur.storage.db import Database
+from ui.dialogs import DATABASE_FILTER, Dialogs
+from ui.models.dossiers import DossierFilterProxy, DossierTableModel
+
+APP_NAME = "Instructeur"
+
+EMPTY_STATE_TEXT = (
+    "<p style='font-size:15pt; font-weight:600'>Aucune campagne dans cette base</p>"
+    "<p>Pour découvrir l'application, créez une base de démonstration&nbsp;:<br>"
+    "<code>instructeur demo create demo.sqlite</code><br>"
+    "puis ouvrez-la avec <b>Fichier&nbsp;▸ Ouvrir une base…</b>, "
+    "ou lancez directement <code>instructeur --demo</code>.</p>"
+)
+
+_STYLE = """
+#header { background: palette(base); border-bottom: 1px solid palette(mid); }
+#contratLabel { font-size: 17pt; font-weight: 600; }
+#campagneLabel { font-size: 11pt; color: palette(text); }
+#statutPill { border-radius: 9px; padding: 2px 10px; font-weight: 600; }
+#figureValue { font-size: 15pt; font-weight: 600; }
+#figureCaption { color: palette(placeholder-text); }
+#emptyState { color: palette(text); }
+QTableView { gridline-color: palette(midlight); }
+QHeaderView::section { padding: 4px 6px; font-weight: 600; }
+"""
+
+# Campagne statut → (text, background) of its pill in the header.
+_CAMPAGNE_PILL = {
+    "preparation": ("#37474f", "#eceff1"),
+    "ouverte": ("#174a7c", "#e3eefa"),
+    "instruction": ("#174a7c", "#e3eefa"),
+    "comite": ("#7a4b00", "#fdf0d5"),
+    "cloturee": ("#1b5e20", "#e2f3e4"),
+}
+
+
+def campagne_label(row: CampagneRow, *, with_contrat: bool = False) -> str:
+    """« 2026 — Appel à projets (85 dossiers) »."""
+    n = row.nb_dossiers
+    count = f"{n} dossier{'s' if n > 1 else ''}"
+    text = f"{row.annee} — {row.libelle} ({count})"
+    return f"{row.contrat} · {text}" if with_contrat else text
+
+
+def default_campagne(campagnes: list[CampagneRow]) -> CampagneRow | None:
+    """The most recent campagne (highest year) of the first contrat."""
+    if not campagnes:
+        return None
+    first_contrat = campagnes[0].contrat_id
+    own = [c for c in campagnes if c.contrat_id == first_contrat]
+    return max(own, key=lambda c: c.annee)  # max keeps the first of equal years
+
+
+def count_text(total: int, shown: int) -> str:
+    """« 85 dossiers », or « 85 dossiers — 7 affichés » when a search hides some."""
+    text = f"{total} dossier{'s' if total > 1 else ''}"
+    if shown != total:
+        text += f" — {shown} affiché{'s' if shown > 1 else ''}"
+    return text
+
+
+class _Figure(QWidget):
+    """A big number with its caption under it (header key figures)."""
+
+    def __init__(self, caption: str, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.value = QLabel("—", objectName="figureValue")
+        self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.caption = QLabel(caption, objectName="figureCaption")
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+        self.value.setAccessibleName(name)
+
+    def set_value(self, text: str) -> None:
+        self.value.setText(text)
+        self.value.setAccessibleDescription(f"{text} {self.caption.text()}")
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, db: Database, *, parent: QWidget | None = None, dialogs: Dialogs | None = None) -> None:
+        super().__init__(parent)
+        self._dialogs = dialogs or Dialogs()
+        self._db = db
+        self._campagnes: list[CampagneRow] = []
+        self._campagne: CampagneRow | None = None
+        self._columns_fitted = False
+
+        self.setObjectName("mainWindow")
+        self.setStyleSheet(_STYLE)
+        self.model = DossierTableModel(self)
+        self.proxy = DossierFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self._build_header()
+        self._build_central()
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status_bar()
+        self.proxy.rowsInserted.connect(self._update_counts)
+        self.proxy.rowsRemoved.connect(self._update_counts)
+        self.proxy.modelReset.connect(self._update_counts)
+        self.proxy.layoutChanged.connect(self._update_counts)
+
+        self._bind(db)
+        self.reload()
+
+    # --- construction -----------------------------------------------------------------------
+
+    def _build_header(self) -> None:
+        self.header = QFrame(objectName="header")
+        self.header.setAutoFillBackground(True)
+        layout = QHBoxLayout(self.header)
+        layout.setContentsMargins(18, 12, 18, 12)
+        layout.setSpacing(28)
+        left = QVBoxLayout()
+        left.setSpacing(4)
+        self.contrat_label = QLabel(objectName="contratLabel")
+        self.contrat_label.setAccessibleName("Contrat")
+        self.contrat_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        line = QHBoxLayout()
+        line.setSpacing(10)
+        self.campagne_label = QLabel(objectName="campagneLabel")
+        self.campagne_label.setAccessibleName("Campagne")
+        self.statut_pill = QLabel(objectName="statutPill")
+        self.statut_pill.setAccessibleName("Statut de la campagne")
+        line.addWidget(self.campagne_label)
+        line.addWidget(self.statut_pill)
+        line.addStretch(1)
+        left.addWidget(self.contrat_label)
+        left.addLayout(line)
+        layout.addLayout(left, 1)
+        self.count_figure = _Figure("dossiers", "Nombre de dossiers")
+        self.total_figure = _Figure("total demandé", "Total demandé")
+        layout.addWidget(self.count_figure)
+        layout.addWidget(self.total_figure)
+
+    def _build_central(self) -> None:
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Rechercher (référence, porteur, intitulé)…")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName("Rechercher un dossier")
+        self.search_edit.setToolTip("Sans tenir compte des accents ni des majuscules (Ctrl+F)")
+        self.search_edit.setMinimumWidth(380)
+        self.search_edit.textChanged.connect(self.proxy.set_search)
+        self.search_count = QLabel()
+        self.search_count.setAccessibleName("Dossiers affichés")
+
+        self.table = QTableView()
+        self.table.setObjectName("dossiersTable")
+        self.table.setAccessibleName("Dossiers de la campagne")
+        self.table.setModel(self.proxy)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setShowGrid(False)
+        self.table.setCornerButtonEnabled(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(False)
+        hh.setHighlightSections(False)
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        hh.setMinimumSectionSize(60)
+        hh.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
+
+        table_page = QWidget()
+        page_layout = QVBoxLayout(table_page)
+        page_layout.setContentsMargins(12, 10, 12, 6)
+        page_layout.setSpacing(8)
+        bar = QHBoxLayout()
+        bar.addWidget(self.search_edit)
+        bar.addWidget(self.search_count)
+        bar.addStretch(1)
+        page_layout.addLayout(bar)
+        page_layout.addWidget(self.table, 1)
+
+        self.empty_state = QLabel(EMPTY_STATE_TEXT, objectName="emptyState")
+        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_state.setWordWrap(True)
+        self.empty_state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.empty_state.setAccessibleName("Base sans campagne")
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(table_page)
+        self.stack.addWidget(self.empty_state)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Campagne", self)
+        bar.setObjectName("campagneToolbar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        label = QLabel("  Campagne : ")
+        self.campagne_combo = QComboBox()
+        self.campagne_combo.setAccessibleName("Campagne affichée")
+        self.campagne_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.campagne_combo.setMinimumContentsLength(28)
+        label.setBuddy(self.campagne_combo)
+        self.campagne_combo.activated.connect(self._on_combo_activated)
+        bar.addWidget(label)
+        bar.addWidget(self.campagne_combo)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def _build_menus(self) -> None:
+        menubar = self.menuBar()
+        fichier = menubar.addMenu("&Fichier")
+        self.open_action = QAction("&Ouvrir une base…", self)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.open_action.triggered.connect(self.ask_open_database)
+        self.backup_action = QAction("&Sauvegarder une copie…", self)
+        self.backup_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.backup_action.triggered.connect(self.ask_backup)
+        self.quit_action = QAction("&Quitter", self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.quit_action.triggered.connect(self.close)
+        fichier.addAction(self.open_action)
+        fichier.addAction(self.backup_action)
+        fichier.addSeparator()
+        fichier.addAction(self.quit_action)
+
+        self.campagne_menu = menubar.addMenu("&Campagne")
+        self.campagne_group = QActionGroup(self)
+        self.campagne_group.setExclusive(True)
+
+        affichage = menubar.addMenu("&Affichage")
+        self.refresh_action = QAction("&Actualiser", self)
+        self.refresh_action.setShortcut(QKeySequence("F5"))
+        self.refresh_action.triggered.connect(self.reload)
+        self.search_action = QAction("&Rechercher un dossier", self)
+        self.search_action.setShortcut(QKeySequence("Ctrl+F"))
+        self.search_action.triggered.connect(self.focus_search)
+        self.fit_action = QAction("Ajuster les &colonnes", self)
+        self.fit_action.triggered.connect(lambda: self._fit_columns(force=True))
+        affichage.addAction(self.refresh_action)
+        affichage.addAction(self.search_action)
+        affichage.addAction(self.fit_action)
+
+        aide = menubar.addMenu("A&ide")
+        self.about_action = QAction("À &propos d'Instructeur", self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.show_about)
+        aide.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName("Nombre de dossiers")
+        self.db_label = QLabel()
+        self.db_label.setAccessibleName("Base de données ouverte")
+        status.addWidget(self.count_label)
+        status.addPermanentWidget(self.db_label)
+
+    # --- data --------------------------------------------------------------------------------
+
+    @property
+    def db(self) -> Database:
+        return self._db
+
+    @property
+    def current_campagne(self) -> CampagneRow | None:
+        return self._campagne
+
+    def _bind(self, db: Database) -> None:
+        self._db = db
+        self.campagnes = CampagneService(db)
+        self.dossiers = DossierService(db)
+        self.db_label.setText(_short_path(db.display_name))
+        self.db_label.setToolTip(db.display_name)
+
+    def set_database(self, db: Database) -> None:
+        """Show another database in this window; the previous one is closed."""
+        old = self._db
+        self._bind(db)
+        self._campagne = None
+        self.search_edit.clear()
+        self.reload()
+        if old is not db:
+            old.close()
+
+    def reload(self) -> None:
+        """Re-read campagnes and dossiers (F5); keeps the campagne, the search and the sort."""
+        with _WaitCursor():
+            self._campagnes = self.campagnes.all()
+            current = self._campagne.id if self._campagne else None
+            chosen = next((c for c in self._campagnes if c.id == current), None)
+            chosen = chosen or default_campagne(self._campagnes)
+            self._fill_campagne_choices()
+            self._show_campagne(chosen)
+
+    def select_campagne(self, campagne_id: int) -> None:
+        row = next((c for c in self._campagnes if c.id == campagne_id), None)
+        if row is None:
+            raise UserError(f"campagne {campagne_id} introuvable")
+        if self._campagne is None or row.id != self._campagne.id:
+            with _WaitCursor():
+                self._show_campagne(row)
+
+    def _fill_campagne_choices(self) -> None:
+        several_contrats = len({c.contrat_id for c in self._campagnes}) > 1
+        self.campagne_combo.blockSignals(True)
+        try:
+            self.campagne_combo.clear()
+            for row in self._campagnes:
+                self.campagne_combo.addItem(campagne_label(row, with_contrat=several_contrats), row.id)
+        finally:
+            self.campagne_combo.blockSignals(False)
+        self.campagne_combo.setEnabled(bool(self._campagnes))
+        for action in self.campagne_group.actions():
+            self.campagne_group.removeAction(action)
+            action.deleteLater()
+        self.campagne_menu.clear()
+        if not self._campagnes:
+            none = self.campagne_menu.addAction("Aucune campagne dans cette base")
+            none.setEnabled(False)
+            return
+        for n, row in enumerate(self._campagnes):
+            action = QAction(campagne_label(row, with_contrat=several_contrats), self.campagne_group)
+            action.setCheckable(True)
+            action.setData(row.id)
+            if n < 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{n + 1}"))
+            action.triggered.connect(lambda _checked=False, cid=row.id: self.select_campagne(cid))
+            self.campagne_menu.addAction(action)
+
+    def _show_campagne(self, row: CampagneRow | None) -> None:
+        self._campagne = row
+        if row is None:
+            self.model.set_rows([])
+            self.stack.setCurrentWidget(self.empty_state)
+            self.setWindowTitle(APP_NAME)
+            self.contrat_label.setText("Aucun contrat de ville")
+            self.campagne_label.setText("Base sans campagne")
+            self.statut_pill.hide()
+            self.count_figure.set_value("0")
+            self.total_figure.set_value(format_amount(0))
+            self.search_edit.setEnabled(False)
+            self.backup_action.setEnabled(True)
+            self._update_counts()
+            return
+        self.stack.setCurrentIndex(0)
+        self.search_edit.setEnabled(True)
+        self.model.set_rows(self.dossiers.list_rows(row.id))
+        self.setWindowTitle(f"{APP_NAME} — {row.contrat} — {row.libelle} {row.annee}")
+        self.contrat_label.setText(row.contrat)
+        self.campagne_label.setText(f"Campagne {row.annee} — {row.libelle}")
+        fg, bg = _CAMPAGNE_PILL.get(row.statut, ("#37474f", "#eceff1"))
+        self.statut_pill.setText(CAMPAGNE_STATUT_LABELS.get(row.statut, row.statut))
+        self.statut_pill.setStyleSheet(f"color: {fg}; background: {bg};")
+        self.statut_pill.show()
+        total = self.model.rowCount()
+        self.count_figure.set_value(f"{total}")
+        self.count_figure.caption.setText("dossier" if total <= 1 else "dossiers")
+        self.total_figure.set_value(format_amount(self.model.total_demande_cents()))
+        index = self.campagne_combo.findData(row.id)
+        self.campagne_combo.setCurrentIndex(index)
+        for action in self.campagne_group.actions():
+            action.setChecked(action.data() == row.id)
+        self._update_counts()
+
+    def _on_combo_activated(self, index: int) -> None:
+        campagne_id = self.campagne_combo.itemData(index)
+        if campagne_id is not None:
+            self.select_campagne(int(campagne_id))
+
+    def _update_counts(self, *_args: object) -> None:
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        text = count_text(total, shown) if self._campagne else "Aucune campagne"
+        self.count_label.setText(text)
+        if self._campagne is None or not self.proxy.search:
+            self.search_count.setText("")
+        elif shown == 0:
+            self.search_count.setText("Aucun dossier ne correspond")
+        else:
+            self.search_count.setText(f"{shown} sur {total}")
+
+    # --- columns -------------------------------------------------------------------------------
+
+    def createPopupMenu(self) -> None:  # type: ignore[override]
+        return None  # no « hide the toolbar » context menu: nothing to get lost
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._columns_fitted:
+            QTimer.singleShot(0, self._fit_columns)
+
+    def _fit_columns(self, force: bool = False) -> None:
+        """Preferred widths, the stretch column taking what is left of the visible width."""
+        if self._columns_fitted and not force:
+            return
+        hh = self.table.horizontalHeader()
+        columns = self.model.columns
+        fm = self.table.fontMetrics()
+        widths = [
+            max(c.width or 0, fm.horizontalAdvance(c.header) + 36, hh.minimumSectionSize()) for c in columns
+        ]
+        available = self.table.viewport().width()
+        extra = available - sum(widths)
+        stretch = [n for n, c in enumerate(columns) if c.stretch]
+        if extra > 0 and stretch:
+            for n in stretch:
+                widths[n] += extra // len(stretch)
+        for n, w in enumerate(widths):
+            hh.resizeSection(n, w)
+        self._columns_fitted = True
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def focus_search(self) -> None:
+        if self.search_edit.isEnabled():
+            self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.search_edit.selectAll()
+
+    def ask_open_database(self) -> None:
+        start = str(self._db.path.parent) if self._db.path else ""
+        path = self._dialogs.ask_open_path(self, "Ouvrir une base Instructeur", start, DATABASE_FILTER)
+        if path is not None:
+            self.open_database(path)
+
+    def open_database(self, target: str | Path) -> bool:
+        from instructeur.storage.db import open_database
+
+        try:
+            with _WaitCursor():
+                db = open_database(target)
+        except UserError as exc:
+            self._dialogs.error(self, "Ouverture impossible", exc.message)
+            return False
+        self.set_database(db)
+        self.statusBar().showMessage(f"Base ouverte : {db.display_name}", 5000)
+        return True
+
+    def ask_backup(self) -> None:
+        folder = self._db.path.parent if self._db.path else Path.home()
+        suggested = folder / f"instructeur-copie-{date.today().isoformat()}.sqlite"
+        path = self._dialogs.ask_save_path(
+            self, "Sauvegarder une copie de la base", str(suggested), DATABASE_FILTER
+        )
+        if path is not None:
+            self.backup(path)
+
+    def backup(self, destination: Path) -> Path | None:
+        from instructeur.storage.backup import backup_to
+
+        if not destination.suffix:
+            destination = destination.with_suffix(".sqlite")
+        try:
+            with _WaitCursor():
+                written = backup_to(self._db, destination)
+        except UserError as exc:
+            self._dialogs.error(self, "Sauvegarde impossible", exc.message)
+            return None
+        self.statusBar().showMessage(f"Copie enregistrée : {written}", 8000)
+        return written
+
+    def show_about(self) -> None:
+        from PySide6 import __version__ as pyside_version
+
+        where = html.escape(self._db.display_name)
+        text = (
+            f"<h3>Instructeur {html.escape(instructeur.__version__)}</h3>"
+            "<p>Instruction des appels à projets de la politique de la ville.</p>"
+            f"<p><b>Base de données&nbsp;:</b><br>{where}</p>"
+            f"<p style='color:gray'>PySide6 {html.escape(pyside_version)}</p>"
+        )
+        self._dialogs.about(self, "À propos d'Instructeur", text)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        super().closeEvent(event)
+
+    def restore_geometry(self) -> bool:
+        geometry = QSettings().value("main_window/geometry")
+        return bool(geometry) and self.restoreGeometry(geometry)
+
+
+def _short_path(text: str, limit: int = 70) -> str:
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
+
+
+class _WaitCursor:
+    def __enter__(self) -> None:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+
+    def __exit__(self, *exc: object) -> None:
+        QApplication.restoreOverrideCursor()
+
+
+__all__ = ["MainWindow", "campagne_label", "count_text", "default_campagne"]
