@@ -6,7 +6,9 @@ import argparse
 from pathlib import Path
 from typing import TextIO
 
+from instructeur.domain.money import format_integer
 from instructeur.errors import UserError
+from instructeur.referentiels import Referentiel
 from instructeur.storage.db import Database, database_from_env, open_database
 
 
@@ -16,6 +18,12 @@ def _open(args: argparse.Namespace) -> Database:
     if "://" not in str(target) and not Path(target).expanduser().exists():
         raise UserError(f"{target} : base introuvable (créez-en une avec « instructeur demo create CHEMIN »)")
     return open_database(target)
+
+
+def _qpv_summary(r: Referentiel) -> str:
+    if not r.qpv:
+        return "QPV non nommés dans la source (à saisir ou importer)"
+    return f"{len(r.qpv)} QPV, {format_integer(r.population_qpv)} habitants"
 
 
 def _level_summary(niveaux: tuple[str, ...], counts: list[int]) -> str:
@@ -30,12 +38,7 @@ def referentiels_list(args: argparse.Namespace, out: TextIO) -> int:
     width = max(len(r.code) for r in refs)
     for r in refs:
         print(f"{r.code:<{width}}  {r.nom} ({r.periode[0]}–{r.periode[1]})", file=out)
-        print(
-            f"{'':<{width}}  {len(r.qpv)} QPV ({r.population_qpv:,} habitants) · {_level_summary(r.niveaux, r.count_by_level())}".replace(
-                ",", "\u00a0"
-            ),
-            file=out,
-        )
+        print(f"{'':<{width}}  {_qpv_summary(r)} · {_level_summary(r.niveaux, r.count_by_level())}", file=out)
     return 0
 
 
@@ -46,16 +49,9 @@ def referentiels_show(args: argparse.Namespace, out: TextIO) -> int:
     print(f"{r.nom} ({r.periode[0]}–{r.periode[1]})", file=out)
     print(f"{r.contrat_nom} — {r.epci_nom}", file=out)
     print(f"Source : {r.source}", file=out)
-    print(
-        f"\nQuartiers prioritaires ({len(r.qpv)}, {r.population_qpv:,} habitants)".replace(",", "\u00a0"),
-        file=out,
-    )
+    print(f"\nQuartiers prioritaires : {_qpv_summary(r)}", file=out)
     for q in r.qpv:
-        pop = (
-            f"{q.population:,} hab.".replace(",", "\u00a0")
-            if q.population is not None
-            else "population inconnue"
-        )
+        pop = f"{format_integer(q.population)} hab." if q.population is not None else "population inconnue"
         print(f"  - {q.nom} ({', '.join(q.communes)}) : {pop}", file=out)
     if r.quartiers:
         print("\nAutres quartiers", file=out)

@@ -103,6 +103,11 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> i
     except KeyboardInterrupt:
         print("instructeur : interrompu", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `instructeur … | head`: the reader left, that is not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _dispatch(args: argparse.Namespace, gui: GuiLauncher | None, out: TextIO) -> int:

@@ -131,6 +131,11 @@ def _separators(s: str) -> tuple[str | None, str]:
     return None, ""
 
 
+def format_integer(n: int) -> str:
+    """« 18 379 »: thousands grouped with U+00A0, as in amounts."""
+    return f"{n:,}".replace(",", NBSP)
+
+
 def format_amount(cents: int, *, symbol: bool = True) -> str:
     """« 12 500,00 € »: groups and the space before « € » are U+00A0 (never U+202F)."""
     sign = "-" if cents < 0 else ""
