@@ -1,4 +1,4 @@
-"""One function per sub-command: `<command>_<action>(args, out) -> exit code`."""
+"""Handlers of the core sub-commands: `function(args, out) -> exit code`."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from instructeur.referentiels import Referentiel
 from instructeur.storage.db import Database, database_from_env, open_database
 
 
-def _open(args: argparse.Namespace) -> Database:
+def open_existing(args: argparse.Namespace) -> Database:
     """An existing database: maintenance commands never create one by mistake."""
     target = database_from_env(args.db)
     if "://" not in str(target) and not Path(target).expanduser().exists():
@@ -94,7 +94,7 @@ def demo_create(args: argparse.Namespace, out: TextIO) -> int:
 def campagnes_list(args: argparse.Namespace, out: TextIO) -> int:
     from instructeur.services.campagnes import CampagneService
 
-    db = _open(args)
+    db = open_existing(args)
     try:
         rows = CampagneService(db).all()
     finally:
@@ -111,7 +111,7 @@ def campagnes_list(args: argparse.Namespace, out: TextIO) -> int:
 def backup(args: argparse.Namespace, out: TextIO) -> int:
     from instructeur.storage.backup import backup_to
 
-    db = _open(args)
+    db = open_existing(args)
     try:
         path = backup_to(db, Path(args.output))
     finally:
@@ -126,7 +126,7 @@ def restore(args: argparse.Namespace, out: TextIO) -> int:
     from instructeur.paths import backups_dir
     from instructeur.storage.backup import backup_to, restore_from
 
-    db = _open(args)
+    db = open_existing(args)
     try:
         # The current content is kept aside first: a restore never loses anything.
         safety = backup_to(
@@ -144,7 +144,7 @@ def restore(args: argparse.Namespace, out: TextIO) -> int:
 def check(args: argparse.Namespace, out: TextIO) -> int:
     from instructeur.storage.backup import check_database
 
-    db = _open(args)
+    db = open_existing(args)
     try:
         report = check_database(db)
         name = db.display_name

@@ -41,6 +41,8 @@ class FrenchArgumentParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from instructeur.cli import commands, export_commands, import_commands
+
     p = FrenchArgumentParser(
         prog="instructeur",
         description="Instruction des appels à projets de la politique de la ville.",
@@ -61,9 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
     ref_sub = ref.add_subparsers(
         dest="action", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
     )
-    ref_sub.add_parser("list", help="liste les référentiels")
+    ref_sub.add_parser("list", help="liste les référentiels").set_defaults(handler=commands.referentiels_list)
     show = ref_sub.add_parser("show", help="affiche les QPV et le cadre stratégique d'un référentiel")
     show.add_argument("name", metavar="NOM")
+    show.set_defaults(handler=commands.referentiels_show)
 
     demo = sub.add_parser("demo", help="base de démonstration")
     demo_sub = demo.add_subparsers(
@@ -74,18 +77,25 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--dossiers", type=int, default=250, metavar="N")
     create.add_argument("--seed", type=int, default=2026, metavar="S")
     create.add_argument("--referentiel", default="boulonnais-2024", metavar="NOM")
+    create.set_defaults(handler=commands.demo_create)
 
     camp = sub.add_parser("campagnes", help="campagnes (appels à projets)")
     camp_sub = camp.add_subparsers(
         dest="action", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
     )
-    camp_sub.add_parser("list", help="liste les campagnes")
+    camp_sub.add_parser("list", help="liste les campagnes").set_defaults(handler=commands.campagnes_list)
 
     backup = sub.add_parser("backup", help="sauvegarde à chaud de la base dans un fichier SQLite")
     backup.add_argument("-o", "--output", required=True, metavar="FICHIER")
+    backup.set_defaults(handler=commands.backup)
     restore = sub.add_parser("restore", help="remplace le contenu de la base par une sauvegarde")
     restore.add_argument("file", metavar="FICHIER")
-    sub.add_parser("check", help="vérifie l'intégrité de la base")
+    restore.set_defaults(handler=commands.restore)
+    sub.add_parser("check", help="vérifie l'intégrité de la base").set_defaults(handler=commands.check)
+
+    # Each family of sub-commands registers itself from its own module.
+    for module in (import_commands, export_commands):
+        module.register(sub)
     return p
 
 
@@ -111,13 +121,11 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> i
 
 
 def _dispatch(args: argparse.Namespace, gui: GuiLauncher | None, out: TextIO) -> int:
-    from instructeur.cli import commands
     from instructeur.storage.db import database_from_env
 
     if args.command is None:
         if gui is None:
             raise UserError("interface graphique indisponible : lancez la commande « instructeur » installée")
         return gui(database_from_env(args.db), bool(args.demo))
-    handler = getattr(commands, f"{args.command}_{getattr(args, 'action', '') or ''}".rstrip("_"))
-    result: int = handler(args, out)
+    result: int = args.handler(args, out)
     return result
