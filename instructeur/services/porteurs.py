@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import date
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from instructeur.domain.identifiers import normalize_rna, normalize_siret, rna_problem, siret_problem
+from instructeur.domain.statuts import Statut
 from instructeur.errors import NotFoundError, ValidationError
 from instructeur.services import audit
 from instructeur.storage.db import Database
-from instructeur.storage.models import Porteur
+from instructeur.storage.models import Campagne, Dossier, Porteur, Suivi
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,21 @@ class PorteurRow:
     id: int
     version: int
     data: PorteurData
+
+
+@dataclass(frozen=True)
+class PorteurHistoryRow:
+    """One dossier of the porteur, any campagne: what was asked, voted, and whether the CRF came."""
+
+    dossier_id: int
+    campagne_id: int
+    annee: int
+    reference: str
+    intitule: str
+    statut: Statut
+    demande_cents: int
+    vote_cents: int | None
+    crf_recu_le: date | None
 
 
 def normalized(data: PorteurData) -> PorteurData:
@@ -135,11 +153,73 @@ class PorteurService:
                 )
             return [_row(p) for p in s.scalars(query)]
 
-    @staticmethod
-    def _find(s: object, data: PorteurData) -> Porteur | None:
-        from sqlalchemy.orm import Session
+    def history(self, porteur_id: int) -> list[PorteurHistoryRow]:
+        """The porteur's dossiers, most recent campagne first (shown during instruction)."""
+        with self.db.session() as s:
+            rows = s.execute(
+                select(Dossier, Campagne.annee, Suivi.crf_recu_le)
+                .join(Campagne, Campagne.id == Dossier.campagne_id)
+                .outerjoin(Suivi, Suivi.dossier_id == Dossier.id)
+                .where(Dossier.porteur_id == porteur_id)
+                .options(selectinload(Dossier.lignes))
+                .order_by(Campagne.annee.desc(), Dossier.reference)
+            ).all()
+            out = []
+            for d, annee, crf in rows:
+                votes = [
+                    ligne.vote_cents
+                    for ligne in d.lignes
+                    if ligne.financeur_id and ligne.vote_cents is not None
+                ]
+                out.append(
+                    PorteurHistoryRow(
+                        dossier_id=d.id,
+                        campagne_id=d.campagne_id,
+                        annee=annee,
+                        reference=d.reference,
+                        intitule=d.intitule,
+                        statut=Statut(d.statut),
+                        demande_cents=sum(ligne.demande_cents for ligne in d.lignes if ligne.financeur_id),
+                        vote_cents=sum(votes) if votes else None,
+                        crf_recu_le=crf,
+                    )
+                )
+            return out
 
-        assert isinstance(s, Session)
+    def merge(self, keep_id: int, duplicate_id: int) -> None:
+        """Fold a duplicate into the porteur kept: its dossiers move over, empty fields of the kept
+        porteur are filled from the duplicate, then the duplicate is deleted. Audited."""
+        if keep_id == duplicate_id:
+            raise ValidationError(["fusion : choisissez deux porteurs différents"])
+        with self.db.session() as s:
+            keep, dup = s.get(Porteur, keep_id), s.get(Porteur, duplicate_id)
+            if keep is None or dup is None:
+                raise NotFoundError(f"porteur {keep_id if keep is None else duplicate_id} introuvable")
+            moved = s.scalars(select(Dossier).where(Dossier.porteur_id == dup.id)).all()
+            filled = {}
+            taken = {f.name: getattr(dup, f.name) for f in fields(PorteurData)}
+            dup_name = dup.raison_sociale
+            for d in moved:
+                d.porteur_id = keep.id
+            s.flush()
+            s.delete(dup)
+            s.flush()  # frees the duplicate's SIRET / RNA before the kept porteur takes them
+            for name, value in taken.items():
+                if value and not getattr(keep, name):
+                    setattr(keep, name, value)
+                    filled[name] = value
+            keep.updated_by = self.user
+            audit.record(
+                s,
+                self.user,
+                "porteur",
+                keep.id,
+                "merge",
+                {"fusionne": [duplicate_id, dup_name], "dossiers": [d.id for d in moved], "complete": filled},
+            )
+
+    @staticmethod
+    def _find(s: Session, data: PorteurData) -> Porteur | None:
         if data.siret:
             found = s.scalar(select(Porteur).where(Porteur.siret == data.siret))
             if found:
@@ -148,7 +228,7 @@ class PorteurService:
             return s.scalar(select(Porteur).where(Porteur.rna == data.rna))
         return None
 
-    def _check_duplicates(self, s: object, data: PorteurData, own_id: int | None) -> None:
+    def _check_duplicates(self, s: Session, data: PorteurData, own_id: int | None) -> None:
         found = self._find(s, data)
         if found is not None and found.id != own_id:
             key = f"SIRET {data.siret}" if data.siret and found.siret == data.siret else f"RNA {data.rna}"
