@@ -5,9 +5,10 @@ from __future__ import annotations
 import html
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -31,6 +32,7 @@ from instructeur.errors import UserError
 from instructeur.services.campagnes import CAMPAGNE_STATUT_LABELS, CampagneRow, CampagneService
 from instructeur.services.dossiers import DossierService
 from instructeur.storage.db import Database
+from ui.delegates import PillDelegate
 from ui.dialogs import DATABASE_FILTER, Dialogs
 from ui.models.dossiers import DossierFilterProxy, DossierTableModel
 
@@ -66,11 +68,17 @@ _CAMPAGNE_PILL = {
 }
 
 
+def campagne_name(row: CampagneRow) -> str:
+    """« Appel à projets 2026 » (the year is not repeated when the libellé already holds it)."""
+    return row.libelle if str(row.annee) in row.libelle else f"{row.libelle} {row.annee}"
+
+
 def campagne_label(row: CampagneRow, *, with_contrat: bool = False) -> str:
     """« 2026 — Appel à projets (85 dossiers) »."""
     n = row.nb_dossiers
     count = f"{n} dossier{'s' if n > 1 else ''}"
-    text = f"{row.annee} — {row.libelle} ({count})"
+    name = row.libelle if str(row.annee) in row.libelle else f"{row.annee} — {row.libelle}"
+    text = f"{name} ({count})"
     return f"{row.contrat} · {text}" if with_contrat else text
 
 
@@ -83,11 +91,16 @@ def default_campagne(campagnes: list[CampagneRow]) -> CampagneRow | None:
     return max(own, key=lambda c: c.annee)  # max keeps the first of equal years
 
 
+def int_fr(n: int) -> str:
+    """« 20 000 » (U+00A0 between groups, like the amounts)."""
+    return f"{n:,}".replace(",", "\u00a0")
+
+
 def count_text(total: int, shown: int) -> str:
     """« 85 dossiers », or « 85 dossiers — 7 affichés » when a search hides some."""
-    text = f"{total} dossier{'s' if total > 1 else ''}"
+    text = f"{int_fr(total)} dossier{'s' if total > 1 else ''}"
     if shown != total:
-        text += f" — {shown} affiché{'s' if shown > 1 else ''}"
+        text += f" — {int_fr(shown)} affiché{'s' if shown > 1 else ''}"
     return text
 
 
@@ -99,10 +112,10 @@ class _Figure(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.value = QLabel("—", objectName="figureValue")
+        self.value = _named(QLabel("—"), "figureValue")
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.caption = QLabel(caption, objectName="figureCaption")
+        self.caption = _named(QLabel(caption), "figureCaption")
         self.caption.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(self.value)
         layout.addWidget(self.caption)
@@ -114,13 +127,16 @@ class _Figure(QWidget):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database, *, parent: QWidget | None = None, dialogs: Dialogs | None = None) -> None:
+    def __init__(
+        self, db: Database, *, parent: QWidget | None = None, dialogs: Dialogs | None = None
+    ) -> None:
         super().__init__(parent)
         self._dialogs = dialogs or Dialogs()
         self._db = db
         self._campagnes: list[CampagneRow] = []
         self._campagne: CampagneRow | None = None
-        self._columns_fitted = False
+        self._user_sized_columns = False
+        self._fitting = False
 
         self.setObjectName("mainWindow")
         self.setStyleSheet(_STYLE)
@@ -144,21 +160,21 @@ class MainWindow(QMainWindow):
     # --- construction -----------------------------------------------------------------------
 
     def _build_header(self) -> None:
-        self.header = QFrame(objectName="header")
+        self.header = _named(QFrame(), "header")
         self.header.setAutoFillBackground(True)
         layout = QHBoxLayout(self.header)
         layout.setContentsMargins(18, 12, 18, 12)
         layout.setSpacing(28)
         left = QVBoxLayout()
         left.setSpacing(4)
-        self.contrat_label = QLabel(objectName="contratLabel")
+        self.contrat_label = _named(QLabel(), "contratLabel")
         self.contrat_label.setAccessibleName("Contrat")
         self.contrat_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         line = QHBoxLayout()
         line.setSpacing(10)
-        self.campagne_label = QLabel(objectName="campagneLabel")
+        self.campagne_label = _named(QLabel(), "campagneLabel")
         self.campagne_label.setAccessibleName("Campagne")
-        self.statut_pill = QLabel(objectName="statutPill")
+        self.statut_pill = _named(QLabel(), "statutPill")
         self.statut_pill.setAccessibleName("Statut de la campagne")
         line.addWidget(self.campagne_label)
         line.addWidget(self.statut_pill)
@@ -204,7 +220,10 @@ class MainWindow(QMainWindow):
         hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         hh.setMinimumSectionSize(60)
         hh.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        hh.sectionResized.connect(self._on_section_resized)
         self.table.setSortingEnabled(True)
+        self._pill = PillDelegate(self.table)
+        self.table.setItemDelegateForColumn(self.model.column_index("statut"), self._pill)
 
         table_page = QWidget()
         page_layout = QVBoxLayout(table_page)
@@ -217,7 +236,7 @@ class MainWindow(QMainWindow):
         page_layout.addLayout(bar)
         page_layout.addWidget(self.table, 1)
 
-        self.empty_state = QLabel(EMPTY_STATE_TEXT, objectName="emptyState")
+        self.empty_state = _named(QLabel(EMPTY_STATE_TEXT), "emptyState")
         self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_state.setWordWrap(True)
         self.empty_state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -291,6 +310,10 @@ class MainWindow(QMainWindow):
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
         self.about_action.triggered.connect(self.show_about)
         aide.addAction(self.about_action)
+        # Shortcuts also work when the menu bar is hidden or not native (offscreen, some desktops).
+        self.addActions(
+            [self.open_action, self.backup_action, self.quit_action, self.refresh_action, self.search_action]
+        )
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -385,21 +408,21 @@ class MainWindow(QMainWindow):
             self.count_figure.set_value("0")
             self.total_figure.set_value(format_amount(0))
             self.search_edit.setEnabled(False)
-            self.backup_action.setEnabled(True)
             self._update_counts()
             return
         self.stack.setCurrentIndex(0)
         self.search_edit.setEnabled(True)
         self.model.set_rows(self.dossiers.list_rows(row.id))
-        self.setWindowTitle(f"{APP_NAME} — {row.contrat} — {row.libelle} {row.annee}")
+        self.setWindowTitle(f"{APP_NAME} — {row.contrat} — {campagne_name(row)}")
         self.contrat_label.setText(row.contrat)
-        self.campagne_label.setText(f"Campagne {row.annee} — {row.libelle}")
+        in_libelle = str(row.annee) in row.libelle
+        self.campagne_label.setText(row.libelle if in_libelle else f"Campagne {row.annee} — {row.libelle}")
         fg, bg = _CAMPAGNE_PILL.get(row.statut, ("#37474f", "#eceff1"))
         self.statut_pill.setText(CAMPAGNE_STATUT_LABELS.get(row.statut, row.statut))
         self.statut_pill.setStyleSheet(f"color: {fg}; background: {bg};")
         self.statut_pill.show()
         total = self.model.rowCount()
-        self.count_figure.set_value(f"{total}")
+        self.count_figure.set_value(int_fr(total))
         self.count_figure.caption.setText("dossier" if total <= 1 else "dossiers")
         self.total_figure.set_value(format_amount(self.model.total_demande_cents()))
         index = self.campagne_combo.findData(row.id)
@@ -422,37 +445,57 @@ class MainWindow(QMainWindow):
         elif shown == 0:
             self.search_count.setText("Aucun dossier ne correspond")
         else:
-            self.search_count.setText(f"{shown} sur {total}")
+            self.search_count.setText(f"{int_fr(shown)} sur {int_fr(total)}")
 
     # --- columns -------------------------------------------------------------------------------
 
-    def createPopupMenu(self) -> None:  # type: ignore[override]
+    def createPopupMenu(self) -> None:
         return None  # no « hide the toolbar » context menu: nothing to get lost
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if not self._columns_fitted:
+        if not self._user_sized_columns:
+            QTimer.singleShot(0, self._fit_columns)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if not self._user_sized_columns and self.isVisible():
             QTimer.singleShot(0, self._fit_columns)
 
     def _fit_columns(self, force: bool = False) -> None:
-        """Preferred widths, the stretch column taking what is left of the visible width."""
-        if self._columns_fitted and not force:
+        """Preferred widths adjusted to the visible width, shared out by the columns' weights.
+
+        Follows the window until the user resizes a column by hand; « Ajuster les colonnes »
+        goes back to that behaviour.
+        """
+        if force:
+            self._user_sized_columns = False
+        if self._user_sized_columns:
             return
         hh = self.table.horizontalHeader()
         columns = self.model.columns
         fm = self.table.fontMetrics()
-        widths = [
-            max(c.width or 0, fm.horizontalAdvance(c.header) + 36, hh.minimumSectionSize()) for c in columns
-        ]
-        available = self.table.viewport().width()
-        extra = available - sum(widths)
-        stretch = [n for n, c in enumerate(columns) if c.stretch]
-        if extra > 0 and stretch:
-            for n in stretch:
-                widths[n] += extra // len(stretch)
-        for n, w in enumerate(widths):
-            hh.resizeSection(n, w)
-        self._columns_fitted = True
+        floor = [max(fm.horizontalAdvance(c.header) + 36, hh.minimumSectionSize()) for c in columns]
+        widths = [max(c.width or 0, f) for c, f in zip(columns, floor, strict=True)]
+        extra = self.table.viewport().width() - sum(widths)
+        weights = sum(c.stretch for c in columns)
+        if weights and extra > 0:
+            for n, c in enumerate(columns):
+                widths[n] += extra * c.stretch // weights
+        elif weights and extra < 0:  # narrow window: the text columns give up room first
+            for n, c in enumerate(columns):
+                if c.stretch:
+                    widths[n] = max(floor[n] + 60, widths[n] + extra * c.stretch // weights)
+        self._fitting = True
+        try:
+            for n, w in enumerate(widths):
+                hh.resizeSection(n, w)
+        finally:
+            self._fitting = False
+
+    def _on_section_resized(self, *_args: object) -> None:
+        if not self._fitting:
+            self._user_sized_columns = True
 
     # --- actions -----------------------------------------------------------------------------
 
@@ -522,6 +565,15 @@ class MainWindow(QMainWindow):
     def restore_geometry(self) -> bool:
         geometry = QSettings().value("main_window/geometry")
         return bool(geometry) and self.restoreGeometry(geometry)
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def _named(widget: W, name: str) -> W:
+    """The widget with an object name (the style sheet targets it)."""
+    widget.setObjectName(name)
+    return widget
 
 
 def _short_path(text: str, limit: int = 70) -> str:

@@ -96,7 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
     # Each family of sub-commands registers itself from its own module.
     for module in (import_commands, export_commands):
         module.register(sub)
+    _accept_db_everywhere(p)
     return p
+
+
+def _accept_db_everywhere(parser: argparse.ArgumentParser) -> None:
+    """`instructeur campagnes list --db X` works as well as `instructeur --db X campagnes list`."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                if not any(isinstance(a, argparse._SubParsersAction) for a in child._actions):
+                    child.add_argument("--db", metavar="CHEMIN|URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+                _accept_db_everywhere(child)
 
 
 def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> int:

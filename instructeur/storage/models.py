@@ -128,7 +128,7 @@ class Quartier(Versioned, Base):
     communes: Mapped[list[Commune]] = relationship(secondary=quartier_commune, order_by="Commune.nom")
     aliases: Mapped[list[QuartierAlias]] = relationship(cascade="all, delete-orphan")
     __table_args__ = (
-        UniqueConstraint("contrat_id", "nom"),
+        UniqueConstraint("contrat_id", "type", "nom"),  # « Beau Marais » is a QPV and a quartier de veille
         CheckConstraint("type IN ('qpv', 'veille', 'vecu', 'fragile')", name="type"),
     )
 

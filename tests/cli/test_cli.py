@@ -168,3 +168,8 @@ def test_console_entry_without_traceback(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.startswith("instructeur : ")
+
+
+def test_db_option_after_the_sub_command(capsys: pytest.CaptureFixture[str], base: Path) -> None:
+    code, out, _ = run(capsys, "campagnes", "list", "--db", str(base))
+    assert code == 0 and "2026" in out

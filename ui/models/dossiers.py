@@ -51,9 +51,9 @@ def statut_colours(statut: Statut) -> tuple[QColor, QColor]:
 
 DOSSIER_COLUMNS: tuple[Column[DossierRow], ...] = (
     Column("reference", "Référence", lambda r: r.reference, sort_key=sort_key, width=120),
-    Column("porteur", "Porteur", lambda r: r.porteur, sort_key=sort_key, width=260),
-    Column("intitule", "Intitulé", lambda r: r.intitule, sort_key=sort_key, width=380, stretch=True),
-    Column("quartiers", "Quartiers", lambda r: r.quartiers, sort_key=sort_key, width=220),
+    Column("porteur", "Porteur", lambda r: r.porteur, sort_key=sort_key, width=240, stretch=2),
+    Column("intitule", "Intitulé", lambda r: r.intitule, sort_key=sort_key, width=340, stretch=4),
+    Column("quartiers", "Quartiers", lambda r: r.quartiers, sort_key=sort_key, width=220, stretch=3),
     Column(
         "demande",
         "Montant demandé",

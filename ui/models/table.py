@@ -46,7 +46,8 @@ class Column(Generic[R]):
     key: stable identifier (saved views, column chooser); header: French title;
     getter: row → native value; formatter: native value → displayed text (default `str`,
     `None` shows as empty); sort_key: native value → sortable value (default: the value itself);
-    width: preferred width in pixels (None = fit the header); stretch: takes the remaining width;
+    width: preferred width in pixels (None = fit the header); stretch: share (weight) of the
+    remaining width the column takes when the window is wider than the preferred widths;
     foreground/background: row → colour or None; tooltip: row → text or None (default: the
     displayed text, so that truncated cells can be read).
     """
@@ -58,7 +59,7 @@ class Column(Generic[R]):
     formatter: Callable[[Any], str] | None = None
     sort_key: Callable[[Any], Any] | None = None
     width: int | None = None
-    stretch: bool = False
+    stretch: int = 0
     foreground: Callable[[R], QColor | None] | None = None
     background: Callable[[R], QColor | None] | None = None
     tooltip: Callable[[R], str | None] | None = None
@@ -211,7 +212,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         new_order = self._sorted_order(column, order)
         if new_order is None:
             return
-        self.layoutAboutToBeChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutAboutToBeChanged.emit()
         try:
             old_persistent = self.persistentIndexList()
             new_position = [0] * len(new_order)
@@ -223,7 +224,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
                 [self.index(new_position[ix.row()], ix.column()) for ix in old_persistent],
             )
         finally:
-            self.layoutChanged.emit([], QAbstractTableModel.LayoutChangeHint.VerticalSortHint)
+            self.layoutChanged.emit()
 
     def _sorted_order(self, column: int, order: Qt.SortOrder) -> list[int] | None:
         """New position → old position, or None when the rows are already in that order."""

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-22 01:54:21.749030
+Create Date: 2026-11-22 01:59:36.258280
 """
 
 from __future__ import annotations
@@ -212,7 +212,7 @@ def upgrade() -> None:
             ["contrat_id"], ["contrat.id"], name=op.f("fk_quartier_contrat_id_contrat"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_quartier")),
-        sa.UniqueConstraint("contrat_id", "nom", name=op.f("uq_quartier_contrat_id_nom")),
+        sa.UniqueConstraint("contrat_id", "type", "nom", name=op.f("uq_quartier_contrat_id_type_nom")),
     )
     with op.batch_alter_table("quartier", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_quartier_contrat_id"), ["contrat_id"], unique=False)

@@ -1,0 +1,190 @@
+"""Starting the GUI: QApplication, French translations and locale, error hook, first window.
+
+Environment (for checks without a display):
+* ``INSTRUCTEUR_SCREENSHOT=/chemin.png``: once the window is shown and laid out, save a capture
+  of it there and quit with 0;
+* ``INSTRUCTEUR_WINDOW_SIZE=1600x900``: window size (else the last one, else 1440×900 at most).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
+
+from instructeur.errors import UserError
+from instructeur.storage.db import Database
+
+APP_NAME = "Instructeur"
+_START = time.perf_counter()
+
+ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (reused if one exists), in French."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
+    install_french_translations(app)
+    return app
+
+
+def install_french_translations(app: QApplication) -> bool:
+    """Qt's own French strings (« Annuler », « Enregistrer »…); False if not shipped."""
+    if app.property("instructeur_translator_installed"):
+        return True
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load("qtbase_fr", folder):
+        return False
+    app.installTranslator(translator)
+    app.setProperty("instructeur_translator_installed", True)
+    return True
+
+
+def install_excepthook(parent: Callable[[], QWidget | None]) -> ExceptHook:
+    """An unexpected error shows a dialog (with the details) instead of killing the app silently.
+
+    Returns the previous hook. `parent` gives the window to attach the dialog to.
+    """
+    previous = sys.excepthook
+    showing = False
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        nonlocal showing
+        previous(exc_type, exc, tb)  # still printed on stderr
+        if issubclass(exc_type, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        if showing or QApplication.instance() is None:
+            return
+        showing = True
+        try:
+            if isinstance(exc, UserError):
+                title, text = "Opération impossible", exc.message
+            else:
+                title = "Erreur inattendue"
+                text = (
+                    "Une erreur inattendue s'est produite. Vos données enregistrées ne sont pas perdues ; "
+                    "l'opération en cours n'a peut-être pas abouti.\n\n"
+                    f"{exc_type.__name__} : {exc}"
+                )
+            box = QMessageBox(QMessageBox.Icon.Critical, title, text, QMessageBox.StandardButton.Ok, parent())
+            if not isinstance(exc, UserError):
+                box.setDetailedText("".join(traceback.format_exception(exc_type, exc, tb)))
+            box.exec()
+        finally:
+            showing = False
+
+    sys.excepthook = hook
+    return previous
+
+
+def window_size_from_env() -> tuple[int, int] | None:
+    raw = os.environ.get("INSTRUCTEUR_WINDOW_SIZE", "").lower().replace("×", "x")
+    try:
+        width, height = (int(part) for part in raw.split("x"))
+    except ValueError:
+        return None
+    return (width, height) if width > 0 and height > 0 else None
+
+
+def create_demo_database(parent: QWidget | None = None) -> Path:
+    """A fresh demo database in a new temp folder, with a « please wait » dialog meanwhile."""
+    from instructeur.demo import create_demo
+
+    path = Path(tempfile.mkdtemp(prefix="instructeur-demo-")) / "demo.sqlite"
+    progress = QProgressDialog("Création de la base de démonstration…", "", 0, 0, parent)
+    progress.setWindowTitle(APP_NAME)
+    progress.setCancelButton(None)  # no cancel: the demo takes a few seconds
+    progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+    progress.setMinimumDuration(0)
+    progress.setAccessibleName("Création de la base de démonstration")
+    progress.show()
+    QApplication.processEvents()
+
+    def advance(done: int, total: int) -> None:
+        progress.setMaximum(max(total, 1))
+        progress.setValue(min(done, total))
+        QApplication.processEvents()
+
+    try:
+        create_demo(path, progress=advance)
+    finally:
+        progress.close()
+        progress.deleteLater()
+    return path
+
+
+def open_main_window(db: Database) -> QWidget:
+    from ui.main_window import MainWindow
+
+    window = MainWindow(db)
+    size = window_size_from_env()
+    if size is not None:
+        window.resize(*size)
+    elif not window.restore_geometry():
+        screen = QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen else None
+        width = min(1440, available.width() - 40) if available else 1280
+        height = min(900, available.height() - 40) if available else 800
+        window.resize(width, height)
+    return window
+
+
+def _schedule_screenshot(window: QWidget, path: str, app: QApplication) -> None:
+    def grab() -> None:
+        ok = window.grab().save(path)
+        elapsed = time.perf_counter() - _START
+        print(
+            f"instructeur : capture {'enregistrée' if ok else 'impossible'} : {path} ({elapsed:.2f} s)",
+            file=sys.stderr,
+        )
+        app.exit(0 if ok else 1)
+
+    QTimer.singleShot(300, grab)
+
+
+def run_gui(db_target: str | Path, *, demo: bool = False, argv: list[str] | None = None) -> int:
+    """Open the application on a database (or on a new demo database) and run until it closes."""
+    app = make_application(argv)
+    windows: list[QWidget] = []
+    previous_hook = install_excepthook(lambda: windows[0] if windows else None)
+    db: Database | None = None
+    try:
+        from instructeur.storage.db import open_database
+
+        try:
+            if demo:
+                db_target = create_demo_database()
+            db = open_database(db_target)
+        except UserError as exc:
+            QMessageBox.critical(None, APP_NAME, f"Impossible d'ouvrir la base de données.\n\n{exc.message}")
+            return 2
+        window = open_main_window(db)
+        windows.append(window)
+        window.show()
+        screenshot = os.environ.get("INSTRUCTEUR_SCREENSHOT")
+        if screenshot:
+            _schedule_screenshot(window, screenshot, app)
+        code = app.exec()
+        db = getattr(window, "db", db)  # the window may have switched to another base
+        return code
+    finally:
+        sys.excepthook = previous_hook
+        if db is not None:
+            db.close()
