@@ -239,14 +239,7 @@ def test_refuses_to_overwrite(tmp_path: Path) -> None:
     [
         "saint-omer-2024",
         "henin-carvin-2015",
-        pytest.param(
-            "calaisis-2015",
-            marks=pytest.mark.xfail(
-                reason="« Beau Marais » is both a QPV and a quartier de veille: UNIQUE(contrat_id, nom) "
-                "in ContratService.create_from_referentiel",
-                strict=False,
-            ),
-        ),
+        "calaisis-2015",
     ],
 )
 def test_other_referentiels(tmp_path: Path, code: str) -> None:
