@@ -3,7 +3,9 @@
 Environment (for checks without a display):
 * ``INSTRUCTEUR_SCREENSHOT=/chemin.png``: once the window is shown and laid out, save a capture
   of it there and quit with 0;
-* ``INSTRUCTEUR_WINDOW_SIZE=1600x900``: window size (else the last one, else 1440×900 at most).
+* ``INSTRUCTEUR_WINDOW_SIZE=1600x900``: window size (else the last one, else 1440×900 at most);
+* ``INSTRUCTEUR_EXIT_WHEN_READY=1``: quit as soon as the window has painted its data (the
+  benchmark times a whole launch with it).
 """
 
 from __future__ import annotations
@@ -181,6 +183,9 @@ def run_gui(db_target: str | Path, *, demo: bool = False, argv: list[str] | None
         screenshot = os.environ.get("INSTRUCTEUR_SCREENSHOT")
         if screenshot:
             _schedule_screenshot(window, screenshot, app)
+        elif os.environ.get("INSTRUCTEUR_EXIT_WHEN_READY"):
+            window.repaint()  # synchronous paint of the loaded list, then leave the loop at once
+            QTimer.singleShot(0, lambda: app.exit(0))
         code = app.exec()
         db = getattr(window, "db", db)  # the window may have switched to another base
         return code

@@ -1,0 +1,39 @@
+"""Launch time of the GUI on a database: process start → main window painted with its list.
+
+Each run is a fresh process (`instructeur --db DB` with INSTRUCTEUR_EXIT_WHEN_READY=1), timed from
+outside, so interpreter start, imports, opening the database and loading the list all count.
+The peak memory (max RSS) of those processes is reported too.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def _command() -> list[str]:
+    exe = shutil.which("instructeur", path=str(Path(sys.executable).parent))
+    return [exe] if exe else [sys.executable, "-m", "ui.launcher"]
+
+
+def bench_launch(db_path: Path, runs: int = 7) -> dict[str, float]:
+    env = dict(os.environ, INSTRUCTEUR_EXIT_WHEN_READY="1")
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([*_command(), "--db", str(db_path)], env=env, check=True, capture_output=True, timeout=120)
+        times.append(time.perf_counter() - start)
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    return {"launch_s": statistics.median(times), "peak_rss_mb": peak_kib / 1024}
+
+
+if __name__ == "__main__":
+    for key, value in bench_launch(Path(sys.argv[1])).items():
+        print(f"{key:>16} {value:10.3f}")
