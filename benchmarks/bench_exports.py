@@ -1,0 +1,83 @@
+"""Benchmark of the exports: `bench_programmation(db_path)` times the tableau de programmation of
+the biggest campagne of a demo database (median of 5 runs, after one warm-up run).
+
+    python -m benchmarks.bench_exports /tmp/demo.sqlite
+
+(make one with `instructeur demo create /tmp/demo.sqlite --dossiers 5000`: its biggest campagne
+has about 2 000 dossiers; the quality bar is ≤ 3 s for a 2 000-dossier campagne).
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from instructeur.exports.programmation import export_programmation
+from instructeur.services.synthese import SyntheseService
+from instructeur.storage.db import open_database
+from instructeur.storage.models import Dossier
+
+RUNS = 5
+
+
+def _median(fn: Any, runs: int = RUNS) -> float:
+    fn()  # warm-up (imports, SQLite page cache)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def bench_programmation(db_path: str | Path) -> dict[str, Any]:
+    """Median seconds of the programmation export (full table, every recevable dossier) and of
+    the synthesis alone, on the campagne with the most dossiers."""
+    db = open_database(db_path)
+    try:
+        with db.session() as s:
+            campagne_id, count = s.execute(
+                select(Dossier.campagne_id, func.count())
+                .group_by(Dossier.campagne_id)
+                .order_by(func.count().desc())
+                .limit(1)
+            ).one()
+        service = SyntheseService(db)
+        rows = len(service.programmation_rows(campagne_id, include_all=True))
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / "programmation.xlsx"
+            export_s = _median(lambda: export_programmation(db, campagne_id, target, include_all=True))
+            size = target.stat().st_size
+        synthese_s = _median(lambda: service.campagne(campagne_id))
+        rows_s = _median(lambda: service.programmation_rows(campagne_id, include_all=True))
+    finally:
+        db.close()
+    return {
+        "campagne_id": int(campagne_id),
+        "dossiers": int(count),
+        "rows_exported": rows,
+        "export_programmation_s": round(export_s, 3),
+        "synthese_s": round(synthese_s, 3),
+        "programmation_rows_s": round(rows_s, 3),
+        "xlsx_bytes": size,
+        "runs": RUNS,
+    }
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage : python -m benchmarks.bench_exports BASE.sqlite", file=sys.stderr)
+        return 2
+    for key, value in bench_programmation(argv[0]).items():
+        print(f"{key}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
