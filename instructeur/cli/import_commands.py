@@ -1,9 +1,172 @@
-"""`instructeur import …`: dossiers and QPV lists from spreadsheets."""
+"""`instructeur import …`: dossiers and QPV lists from spreadsheets, and the import template.
+
+Exit 0 when the file is imported (or would be, with --dry-run); 2 when a row is rejected: one line
+per problem on stderr (`FICHIER, ligne 14, colonne « SIRET » : raison`) and nothing written.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from instructeur.errors import UserError
+
+if TYPE_CHECKING:
+    from instructeur.imports.dossiers import ImportPreview
+    from instructeur.imports.values import RowProblem
+
+EXIT_OK = 0
+EXIT_REJECTED = 2
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the sub-command and its actions (each action sets `handler=function(args, out)`)."""
+    parser = sub.add_parser("import", help="importe des dossiers ou la liste officielle des QPV")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(parser))
+
+    dossiers = actions.add_parser("dossiers", help="importe les dossiers d'un tableau (.xlsx ou .csv)")
+    dossiers.add_argument("file", metavar="FICHIER")
+    dossiers.add_argument("--campagne", type=int, required=True, metavar="ID")
+    dossiers.add_argument("--dry-run", action="store_true", help="affiche le compte rendu sans rien écrire")
+    dossiers.add_argument(
+        "--mapping",
+        nargs="+",
+        default=[],
+        metavar="CHAMP=COLONNE",
+        help="impose une colonne (en-tête, lettre ou numéro) pour un champ (siret, demande:CAF…)",
+    )
+    dossiers.set_defaults(handler=import_dossiers)
+
+    qpv = actions.add_parser("qpv", help="renseigne les codes officiels des QPV du contrat (fichier ANCT)")
+    qpv.add_argument("file", metavar="FICHIER")
+    qpv.add_argument("--contrat", type=int, metavar="ID", help="défaut : le seul contrat de la base")
+    qpv.add_argument("--dry-run", action="store_true", help="affiche le compte rendu sans rien écrire")
+    qpv.set_defaults(handler=import_qpv)
+
+    modele = actions.add_parser("modele", help="écrit le modèle .xlsx d'import des dossiers")
+    modele.add_argument("-o", "--output", required=True, metavar="FICHIER.xlsx")
+    modele.add_argument(
+        "--campagne", type=int, metavar="ID", help="une colonne de montant par financeur de cette campagne"
+    )
+    modele.set_defaults(handler=import_modele)
+
+
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        champ, sep, colonne = pair.partition("=")
+        if not sep or not champ.strip():
+            raise UserError(f"--mapping : « {pair} » attendu sous la forme CHAMP=COLONNE")
+        out[champ.strip()] = colonne
+    return out
+
+
+def import_dossiers(args: argparse.Namespace, out: TextIO) -> int:
+    from instructeur.cli.commands import open_existing
+    from instructeur.imports import dossiers as service
+    from instructeur.imports.headers import propose_mapping
+    from instructeur.imports.reader import read_table
+
+    overrides = _overrides(args.mapping)
+    db = open_existing(args)
+    try:
+        mapping = None
+        if overrides:
+            financeurs = service.campagne_financeurs(db, args.campagne)
+            table = read_table(args.file)
+            mapping = service.with_overrides(propose_mapping(table, financeurs), overrides, financeurs)
+        preview = service.preview(db, args.campagne, args.file, mapping)
+        _print_preview(preview, out)
+        if not preview.ok:
+            return _print_rejected(preview.rejected)
+        if args.dry_run:
+            print(f"{preview.summary()} (simulation : rien n'a été écrit)", file=out)
+            return EXIT_OK
+        try:
+            result = service.apply(db, args.campagne, args.file, mapping)
+        except service.ImportRejected as exc:  # the file changed between preview and apply
+            return _print_rejected(exc.problems)
+    finally:
+        db.close()
+    print(result.preview.summary(), file=out)
+    return EXIT_OK
+
+
+def _print_preview(preview: ImportPreview, out: TextIO) -> None:
+    if preview.header_row:
+        columns = ", ".join(f"« {c.header} » → {c.label}" for c in preview.columns)
+        print(f"{preview.file} : en-têtes ligne {preview.header_row} ; {columns}", file=out)
+    if preview.unrecognised:
+        ignored = ", ".join(f"« {h} »" for h in preview.unrecognised)
+        print(f"Colonnes ignorées (non reconnues) : {ignored}", file=out)
+    for number in preview.totals_rows:
+        print(f"Ligne {number} ignorée (ligne de total)", file=out)
+    if preview.porteurs_to_create or preview.porteurs_reused:
+        n, m = len(preview.porteurs_to_create), len(preview.porteurs_reused)
+        print(
+            f"Porteurs : {n} nouveau{'x' if n > 1 else ''}, {m} déjà connu{'s' if m > 1 else ''}",
+            file=out,
+        )
+    for planned in preview.to_update:
+        print(f"Mise à jour : {planned.describe_changes()}", file=out)
+
+
+def _print_rejected(problems: Sequence[RowProblem]) -> int:
+    rows = len({(p.file, p.row) for p in problems})
+    for problem in problems:
+        print(str(problem), file=sys.stderr)
+    print(
+        f"instructeur : {rows} ligne{'s' if rows > 1 else ''} rejetée{'s' if rows > 1 else ''}, "
+        "rien n'a été importé ; corrigez le fichier puis relancez",
+        file=sys.stderr,
+    )
+    return EXIT_REJECTED
+
+
+def import_qpv(args: argparse.Namespace, out: TextIO) -> int:
+    from instructeur.cli.commands import open_existing
+    from instructeur.imports.qpv import QpvImportRejected
+    from instructeur.imports.qpv import import_qpv as service
+
+    db = open_existing(args)
+    try:
+        result = service(db, args.file, args.contrat, dry_run=args.dry_run)
+    except QpvImportRejected as exc:
+        return _print_rejected(exc.problems)
+    finally:
+        db.close()
+    print(f"{result.contrat} : {result.summary()}", file=out)
+    for label, items in (
+        ("Mis à jour", result.updated),
+        ("Créé", result.created),
+        ("Ignoré", result.ignored),
+        ("Commune ajoutée", result.communes_created),
+    ):
+        for item in items:
+            print(f"  {label} : {item}", file=out)
+    if result.rows_outside:
+        print(f"  {result.rows_outside} ligne(s) d'autres territoires ignorée(s)", file=out)
+    if result.dry_run:
+        print("(simulation : rien n'a été écrit)", file=out)
+    return EXIT_OK
+
+
+def import_modele(args: argparse.Namespace, out: TextIO) -> int:
+    from instructeur.imports.template import write_template
+
+    financeurs = []
+    if args.campagne is not None:
+        from instructeur.cli.commands import open_existing
+        from instructeur.imports.dossiers import campagne_financeurs
+
+        db = open_existing(args)
+        try:
+            financeurs = campagne_financeurs(db, args.campagne)
+        finally:
+            db.close()
+    path = write_template(Path(args.output), financeurs)
+    print(f"Modèle d'import écrit : {path}", file=out)
+    return EXIT_OK

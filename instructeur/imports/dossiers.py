@@ -1,0 +1,811 @@
+"""Import of dossiers from a spreadsheet: `preview` says what would happen, `apply` does it.
+
+All or nothing: `apply` re-runs the preview inside its single transaction and writes nothing if any
+row is rejected (`ImportRejected`). A dossier is recognised by its référence in the campagne: a
+second import updates it (field-by-field diff) instead of duplicating it; porteurs are reused by
+SIRET, then RNA, then exact raison sociale (when the row has no SIRET). Empty cells never erase
+a stored value. Dossiers already decided (past « en comité ») are never modified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from instructeur.domain.dates import format_date
+from instructeur.domain.money import format_amount
+from instructeur.domain.statuts import Statut
+from instructeur.domain.text import fold
+from instructeur.errors import NotFoundError, UserError
+from instructeur.imports import values
+from instructeur.imports.headers import (
+    DEMANDE_PREFIX,
+    Mapping,
+    field_label,
+    is_totals_row,
+    normalize_header,
+    propose_mapping,
+)
+from instructeur.imports.reader import Row, Table, column_letter, read_table
+from instructeur.imports.values import RowProblem
+from instructeur.services import audit
+from instructeur.services.contrats import FinanceurRow
+from instructeur.services.dossiers import DossierData, Ligne, validate
+from instructeur.services.porteurs import PorteurData, normalized
+from instructeur.services.porteurs import validate as validate_porteur
+from instructeur.storage.db import Database
+from instructeur.storage.models import (
+    Campagne,
+    Dossier,
+    Financeur,
+    LigneFinancement,
+    Objectif,
+    Porteur,
+    Quartier,
+    Transition,
+)
+
+__all__ = [
+    "FieldChange",
+    "ImportPreview",
+    "ImportRejected",
+    "ImportResult",
+    "MappedColumn",
+    "PlannedDossier",
+    "RowProblem",
+    "apply",
+    "campagne_financeurs",
+    "preview",
+    "propose_mapping",
+    "read_table",
+    "with_overrides",
+]
+
+# Past « en comité »: an import never touches these.
+DECIDED = frozenset(
+    {Statut.RETENU, Statut.AJOURNE, Statut.REFUSE, Statut.NOTIFIE, Statut.SOLDE, Statut.NON_REALISE}
+)
+OTHER_RESOURCES = {"fonds_propres": "Fonds propres", "autres_financements": "Autres financements"}
+PORTEUR_KEYS = (
+    "raison_sociale", "sigle", "siret", "rna", "forme_juridique", "adresse", "code_postal", "ville",
+    "representant_nom", "representant_prenom", "representant_fonction", "contact_email", "contact_telephone",
+)  # fmt: skip
+SCALAR_KEYS = (
+    "intitule", "description", "objectifs_action", "public_prevu", "public_femmes", "public_hommes",
+    "part_qpv_pct", "objectif_id", "date_depot", "date_debut", "date_fin", "reconduite",
+    "cotation_declaree", "observations",
+)  # fmt: skip
+
+
+# --- Results ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MappedColumn:
+    key: str
+    label: str
+    column: int
+    header: str
+
+    @property
+    def letter(self) -> str:
+        return column_letter(self.column)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.old} → {self.new}"
+
+
+@dataclass(frozen=True)
+class PlannedDossier:
+    row: int
+    reference: str
+    intitule: str
+    porteur: str
+    changes: tuple[FieldChange, ...] = ()
+
+    def describe_changes(self) -> str:
+        return f"référence {self.reference} : " + ", ".join(str(c) for c in self.changes)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n > 1 else ''}"
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    file: str
+    header_row: int
+    columns: tuple[MappedColumn, ...]
+    unrecognised: tuple[str, ...]
+    to_create: tuple[PlannedDossier, ...]
+    to_update: tuple[PlannedDossier, ...]
+    unchanged: tuple[PlannedDossier, ...]
+    rejected: tuple[RowProblem, ...]
+    totals_rows: tuple[int, ...]
+    porteurs_to_create: tuple[str, ...]
+    porteurs_reused: tuple[str, ...]
+    mapping: Mapping | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    @property
+    def rejected_rows(self) -> tuple[int, ...]:
+        return tuple(sorted({p.row for p in self.rejected}))
+
+    def summary(self, details: int = 3) -> str:
+        """« 42 dossiers créés, 3 mis à jour (référence 24-000123 : … ; …), 0 inchangé »."""
+        updated = f"{len(self.to_update)} mis à jour"
+        if self.to_update:
+            shown = [u.describe_changes() for u in self.to_update[:details]]
+            if len(self.to_update) > details:
+                shown.append("…")
+            updated += f" ({' ; '.join(shown)})"
+        n = len(self.to_create)
+        created = f"{n} dossier{'s' if n > 1 else ''} créé{'s' if n > 1 else ''}"
+        unchanged = _plural(len(self.unchanged), "inchangé")
+        return f"{created}, {updated}, {unchanged}"
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    preview: ImportPreview
+    created_ids: tuple[int, ...]
+    updated_ids: tuple[int, ...]
+    porteurs_created: int
+
+
+class ImportRejected(UserError):
+    """Some rows are rejected: nothing was written. `problems` has one line per problem."""
+
+    def __init__(self, problems: Sequence[RowProblem]) -> None:
+        rows = len({(p.file, p.row) for p in problems})
+        super().__init__(f"{_plural(rows, 'ligne')} rejetée{'s' if rows > 1 else ''} : rien n'a été importé")
+        self.problems = list(problems)
+
+
+# --- Context loaded once per import ----------------------------------------------------------
+
+
+@dataclass
+class _PorteurRef:
+    """An existing porteur (`id`) or one to create (`data`, shared by all rows that name it)."""
+
+    name: str
+    id: int | None = None
+    data: PorteurData | None = None
+    orm: Porteur | None = None
+
+    def porteur_id(self) -> int:
+        if self.id is not None:
+            return self.id
+        assert self.orm is not None
+        return self.orm.id
+
+
+@dataclass
+class _Context:
+    file: str
+    campagne: Campagne
+    financeurs: list[FinanceurRow]
+    quartiers: values.QuartierIndex
+    objectifs: values.ObjectifIndex
+    dossiers: dict[str, Dossier]
+    by_siret: dict[str, _PorteurRef]
+    by_rna: dict[str, _PorteurRef]
+    by_name: dict[str, _PorteurRef]
+    names: dict[int, str]  # porteur id → raison sociale
+
+
+def _load(s: Session, campagne_id: int, file: str) -> _Context:
+    campagne = s.get(Campagne, campagne_id)
+    if campagne is None:
+        raise NotFoundError(f"campagne {campagne_id} introuvable")
+    contrat_id = campagne.contrat_id
+    financeurs = [
+        FinanceurRow(f.id, f.code, f.nom, f.type)
+        for f in s.scalars(
+            select(Financeur)
+            .where(Financeur.contrat_id == contrat_id)
+            .order_by(Financeur.position, Financeur.id)
+        )
+    ]
+    quartiers = list(
+        s.scalars(
+            select(Quartier)
+            .where(Quartier.contrat_id == contrat_id)
+            .options(selectinload(Quartier.aliases))
+            .order_by(Quartier.nom)
+        )
+    )
+    objectifs = list(s.scalars(select(Objectif).where(Objectif.contrat_id == contrat_id)))
+    dossiers = {
+        d.reference: d
+        for d in s.scalars(
+            select(Dossier)
+            .where(Dossier.campagne_id == campagne_id)
+            .options(selectinload(Dossier.lignes), selectinload(Dossier.quartiers))
+        )
+    }
+    by_siret: dict[str, _PorteurRef] = {}
+    by_rna: dict[str, _PorteurRef] = {}
+    by_name: dict[str, _PorteurRef] = {}
+    names: dict[int, str] = {}
+    for pid, nom, siret, rna in s.execute(
+        select(Porteur.id, Porteur.raison_sociale, Porteur.siret, Porteur.rna)
+    ):
+        ref = _PorteurRef(nom, id=pid)
+        names[pid] = nom
+        if siret:
+            by_siret[siret] = ref
+        if rna:
+            by_rna[rna] = ref
+        by_name.setdefault(fold(nom), ref)
+    return _Context(
+        file=file,
+        campagne=campagne,
+        financeurs=financeurs,
+        quartiers=values.QuartierIndex(quartiers),
+        objectifs=values.ObjectifIndex(objectifs),
+        dossiers=dossiers,
+        by_siret=by_siret,
+        by_rna=by_rna,
+        by_name=by_name,
+        names=names,
+    )
+
+
+def campagne_financeurs(db: Database, campagne_id: int) -> list[FinanceurRow]:
+    """The financeurs of the campagne's contrat (to call `propose_mapping`)."""
+    with db.sessions() as s:
+        return _load(s, campagne_id, "").financeurs
+
+
+def with_overrides(
+    mapping: Mapping, overrides: dict[str, str], financeurs: Sequence[FinanceurRow]
+) -> Mapping:
+    """Apply « CHAMP=COLONNE » choices: COLONNE is a header text, a letter (« C ») or a number
+    (« 3 »); an empty COLONNE removes the field. CHAMP is a field key (« siret », « demande:CAF »)
+    or a recognised header (« N° SIRET »)."""
+    from instructeur.imports.headers import SYNONYMS, match_header
+
+    columns = dict(mapping.columns)
+    for champ, colonne in overrides.items():
+        key = champ.strip()
+        if key not in SYNONYMS and not key.startswith(DEMANDE_PREFIX):
+            found = match_header(key, financeurs)
+            if found is None:
+                raise UserError(f"--mapping : champ inconnu « {champ} » (voir docs/IMPORT.md)")
+            key = found
+        if key.startswith(DEMANDE_PREFIX) and key[len(DEMANDE_PREFIX) :] not in {f.code for f in financeurs}:
+            raise UserError(
+                f"--mapping : financeur inconnu « {key[len(DEMANDE_PREFIX) :]} » "
+                f"(financeurs : {', '.join(f.code for f in financeurs)})"
+            )
+        columns.pop(key, None)
+        if colonne.strip():
+            columns[key] = _column_index(mapping, colonne.strip())
+    used = set(columns.values())
+    unrecognised = tuple(c for c, t in enumerate(mapping.headers) if t and c not in used)
+    unknown = tuple(c for c in mapping.unknown_amounts if c not in used)
+    return replace(mapping, columns=columns, unrecognised=unrecognised, unknown_amounts=unknown)
+
+
+def _column_index(mapping: Mapping, colonne: str) -> int:
+    wanted = normalize_header(colonne)
+    for n, text in enumerate(mapping.headers):
+        if text and normalize_header(text) == wanted:
+            return n
+    if colonne.isdigit() and int(colonne) >= 1:
+        return int(colonne) - 1
+    if colonne.isalpha() and len(colonne) <= 3:
+        index = 0
+        for char in colonne.upper():
+            index = index * 26 + ord(char) - ord("A") + 1
+        return index - 1
+    raise UserError(f"--mapping : colonne « {colonne} » introuvable dans la ligne d'en-têtes")
+
+
+# --- Planning --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Create:
+    row: int
+    data: DossierData
+    porteur: _PorteurRef
+    quartiers: list[Quartier]
+
+
+@dataclass
+class _Update:
+    row: int
+    dossier: Dossier
+    scalars: dict[str, object]
+    quartiers: list[Quartier] | None
+    lines: dict[int | str, int]  # financeur id or other-resource libellé → demanded cents
+    cout_total: int | None
+    porteur: _PorteurRef | None
+    changes: list[FieldChange]
+
+
+@dataclass
+class _Plan:
+    mapping: Mapping
+    problems: list[RowProblem] = field(default_factory=list)
+    creates: list[_Create] = field(default_factory=list)
+    updates: list[_Update] = field(default_factory=list)
+    unchanged: list[PlannedDossier] = field(default_factory=list)
+    totals: list[int] = field(default_factory=list)
+    new_porteurs: list[_PorteurRef] = field(default_factory=list)
+    reused_porteurs: dict[int, str] = field(default_factory=dict)
+
+
+def _plan(ctx: _Context, table: Table, mapping: Mapping | None) -> _Plan:
+    mapping = mapping or propose_mapping(table, ctx.financeurs)
+    plan = _Plan(mapping)
+    if mapping.header_row == 0:
+        plan.problems.append(
+            RowProblem(
+                ctx.file,
+                1,
+                None,
+                "ligne d'en-têtes introuvable : aucune colonne reconnue (voir docs/IMPORT.md)",
+            )
+        )
+        return plan
+    if "reference" not in mapping.columns:
+        plan.problems.append(
+            RowProblem(ctx.file, mapping.header_row, None, "colonne « N° dossier » (référence) introuvable")
+        )
+        return plan
+    seen: dict[str, int] = {}
+    for row in table.rows:
+        if row.number <= mapping.header_row:
+            continue
+        if is_totals_row(row, mapping):
+            plan.totals.append(row.number)
+            continue
+        _plan_row(ctx, plan, row, seen)
+    return plan
+
+
+def _plan_row(ctx: _Context, plan: _Plan, row: Row, seen: dict[str, int]) -> None:
+    mapping = plan.mapping
+    cells = values.RowValues(ctx.file, row, mapping, ctx.financeurs, ctx.quartiers, ctx.objectifs)
+    reference = cells.reference()
+    if reference is not None:
+        if reference in seen:
+            cells.problem("reference", f"référence en double dans le fichier (déjà ligne {seen[reference]})")
+            plan.problems.extend(cells.problems)
+            return
+        seen[reference] = row.number
+    parsed = cells.parse()
+    if cells.problems or reference is None:
+        if reference is None and not any(p.column == mapping.header_of("reference") for p in cells.problems):
+            cells.problem("reference", "référence obligatoire")
+        plan.problems.extend(cells.problems)
+        return
+    existing = ctx.dossiers.get(reference)
+    porteur = _resolve_porteur(ctx, plan, cells, parsed.porteur, creating=existing is None)
+    if cells.problems:
+        plan.problems.extend(cells.problems)
+        return
+    if existing is None:
+        assert porteur is not None
+        _plan_create(ctx, plan, cells, reference, parsed, porteur)
+    else:
+        _plan_update(ctx, plan, cells, existing, parsed, porteur)
+    plan.problems.extend(cells.problems)
+
+
+def _resolve_porteur(
+    ctx: _Context, plan: _Plan, cells: values.RowValues, data: PorteurData | None, *, creating: bool
+) -> _PorteurRef | None:
+    if data is None:
+        if creating:
+            cells.problem("raison_sociale", "raison sociale du porteur obligatoire pour un nouveau dossier")
+        return None
+    data = normalized(data)
+    found = (
+        (ctx.by_siret.get(data.siret) if data.siret else None)
+        or (ctx.by_rna.get(data.rna) if data.rna else None)
+        or (ctx.by_name.get(fold(data.raison_sociale)) if not data.siret and data.raison_sociale else None)
+    )
+    if found is not None:
+        if found.id is not None:
+            plan.reused_porteurs[found.id] = found.name
+        return found
+    for problem in validate_porteur(data):
+        key = "raison_sociale" if problem.startswith("raison") else None
+        cells.problem(key, problem + " (nouveau porteur)" if key else problem)
+    if cells.problems:
+        return None
+    ref = _PorteurRef(data.raison_sociale, data=data)
+    plan.new_porteurs.append(ref)
+    if data.siret:
+        ctx.by_siret[data.siret] = ref
+    if data.rna:
+        ctx.by_rna[data.rna] = ref
+    ctx.by_name.setdefault(fold(data.raison_sociale), ref)
+    return ref
+
+
+def _plan_create(
+    ctx: _Context,
+    plan: _Plan,
+    cells: values.RowValues,
+    reference: str,
+    parsed: values.Parsed,
+    porteur: _PorteurRef,
+) -> None:
+    lignes: list[Ligne] = []
+    for f in ctx.financeurs:
+        cents = parsed.lines.get(f.id)
+        if cents:
+            lignes.append(Ligne(f.id, "", cents))
+    for libelle in OTHER_RESOURCES.values():
+        cents = parsed.lines.get(libelle)
+        if cents:
+            lignes.append(Ligne(None, libelle, cents))
+    cout = (
+        parsed.cout_total if parsed.cout_total is not None else sum(ligne.demande_cents for ligne in lignes)
+    )
+    scalars = dict(parsed.scalars)
+    data = DossierData(
+        reference=reference,
+        porteur_id=porteur.id or 0,
+        intitule=str(scalars.pop("intitule", "")),
+        quartiers=tuple(q.id for q in parsed.quartiers or []),
+        cout_total_cents=cout,
+        lignes=tuple(lignes),
+        **scalars,  # type: ignore[arg-type]
+    )
+    for problem in validate(data):
+        cells.problem(_key_of_problem(problem), problem)
+    if cells.problems:
+        return
+    plan.creates.append(_Create(cells.row.number, data, porteur, list(parsed.quartiers or [])))
+
+
+def _key_of_problem(problem: str) -> str | None:
+    head = fold(problem.split(":", 1)[0])
+    for prefix, key in (
+        ("intitule", "intitule"),
+        ("reference", "reference"),
+        ("cout total", "cout_total_cents"),
+        ("public prevu", "public_prevu"),
+        ("dont femmes", "public_femmes"),
+        ("dont hommes", "public_hommes"),
+        ("part du public", "part_qpv_pct"),
+        ("dates", "date_fin"),
+        ("cotation", "cotation_declaree"),
+    ):
+        if head.startswith(prefix):
+            return key
+    return None
+
+
+def _show(key: str, value: object, ctx: _Context) -> str:
+    if value is None or value == "":
+        return "(vide)"
+    if key.endswith("_cents") or key.startswith(DEMANDE_PREFIX) or key in OTHER_RESOURCES:
+        assert isinstance(value, int)
+        return format_amount(value)
+    if isinstance(value, date | datetime):
+        return format_date(value)
+    if key == "reconduite":
+        return "reconduite" if value else "nouvelle"
+    if key == "objectif_id":
+        return ctx.objectifs.code_of(value)
+    if key == "part_qpv_pct":
+        return f"{value} %"
+    return f"« {value} »" if isinstance(value, str) else str(value)
+
+
+def _plan_update(
+    ctx: _Context,
+    plan: _Plan,
+    cells: values.RowValues,
+    d: Dossier,
+    parsed: values.Parsed,
+    porteur: _PorteurRef | None,
+) -> None:
+    mapping = plan.mapping
+    changes: list[FieldChange] = []
+
+    def label(key: str, fallback: str) -> str:
+        return mapping.header_of(key) or fallback
+
+    scalars: dict[str, object] = {}
+    for key, new in parsed.scalars.items():
+        old = getattr(d, key)
+        if old != new:
+            scalars[key] = new
+            changes.append(
+                FieldChange(label(key, field_label(key)), _show(key, old, ctx), _show(key, new, ctx))
+            )
+    new_porteur = None
+    if porteur is not None and (porteur.id is None or porteur.id != d.porteur_id):
+        new_porteur = porteur
+        changes.append(
+            FieldChange("porteur", f"« {ctx.names.get(d.porteur_id, '?')} »", f"« {porteur.name} »")
+        )
+    quartiers = None
+    if parsed.quartiers is not None and {q.id for q in parsed.quartiers} != {q.id for q in d.quartiers}:
+        quartiers = parsed.quartiers
+        changes.append(
+            FieldChange(
+                label("quartiers", "quartiers"),
+                ", ".join(q.nom for q in d.quartiers) or "(aucun)",
+                ", ".join(q.nom for q in quartiers) or "(aucun)",
+            )
+        )
+    current: dict[int | str, int] = {
+        (ligne.financeur_id if ligne.financeur_id is not None else ligne.libelle): ligne.demande_cents
+        for ligne in d.lignes
+    }
+    lines: dict[int | str, int] = {}
+    codes = {f.id: f.code for f in ctx.financeurs}
+    for line_key, cents in parsed.lines.items():
+        if current.get(line_key, 0) != cents:
+            lines[line_key] = cents
+            if isinstance(line_key, int):
+                key = DEMANDE_PREFIX + codes[line_key]
+                text = label(key, field_label(key, ctx.financeurs))
+            else:
+                key = next(k for k, v in OTHER_RESOURCES.items() if v == line_key)
+                text = label(key, line_key.lower())
+            changes.append(
+                FieldChange(text, _show(key, current.get(line_key, 0), ctx), _show(key, cents, ctx))
+            )
+    cout_total = None
+    if parsed.cout_total is not None:
+        if parsed.cout_total != d.cout_total_cents:
+            cout_total = parsed.cout_total
+    elif lines and sum(current.values()) == d.cout_total_cents:
+        # No coût total column: a balanced plan stays balanced.
+        after = {**current, **lines}
+        if sum(after.values()) != d.cout_total_cents:
+            cout_total = sum(after.values())
+    if cout_total is not None:
+        changes.append(
+            FieldChange(
+                label("cout_total_cents", "coût total"),
+                _show("cout_total_cents", d.cout_total_cents, ctx),
+                _show("cout_total_cents", cout_total, ctx),
+            )
+        )
+    planned = PlannedDossier(
+        cells.row.number,
+        d.reference,
+        str(scalars.get("intitule", d.intitule)),
+        porteur.name if porteur else ctx.names.get(d.porteur_id, ""),
+        tuple(changes),
+    )
+    if not changes:
+        plan.unchanged.append(planned)
+        return
+    if Statut(d.statut) in DECIDED:
+        cells.problem(None, f"dossier déjà décidé ({Statut(d.statut).label.lower()}), non modifié")
+        return
+    after_data = _data_after(d, scalars, quartiers, lines, cout_total, ctx)
+    for problem in validate(after_data):
+        cells.problem(_key_of_problem(problem), problem)
+    if cells.problems:
+        return
+    plan.updates.append(
+        _Update(cells.row.number, d, scalars, quartiers, lines, cout_total, new_porteur, changes)
+    )
+
+
+def _data_after(
+    d: Dossier,
+    scalars: dict[str, object],
+    quartiers: list[Quartier] | None,
+    lines: dict[int | str, int],
+    cout_total: int | None,
+    ctx: _Context,
+) -> DossierData:
+    """The dossier as the update would leave it, for `validate`."""
+    base = {key: getattr(d, key) for key in SCALAR_KEYS}
+    base.update(scalars)
+    lignes = [
+        Ligne(li.financeur_id, li.libelle, lines.get(li.financeur_id if li.financeur_id is not None else li.libelle,
+                                                     li.demande_cents), li.propose_cents, li.vote_cents)
+        for li in d.lignes
+    ]  # fmt: skip
+    return DossierData(
+        reference=d.reference,
+        porteur_id=d.porteur_id,
+        quartiers=tuple(q.id for q in (quartiers if quartiers is not None else d.quartiers)),
+        cout_total_cents=cout_total if cout_total is not None else d.cout_total_cents,
+        lignes=tuple(lignes),
+        **base,
+    )
+
+
+# --- Public API ------------------------------------------------------------------------------
+
+
+def _preview_of(ctx: _Context, plan: _Plan) -> ImportPreview:
+    mapping = plan.mapping
+    names = {ref.name for ref in plan.new_porteurs}
+    return ImportPreview(
+        file=ctx.file,
+        header_row=mapping.header_row,
+        columns=tuple(
+            sorted(
+                (
+                    MappedColumn(key, field_label(key, ctx.financeurs), column, mapping.header(column))
+                    for key, column in mapping.columns.items()
+                ),
+                key=lambda m: m.column,
+            )
+        ),
+        unrecognised=tuple(mapping.header(c) for c in (*mapping.unrecognised, *mapping.unknown_amounts)),
+        to_create=tuple(
+            PlannedDossier(c.row, c.data.reference, c.data.intitule, c.porteur.name) for c in plan.creates
+        ),
+        to_update=tuple(
+            PlannedDossier(
+                u.row,
+                u.dossier.reference,
+                str(u.scalars.get("intitule", u.dossier.intitule)),
+                u.porteur.name if u.porteur else ctx.names.get(u.dossier.porteur_id, ""),
+                tuple(u.changes),
+            )
+            for u in plan.updates
+        ),
+        unchanged=tuple(plan.unchanged),
+        rejected=tuple(sorted(plan.problems, key=lambda p: (p.row, _position(mapping, p.column)))),
+        totals_rows=tuple(plan.totals),
+        porteurs_to_create=tuple(sorted(names)),
+        porteurs_reused=tuple(sorted(set(plan.reused_porteurs.values()))),
+        mapping=mapping,
+    )
+
+
+def _position(mapping: Mapping, column: str | None) -> int:
+    """Problems of a row in the order of the columns (row-level problems last)."""
+    if column is None:
+        return 10_000
+    for n in range(len(mapping.headers)):
+        if mapping.header(n) == column:
+            return n
+    return 9_999
+
+
+def preview(
+    db: Database, campagne_id: int, path: str | Path, mapping: Mapping | None = None
+) -> ImportPreview:
+    """What an import of `path` would do; reads only."""
+    table = read_table(path)
+    with db.sessions() as s:  # never committed
+        ctx = _load(s, campagne_id, table.name)
+        return _preview_of(ctx, _plan(ctx, table, mapping))
+
+
+def apply(
+    db: Database,
+    campagne_id: int,
+    path: str | Path,
+    mapping: Mapping | None = None,
+    user: str | None = None,
+) -> ImportResult:
+    """Import `path` in one transaction; raises ImportRejected (nothing written) if a row is rejected."""
+    user = user or audit.current_user()
+    table = read_table(path)
+    with db.session() as s:
+        ctx = _load(s, campagne_id, table.name)
+        plan = _plan(ctx, table, mapping)
+        result_preview = _preview_of(ctx, plan)
+        if plan.problems:
+            raise ImportRejected(result_preview.rejected)
+        _write_porteurs(s, plan, user)
+        created = _write_creates(s, ctx, plan, user)
+        updated = _write_updates(s, ctx, plan, user)
+        s.flush()
+        return ImportResult(result_preview, created, updated, len(plan.new_porteurs))
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def _write_porteurs(s: Session, plan: _Plan, user: str) -> None:
+    for ref in plan.new_porteurs:
+        assert ref.data is not None
+        ref.orm = Porteur(**vars(ref.data), updated_by=user)
+        s.add(ref.orm)
+    s.flush()
+    for ref in plan.new_porteurs:
+        assert ref.orm is not None
+        audit.record(s, user, "porteur", ref.orm.id, "create", {"raison_sociale": ref.name, "import": True})
+
+
+def _write_creates(s: Session, ctx: _Context, plan: _Plan, user: str) -> tuple[int, ...]:
+    dossiers: list[Dossier] = []
+    for c in plan.creates:
+        data = c.data
+        d = Dossier(campagne_id=ctx.campagne.id, statut=Statut.DEPOSE.value, updated_by=user)
+        for key in SCALAR_KEYS:
+            setattr(d, key, getattr(data, key))
+        d.reference = data.reference
+        d.porteur_id = c.porteur.porteur_id()
+        d.cout_total_cents = data.cout_total_cents
+        d.pluriannuel = data.pluriannuel
+        d.public_ages = data.public_ages
+        d.quartiers = list(c.quartiers)
+        d.lignes = [
+            LigneFinancement(
+                financeur_id=li.financeur_id, libelle=li.libelle, demande_cents=li.demande_cents, position=n
+            )
+            for n, li in enumerate(data.lignes)
+        ]
+        dossiers.append(d)
+    s.add_all(dossiers)
+    s.flush()
+    now = datetime.now()
+    for d in dossiers:
+        s.add(Transition(dossier_id=d.id, utilisateur=user, de_statut=None, vers_statut=d.statut, at=now))
+        audit.record(s, user, "dossier", d.id, "create", {"reference": d.reference, "import": ctx.file})
+    return tuple(d.id for d in dossiers)
+
+
+def _write_updates(s: Session, ctx: _Context, plan: _Plan, user: str) -> tuple[int, ...]:
+    for u in plan.updates:
+        d = u.dossier
+        with s.no_autoflush:
+            for key, value in u.scalars.items():
+                setattr(d, key, value)
+            if u.porteur is not None:
+                d.porteur_id = u.porteur.porteur_id()
+            if u.quartiers is not None:
+                d.quartiers = list(u.quartiers)
+            _update_lines(d, u.lines)
+            if u.cout_total is not None:
+                d.cout_total_cents = u.cout_total
+            d.updated_by = user
+        audit.record(
+            s, user, "dossier", d.id, "update",
+            {c.label: [c.old, c.new] for c in u.changes} | {"import": ctx.file},
+        )  # fmt: skip
+    return tuple(u.dossier.id for u in plan.updates)
+
+
+def _update_lines(d: Dossier, lines: dict[int | str, int]) -> None:
+    remaining = dict(lines)
+    for ligne in list(d.lignes):
+        key: int | str = ligne.financeur_id if ligne.financeur_id is not None else ligne.libelle
+        if key not in remaining:
+            continue
+        cents = remaining.pop(key)
+        if cents == 0 and ligne.propose_cents is None and ligne.vote_cents is None:
+            d.lignes.remove(ligne)
+        else:
+            ligne.demande_cents = cents
+    position = max((li.position for li in d.lignes), default=-1) + 1
+    for key, cents in remaining.items():
+        if cents:
+            d.lignes.append(
+                LigneFinancement(
+                    financeur_id=key if isinstance(key, int) else None,
+                    libelle="" if isinstance(key, int) else key,
+                    demande_cents=cents,
+                    position=position,
+                )
+            )
+            position += 1

@@ -1,0 +1,152 @@
+"""Read a spreadsheet into a grid of cells that remember their row number as seen in Excel.
+
+`.xlsx` files are read with openpyxl (read-only, cached values, first sheet); `.csv` files in UTF-8
+(with or without BOM) or Windows-1252, the delimiter (« ; », « , » or tab) being sniffed. Rows whose
+cells are all empty are dropped; row numbers are kept as Excel shows them (1-based, title rows
+counted; for a CSV, one record = one row, even when a quoted cell spans several lines).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from instructeur.errors import UserError
+
+__all__ = ["Cell", "Row", "Table", "column_letter", "read_table"]
+
+Cell = str | int | float | Decimal | date | datetime | None
+
+_DELIMITERS = (";", "\t", ",")  # in order of preference when the evidence is equal
+_SNIFF_LINES = 40
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # as Excel shows it (1-based)
+    cells: tuple[Cell, ...]
+
+    def get(self, column: int) -> Cell:
+        return self.cells[column] if 0 <= column < len(self.cells) else None
+
+
+@dataclass(frozen=True)
+class Table:
+    path: Path
+    rows: tuple[Row, ...]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def column_letter(index: int) -> str:
+    """0 → « A », 25 → « Z », 26 → « AA »."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _clean(value: object) -> Cell:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        return text or None
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, int | float | Decimal | date):  # datetime is a date
+        return value
+    return str(value).strip() or None
+
+
+def _trimmed(values: list[Cell]) -> tuple[Cell, ...]:
+    while values and values[-1] is None:
+        values.pop()
+    return tuple(values)
+
+
+def read_table(path: str | Path) -> Table:
+    """The first sheet of an .xlsx file, or a .csv file, as non-empty rows of cleaned cells."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path} : fichier introuvable")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _read_xlsx(path)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        rows = _read_csv(path)
+    elif suffix == ".xls":
+        raise UserError(
+            f"{path.name} : format .xls (Excel 97-2003) non pris en charge ; enregistrez-le en .xlsx"
+        )
+    else:
+        raise UserError(f"{path.name} : format non pris en charge (attendu .xlsx ou .csv)")
+    return Table(path=path, rows=tuple(rows))
+
+
+def _read_xlsx(path: Path) -> list[Row]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise UserError(f"{path.name} : classeur Excel illisible ({exc})") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows: list[Row] = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = _trimmed([_clean(v) for v in values])
+            if cells:
+                rows.append(Row(number, cells))
+        return rows
+    finally:
+        workbook.close()
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (BOM dropped) when the bytes are valid UTF-8, else Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the most lines into the same, largest number of fields."""
+    sample = "\n".join(text.splitlines()[:_SNIFF_LINES])
+    best, best_score = _DELIMITERS[0], (0, 0)
+    for delimiter in _DELIMITERS:
+        counts = Counter(len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if len(r) > 1)
+        if not counts:
+            continue
+        width, lines = max(counts.items(), key=lambda item: (item[1], item[0]))
+        score = (lines, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_csv(path: Path) -> list[Row]:
+    text = decode(path.read_bytes())
+    delimiter = sniff_delimiter(text)
+    rows: list[Row] = []
+    try:
+        for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
+            cells = _trimmed([_clean(v) for v in values])
+            if cells:
+                rows.append(Row(number, cells))
+    except csv.Error as exc:
+        raise UserError(f"{path.name} : fichier CSV illisible ({exc})") from exc
+    return rows
