@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
+from instructeur.cli.notification_commands import add_notification_commands
 from instructeur.errors import UserError
 
 if TYPE_CHECKING:
@@ -41,7 +42,9 @@ def export_subparsers(sub: SubParsers) -> SubParsers:
         return _EXPORT_ACTIONS[existing]
     from instructeur.cli.main import FrenchArgumentParser
 
-    parser = sub.add_parser("export", help="exports : programmation (Excel), open data (CSV)…")
+    parser = sub.add_parser(
+        "export", help="exports : programmation (Excel), notifications (PDF), open data (CSV)…"
+    )
     actions = cast(
         SubParsers,
         parser.add_subparsers(
@@ -145,4 +148,8 @@ def _output(text: str, suffix: str) -> Path:
     return path
 
 
-ACTIONS: tuple[Callable[[SubParsers], None], ...] = (_add_programmation, _add_opendata)
+ACTIONS: tuple[Callable[[SubParsers], None], ...] = (
+    _add_programmation,
+    _add_opendata,
+    add_notification_commands,
+)

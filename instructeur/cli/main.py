@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from instructeur import __version__
 from instructeur.errors import UserError, ValidationError
@@ -34,6 +34,25 @@ _ARGPARSE_FR = (
 
 
 class FrenchArgumentParser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for action in self._actions:
+            if action.dest == "help":
+                action.help = "affiche cette aide"
+
+    def format_help(self) -> str:
+        text = super().format_help()
+        for en, fr in (
+            ("usage:", "usage :"),
+            ("options:", "options :"),
+            ("positional arguments:", "arguments :"),
+        ):
+            text = text.replace(en, fr)
+        return text
+
+    def format_usage(self) -> str:
+        return super().format_usage().replace("usage:", "usage :")
+
     def error(self, message: str) -> NoReturn:
         for en, fr in _ARGPARSE_FR:
             message = message.replace(en, fr)
@@ -56,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--demo", action="store_true", help="ouvre l'application sur une base de démonstration neuve"
     )
-    p.add_argument("--version", action="version", version=f"instructeur {__version__}")
+    p.add_argument(
+        "--version", action="version", version=f"instructeur {__version__}", help="affiche la version"
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMANDE", parser_class=FrenchArgumentParser)
 
     ref = sub.add_parser("referentiels", help="référentiels de contrats de ville livrés avec l'application")
@@ -106,7 +127,9 @@ def _accept_db_everywhere(parser: argparse.ArgumentParser) -> None:
         if isinstance(action, argparse._SubParsersAction):
             for child in action.choices.values():
                 if not any(isinstance(a, argparse._SubParsersAction) for a in child._actions):
-                    child.add_argument("--db", metavar="CHEMIN|URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+                    child.add_argument(
+                        "--db", metavar="CHEMIN|URL", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+                    )
                 _accept_db_everywhere(child)
 
 

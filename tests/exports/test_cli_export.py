@@ -119,7 +119,7 @@ def test_export_subparsers_can_be_extended_by_another_function() -> None:
     export_commands.register(sub)
     actions = export_commands.export_subparsers(sub)
     assert actions is export_commands.export_subparsers(sub)  # created once
-    assert set(actions.choices) == {"programmation", "opendata"}
+    assert set(actions.choices) == {"programmation", "opendata", "notifications"}
     releve = actions.add_parser("releve")
     releve.add_argument("--comite", type=int)
     releve.set_defaults(handler=lambda args, out: 0)

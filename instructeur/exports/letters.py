@@ -1,0 +1,549 @@
+"""Notification letters (attribution, refus, ajournement) as PDF, with ReportLab (DESIGN.md §8).
+
+The letter body comes from an editable text template; the layout (header, sender and recipient
+blocks, références, signature, page numbers) is fixed here.
+
+Template syntax (documented to users in the default templates' comment lines):
+
+* lines starting with ``#`` are comments and are dropped;
+* the first line starting with ``Objet :`` is the subject (shown in bold after the références);
+* ``{champ}`` is replaced by the value of a merge field (``{{`` and ``}}`` write braces); an unknown
+  field is left as written, and `template_problems` reports it;
+* ``[[si champ]] … [[fin]]`` keeps its content only when the field is not empty,
+  ``[[si non champ]] … [[fin]]`` only when it is, ``[[sinon]]`` gives the other branch; blocks
+  nest; a marker alone on its line removes the whole line;
+* a blank line separates paragraphs; a single line break stays a line break;
+* a line starting with ``- `` is a bullet; a bullet made of a multi-line field gives one bullet
+  per line (``- {autres_financeurs_liste}``);
+* ``**texte**`` is set in bold (template text only; merged values are always escaped).
+
+Rendering: one `doc.build` per letter (its own « 1 / 2 » numbering), then `pypdf` concatenates
+the files for the merged PDF to sign.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_JUSTIFY, TA_LEFT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    Image,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from instructeur.exports.pdf_fonts import register_fonts
+from instructeur.exports.typo import escape, french, para
+
+__all__ = [
+    "LetterData",
+    "MODELES",
+    "RenderResult",
+    "merge_text",
+    "render_letter",
+    "render_letters",
+    "template_fields",
+    "template_problems",
+]
+
+MODELES = ("attribution", "refus", "ajournement")
+
+PAGE_W, PAGE_H = A4
+MARGIN_X = 20 * mm
+MARGIN_TOP = 18 * mm
+MARGIN_BOTTOM = 22 * mm
+COLUMN = (PAGE_W - 2 * MARGIN_X) / 2
+GREY = colors.HexColor("#4a4a4a")
+RULE = colors.HexColor("#9a9a9a")
+
+
+@dataclass(frozen=True)
+class LetterData:
+    """Everything a letter needs, already resolved (no database access while rendering)."""
+
+    dossier_id: int
+    modele: str  # attribution, refus, ajournement
+    reference: str
+    porteur: str
+    template: str
+    fields: Mapping[str, str]
+    expediteur: tuple[str, ...] = ()  # sender block, first line = the institution
+    destinataire: tuple[str, ...] = ()  # recipient block, first line = the porteur
+    lieu_date: str = ""  # « Boulogne-sur-Mer, le 12 mars 2026 »
+    signataire: str = ""
+    fonction_signataire: str = ""
+    affaire_suivie: str = ""  # « Affaire suivie par : … »
+    logo: Path | None = None
+    signature: Path | None = None
+    financeur_id: int | None = None
+    title: str = ""  # PDF metadata; defaults to the subject
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    files: tuple[Path, ...]
+    merged: Path | None
+    seconds: float
+    cancelled: bool = False
+    pages: tuple[int, ...] = field(default=())
+
+
+# --- Template engine ----------------------------------------------------------------------------
+
+_FIELD = re.compile(r"\{\{|\}\}|\{([a-z_][a-z0-9_]*)\}")
+_MARKER = re.compile(r"\[\[\s*(sinon|si\s+non\b|si\b|fin)\s*([a-z0-9_]*)\s*\]\]", re.IGNORECASE)
+_MARKER_LINE = re.compile(r"^[ \t]*(\[\[[^\]]*\]\])[ \t]*$\n?", re.MULTILINE)
+
+
+def _truthy(value: str | None) -> bool:
+    return bool(value and value.strip() and value.strip().lower() not in {"0", "non", "faux", "false"})
+
+
+def _strip_comments(template: str) -> str:
+    lines = template.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line for line in lines if not line.startswith("#"))
+
+
+def _conditionals(text: str, fields: Mapping[str, str]) -> str:
+    """Evaluate ``[[si …]]`` blocks (nested). Unbalanced markers are kept as text."""
+    text = _MARKER_LINE.sub(lambda m: m.group(1), text)  # a marker alone on its line takes the line
+    out: list[str] = []
+    stack: list[tuple[bool, bool]] = []  # (parent active, this branch active)
+    active = True
+    pos = 0
+    for m in _MARKER.finditer(text):
+        if active:
+            out.append(text[pos : m.start()])
+        pos = m.end()
+        kind = re.sub(r"\s+", " ", m.group(1).lower())
+        name = m.group(2)
+        if kind in ("si", "si non"):
+            cond = _truthy(fields.get(name))
+            if kind == "si non":
+                cond = not cond
+            stack.append((active, cond))
+            active = active and cond
+        elif kind == "sinon" and stack:
+            parent, cond = stack[-1]
+            stack[-1] = (parent, not cond)
+            active = parent and not cond
+        elif kind == "fin" and stack:
+            active = stack.pop()[0]
+        elif active:
+            out.append(m.group(0))
+    if active:
+        out.append(text[pos:])
+    return "".join(out)
+
+
+def template_fields(template: str) -> set[str]:
+    """Merge fields and condition names used by a template."""
+    text = _strip_comments(template)
+    names = {m.group(1) for m in _FIELD.finditer(text) if m.group(1)}
+    names |= {m.group(2) for m in _MARKER.finditer(text) if m.group(2)}
+    return names
+
+
+def template_problems(template: str, known: Iterable[str]) -> list[str]:
+    """French problems of a template: unknown fields, unbalanced ``[[si]]``/``[[fin]]``, no subject."""
+    problems: list[str] = []
+    known_set = set(known)
+    unknown = sorted(template_fields(template) - known_set)
+    if unknown:
+        problems.append("champs inconnus : " + ", ".join("{" + n + "}" for n in unknown))
+    depth = 0
+    for m in _MARKER.finditer(_strip_comments(template)):
+        kind = m.group(1).lower()
+        if kind.startswith("si") and kind != "sinon":
+            if not m.group(2):
+                problems.append(f"« {m.group(0)} » : nom de champ manquant")
+            depth += 1
+        elif kind == "fin":
+            depth -= 1
+            if depth < 0:
+                problems.append("[[fin]] sans [[si …]] correspondant")
+                depth = 0
+    if depth > 0:
+        problems.append(f"{depth} bloc(s) [[si …]] sans [[fin]]")
+    if not any(line.strip().startswith("Objet") for line in _strip_comments(template).split("\n")):
+        problems.append("ligne « Objet : … » manquante")
+    return problems
+
+
+@dataclass(frozen=True)
+class _Block:
+    kind: str  # "p" or "li"
+    parts: tuple[tuple[bool, str], ...]  # (is a merged value, text)
+
+
+def _split(template: str, fields: Mapping[str, str]) -> tuple[str, list[_Block]]:
+    """(subject with fields merged as plain text parts, body blocks)."""
+    text = _conditionals(_strip_comments(template), fields)
+    lines = text.split("\n")
+    subject = ""
+    for n, line in enumerate(lines):
+        if line.strip().startswith("Objet"):
+            subject = re.sub(r"^\s*Objet\s*:\s*", "", line)
+            del lines[n]
+            break
+        if line.strip():
+            break
+    blocks: list[_Block] = []
+    paragraph: list[str] = []
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(_Block("p", _parts("\n".join(paragraph), fields)))
+            paragraph.clear()
+
+    for line in lines:
+        stripped = line.strip()
+        if not stripped:
+            flush()
+        elif stripped.startswith("- "):
+            flush()
+            parts = _parts(stripped[2:], fields)
+            if len(parts) == 1 and parts[0][0] and "\n" in parts[0][1]:
+                for item in parts[0][1].split("\n"):
+                    if item.strip():
+                        blocks.append(_Block("li", ((True, item.strip()),)))
+            else:
+                blocks.append(_Block("li", parts))
+        else:
+            paragraph.append(line.rstrip())
+    flush()
+    return _plain(_parts(subject, fields)), [b for b in blocks if _plain(b.parts).strip()]
+
+
+def _parts(text: str, fields: Mapping[str, str]) -> tuple[tuple[bool, str], ...]:
+    parts: list[tuple[bool, str]] = []
+    pos = 0
+    for m in _FIELD.finditer(text):
+        literal = text[pos : m.start()]
+        token = m.group(0)
+        if token in ("{{", "}}"):
+            literal += token[0]
+            parts.append((False, literal))
+        else:
+            parts.append((False, literal))
+            name = m.group(1)
+            if name in fields:
+                parts.append((True, fields[name]))
+            else:
+                parts.append((False, token))
+        pos = m.end()
+    parts.append((False, text[pos:]))
+    return tuple(p for p in parts if p[1])
+
+
+def _plain(parts: Sequence[tuple[bool, str]]) -> str:
+    return "".join(text for _, text in parts).replace("**", "") if parts else ""
+
+
+def _markup(parts: Sequence[tuple[bool, str]]) -> str:
+    """Paragraph markup: template text escaped with ``**bold**``, values escaped verbatim."""
+    out: list[str] = []
+    bold = False
+    for is_value, text in parts:
+        if is_value:
+            out.append(para(text).replace("\n", "<br/>"))
+            continue
+        pieces = text.split("**")
+        for n, piece in enumerate(pieces):
+            if n:
+                out.append("</b>" if bold else "<b>")
+                bold = not bold
+            out.append(para(piece).replace("\n", "<br/>"))
+    if bold:
+        out.append("</b>")
+    return "".join(out)
+
+
+def merge_text(template: str, fields: Mapping[str, str]) -> str:
+    """The merged letter as plain text (preview): « Objet : … », then paragraphs and bullets."""
+    subject, blocks = _split(template, fields)
+    chunks = [f"Objet : {subject}"] if subject else []
+    for block in blocks:
+        text = _plain(block.parts)
+        chunks.append(("- " + text) if block.kind == "li" else text)
+    out: list[str] = []
+    for n, chunk in enumerate(chunks):
+        if n and not (blocks and chunk.startswith("- ") and out[-1].startswith("- ")):
+            out.append("")
+        out.append(chunk)
+    return french("\n".join(out)).strip() + "\n"
+
+
+# --- Layout -----------------------------------------------------------------------------------
+
+
+_OBJET_INDENT = 15 * mm
+
+
+@lru_cache(maxsize=1)
+def _styles() -> dict[str, ParagraphStyle]:
+    family = register_fonts()
+    body = ParagraphStyle(
+        "body",
+        fontName=family,
+        fontSize=10,
+        leading=13.6,
+        alignment=TA_JUSTIFY,
+        spaceAfter=6,
+        hyphenationLang="fr_FR",
+        embeddedHyphenation=1,
+        uriWasteReduce=0.3,
+    )
+    return {
+        "body": body,
+        "bullet": ParagraphStyle("bullet", parent=body, spaceAfter=3),
+        "objet": ParagraphStyle("objet", parent=body, alignment=TA_LEFT, spaceAfter=0),
+        "sender_head": ParagraphStyle("sender_head", fontName=family, fontSize=10, leading=12.5),
+        "sender": ParagraphStyle("sender", fontName=family, fontSize=8.5, leading=11, textColor=GREY),
+        "small": ParagraphStyle("small", fontName=family, fontSize=8.5, leading=11, textColor=GREY),
+        "recipient": ParagraphStyle("recipient", fontName=family, fontSize=10, leading=13),
+        "date": ParagraphStyle("date", fontName=family, fontSize=10, leading=13),
+        "sign": ParagraphStyle("sign", fontName=family, fontSize=10, leading=13, alignment=TA_LEFT),
+        "footer": ParagraphStyle("footer", fontName=family, fontSize=7.5, leading=9, textColor=GREY),
+    }
+
+
+@lru_cache(maxsize=16)
+def _image_size(path: str) -> tuple[float, float]:
+    width, height = ImageReader(path).getSize()
+    return float(width), float(height)
+
+
+def _image(path: Path | None, max_w: float, max_h: float, align: str = "LEFT") -> Image | None:
+    if path is None or not Path(path).is_file():
+        return None
+    try:
+        w, h = _image_size(str(path))
+    except Exception:  # noqa: BLE001 - an unreadable image is skipped, the letter still goes out
+        return None
+    scale = min(max_w / w, max_h / h)
+    img = Image(str(path), width=w * scale, height=h * scale)
+    img.hAlign = align
+    return img
+
+
+def _lines(lines: Iterable[str], style: ParagraphStyle, first: ParagraphStyle | None = None) -> list[Any]:
+    out: list[Any] = []
+    for n, line in enumerate(line for line in lines if line.strip()):
+        text = para(line)
+        if n == 0 and first is not None:
+            out.append(Paragraph(f"<b>{text}</b>", first))
+        else:
+            out.append(Paragraph(text, style))
+    return out
+
+
+def _cell_table(rows: list[list[Any]], widths: Sequence[float]) -> Table:
+    table = Table(rows, colWidths=list(widths))
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    table.hAlign = "LEFT"
+    return table
+
+
+def _story(letter: LetterData) -> tuple[list[Flowable], str]:
+    st = _styles()
+    subject, blocks = _split(letter.template, letter.fields)
+    right_x = COLUMN + 5 * mm  # the recipient column: inside a right-hand envelope window
+    left_w, right_w = right_x, PAGE_W - 2 * MARGIN_X - right_x
+
+    sender: list[Any] = []
+    logo = _image(letter.logo, 45 * mm, 22 * mm)
+    if logo is not None:
+        sender += [logo, Spacer(1, 3 * mm)]
+    sender += _lines(letter.expediteur, st["sender"], st["sender_head"])
+    date_cell = [Paragraph(para(letter.lieu_date), st["date"])] if letter.lieu_date else []
+
+    refs = [Paragraph(f"Réf.{escape(chr(0xA0))}: {para(letter.reference)}", st["small"])]
+    if letter.affaire_suivie:
+        refs.append(Paragraph(para(letter.affaire_suivie).replace("\n", "<br/>"), st["small"]))
+    recipient = _lines(letter.destinataire, st["recipient"], st["recipient"])
+
+    recipient_cell: list[Any] = [*recipient, Spacer(1, 6 * mm), *date_cell]
+    story: list[Flowable] = [
+        _cell_table([[sender]], [PAGE_W - 2 * MARGIN_X]),
+        Spacer(1, 10 * mm),
+        _cell_table([[refs, recipient_cell]], [left_w, right_w]),
+        Spacer(1, 10 * mm),
+    ]
+    if subject:
+        # The label sits in the hanging indent; the subject's lines align after it.
+        label = Paragraph(f"<b>Objet{chr(0xA0)}:</b>", st["objet"])
+        text = Paragraph(f"<b>{_markup(((True, subject),))}</b>", st["objet"])
+        story.append(_cell_table([[label, text]], [_OBJET_INDENT, PAGE_W - 2 * MARGIN_X - _OBJET_INDENT]))
+        story.append(Spacer(1, 6 * mm))
+
+    items: list[ListItem] = []
+
+    def flush_items() -> None:
+        if items:
+            story.append(
+                ListFlowable(
+                    list(items),
+                    bulletType="bullet",
+                    start="–",
+                    leftIndent=8 * mm,
+                    bulletFontName=st["body"].fontName,
+                    bulletFontSize=10,
+                    spaceAfter=6,
+                )
+            )
+            items.clear()
+
+    closing: list[Flowable] = []
+    if blocks and blocks[-1].kind == "p":  # the closing formula stays with the signature
+        closing.append(Paragraph(_markup(blocks[-1].parts), st["body"]))
+        blocks = blocks[:-1]
+    for block in blocks:
+        if block.kind == "li":
+            items.append(ListItem(Paragraph(_markup(block.parts), st["bullet"])))
+        else:
+            flush_items()
+            story.append(Paragraph(_markup(block.parts), st["body"]))
+    flush_items()
+
+    signature: list[Any] = []
+    if letter.fonction_signataire:
+        signature.append(Paragraph(para(letter.fonction_signataire).replace("\n", "<br/>"), st["sign"]))
+    image = _image(letter.signature, 50 * mm, 24 * mm)
+    signature.append(image if image is not None else Spacer(1, 20 * mm))
+    if letter.signataire:
+        signature.append(Paragraph(f"<b>{para(letter.signataire)}</b>", st["sign"]))
+    story.append(
+        KeepTogether([*closing, Spacer(1, 4 * mm), _cell_table([["", signature]], [left_w, right_w])])
+    )
+    return story, subject
+
+
+class _NumberedCanvas(Canvas):  # type: ignore[misc]
+    """Two-pass canvas: keeps every page's state, then writes « n / total » on each page."""
+
+    footer_text = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 - ReportLab API
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._footer(total)
+            super().showPage()
+        super().save()
+
+    def _footer(self, total: int) -> None:
+        family = register_fonts()
+        self.saveState()
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.4)
+        y = MARGIN_BOTTOM - 8 * mm
+        self.line(MARGIN_X, y + 3.2 * mm, PAGE_W - MARGIN_X, y + 3.2 * mm)
+        self.setFont(family, 7.5)
+        self.setFillColor(GREY)
+        self.drawString(MARGIN_X, y, self.footer_text)
+        self.drawRightString(PAGE_W - MARGIN_X, y, f"{self._pageNumber}\u00a0/\u00a0{total}")
+        self.restoreState()
+
+
+def render_letter(letter: LetterData, path: Path) -> int:
+    """Write one letter as a PDF; returns its number of pages."""
+    story, subject = _story(letter)
+    head = letter.expediteur[0] if letter.expediteur else ""
+    footer = french(" — ".join(x for x in (head, f"Dossier n° {letter.reference}") if x))
+
+    canvas_class = type("_LetterCanvas", (_NumberedCanvas,), {"footer_text": footer})
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=letter.title or f"{subject} — {letter.porteur}",
+        author=letter.expediteur[0] if letter.expediteur else "Instructeur",
+        subject=subject,
+        creator="Instructeur",
+        lang="fr-FR",
+    )
+    doc.build(story, canvasmaker=canvas_class)
+    return int(doc.page)
+
+
+def render_letters(
+    letters: Sequence[tuple[LetterData, Path]],
+    merged_path: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+) -> RenderResult:
+    """Render each (letter, path); then, unless cancelled, concatenate them into `merged_path`.
+
+    `progress(done, total)` is called after each letter; `cancel()` is polled before each one.
+    Paths are the caller's responsibility (the notification service makes them safe).
+    """
+    start = time.perf_counter()
+    files: list[Path] = []
+    pages: list[int] = []
+    total = len(letters)
+    for n, (letter, path) in enumerate(letters, start=1):
+        if cancel is not None and cancel():
+            return RenderResult(tuple(files), None, time.perf_counter() - start, True, tuple(pages))
+        pages.append(render_letter(letter, path))
+        files.append(path)
+        if progress is not None:
+            progress(n, total)
+    merged = None
+    if merged_path is not None and files:
+        merge_pdfs(files, merged_path)
+        merged = merged_path
+    return RenderResult(tuple(files), merged, time.perf_counter() - start, False, tuple(pages))
+
+
+def merge_pdfs(files: Sequence[Path], target: Path) -> None:
+    """Concatenate PDFs (the letters to sign, in order) into `target`, written atomically."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for path in files:
+        writer.append(str(path))
+    tmp = target.with_name(target.name + ".part")
+    with open(tmp, "wb") as fh:
+        writer.write(fh)
+    tmp.replace(target)
