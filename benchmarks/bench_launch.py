@@ -28,7 +28,9 @@ def bench_launch(db_path: Path, runs: int = 7) -> dict[str, float]:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([*_command(), "--db", str(db_path)], env=env, check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [*_command(), "--db", str(db_path)], env=env, check=True, capture_output=True, timeout=120
+        )
         times.append(time.perf_counter() - start)
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
     return {"launch_s": statistics.median(times), "peak_rss_mb": peak_kib / 1024}

@@ -1273,8 +1273,9 @@ class _Generator:
             base = {"favorable": 2.3, "reserve": 1.6, "defavorable": 0.9}.get(str(d.row["avis"]), 1.8)
             qpv = int(d.row["part_qpv_pct"])
             qpv_note = 3 if qpv >= 80 else 2 if qpv >= 60 else 1 if qpv >= 50 else 0
-            for eid, severity in rng.sample(eval_ids, k):
-                conflit = rng.random() < 0.04
+            for i, (eid, severity) in enumerate(rng.sample(eval_ids, k)):
+                # The first évaluateur never declares a conflict: an instruit dossier needs one score.
+                conflit = i > 0 and rng.random() < 0.04
                 self._add(
                     "evaluation",
                     {

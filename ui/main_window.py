@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,9 +32,13 @@ from instructeur.errors import UserError
 from instructeur.services.campagnes import CAMPAGNE_STATUT_LABELS, CampagneRow, CampagneService
 from instructeur.services.dossiers import DossierService
 from instructeur.storage.db import Database
+from ui.dashboard import ReportingActions
 from ui.delegates import PillDelegate
 from ui.dialogs import DATABASE_FILTER, Dialogs
+from ui.fiche import FicheDossier, FicheRegistry
+from ui.import_wizard import ImportActions
 from ui.models.dossiers import DossierFilterProxy, DossierTableModel
+from ui.views import DossiersWorkspace
 
 APP_NAME = "Instructeur"
 
@@ -137,6 +141,7 @@ class MainWindow(QMainWindow):
         self._campagne: CampagneRow | None = None
         self._user_sized_columns = False
         self._fitting = False
+        self.fiches = FicheRegistry(self, self._dialogs)  # open fiches dossier, one per dossier
 
         self.setObjectName("mainWindow")
         self.setStyleSheet(_STYLE)
@@ -149,6 +154,8 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_menus()
         self._build_status_bar()
+        self.workspace = DossiersWorkspace(self)  # filters, views, columns, batch actions, porteurs
+        self.reporting = ReportingActions(self)  # tableau de bord, exports, notifications
         self.proxy.rowsInserted.connect(self._update_counts)
         self.proxy.rowsRemoved.connect(self._update_counts)
         self.proxy.modelReset.connect(self._update_counts)
@@ -224,6 +231,7 @@ class MainWindow(QMainWindow):
         self.table.setSortingEnabled(True)
         self._pill = PillDelegate(self.table)
         self.table.setItemDelegateForColumn(self.model.column_index("statut"), self._pill)
+        self.table.activated.connect(self._open_fiche_at)  # Entrée and double-click
 
         table_page = QWidget()
         page_layout = QVBoxLayout(table_page)
@@ -233,6 +241,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.search_edit)
         bar.addWidget(self.search_count)
         bar.addStretch(1)
+        self.search_bar = bar
         page_layout.addLayout(bar)
         page_layout.addWidget(self.table, 1)
 
@@ -284,6 +293,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         fichier.addAction(self.open_action)
+        self.import_actions = ImportActions(self, fichier, self._dialogs)  # Importer… (ui/import_wizard.py)
         fichier.addAction(self.backup_action)
         fichier.addSeparator()
         fichier.addAction(self.quit_action)
@@ -291,6 +301,19 @@ class MainWindow(QMainWindow):
         self.campagne_menu = menubar.addMenu("&Campagne")
         self.campagne_group = QActionGroup(self)
         self.campagne_group.setExclusive(True)
+
+        dossier_menu = menubar.addMenu("&Dossier")
+        self.open_fiche_action = QAction("&Ouvrir la fiche", self)
+        self.open_fiche_action.setShortcut(QKeySequence(Qt.Key.Key_Return))
+        self.open_fiche_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the table's Entrée
+        self.open_fiche_action.triggered.connect(self.open_current_fiche)
+        self.new_dossier_action = QAction("&Nouveau dossier…", self)
+        self.new_dossier_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_dossier_action.triggered.connect(self.new_dossier)
+        dossier_menu.addAction(self.open_fiche_action)
+        dossier_menu.addAction(self.new_dossier_action)
+        self.addAction(self.new_dossier_action)
+        self.table.addAction(self.open_fiche_action)
 
         affichage = menubar.addMenu("&Affichage")
         self.refresh_action = QAction("&Actualiser", self)
@@ -340,6 +363,7 @@ class MainWindow(QMainWindow):
         self.dossiers = DossierService(db)
         self.db_label.setText(_short_path(db.display_name))
         self.db_label.setToolTip(db.display_name)
+        self.workspace.bind(db)
 
     def set_database(self, db: Database) -> None:
         """Show another database in this window; the previous one is closed."""
@@ -412,7 +436,7 @@ class MainWindow(QMainWindow):
             return
         self.stack.setCurrentIndex(0)
         self.search_edit.setEnabled(True)
-        self.model.set_rows(self.dossiers.list_rows(row.id))
+        self.workspace.load_rows(row)
         self.setWindowTitle(f"{APP_NAME} — {row.contrat} — {campagne_name(row)}")
         self.contrat_label.setText(row.contrat)
         in_libelle = str(row.annee) in row.libelle
@@ -440,7 +464,7 @@ class MainWindow(QMainWindow):
         total, shown = self.model.rowCount(), self.proxy.rowCount()
         text = count_text(total, shown) if self._campagne else "Aucune campagne"
         self.count_label.setText(text)
-        if self._campagne is None or not self.proxy.search:
+        if self._campagne is None or not (self.proxy.search or self.proxy.filters.count):
             self.search_count.setText("")
         elif shown == 0:
             self.search_count.setText("Aucun dossier ne correspond")
@@ -473,7 +497,7 @@ class MainWindow(QMainWindow):
         if self._user_sized_columns:
             return
         hh = self.table.horizontalHeader()
-        columns = self.model.columns
+        columns = [self.model.columns[self.model.column_index(k)] for k in self.proxy.visible_columns]
         fm = self.table.fontMetrics()
         floor = [max(fm.horizontalAdvance(c.header) + 36, hh.minimumSectionSize()) for c in columns]
         widths = [max(c.width or 0, f) for c, f in zip(columns, floor, strict=True)]
@@ -498,6 +522,50 @@ class MainWindow(QMainWindow):
             self._user_sized_columns = True
 
     # --- actions -----------------------------------------------------------------------------
+
+    def open_fiche(self, dossier_id: int) -> FicheDossier | None:
+        """The fiche of a dossier in its own window (the one already open is brought forward)."""
+        try:
+            with _WaitCursor():
+                fiche = self.fiches.open(self._db, dossier_id)
+        except UserError as exc:
+            self._dialogs.error(self, "Ouverture impossible", exc.message)
+            return None
+        if not getattr(fiche, "list_connected", False):
+            fiche.saved.connect(self._on_fiche_saved)
+            fiche.list_connected = True  # type: ignore[attr-defined]
+        return fiche
+
+    def open_current_fiche(self) -> FicheDossier | None:
+        index = self.table.currentIndex()
+        return self._open_fiche_at(index) if index.isValid() else None
+
+    def _open_fiche_at(self, index: QModelIndex) -> FicheDossier | None:
+        row = index.siblingAtColumn(0).data(DossierTableModel.RowRole)
+        return self.open_fiche(row.id) if row is not None else None
+
+    def new_dossier(self) -> FicheDossier | None:
+        if self._campagne is None:
+            self._dialogs.error(self, "Nouveau dossier", "Aucune campagne : créez d'abord une campagne.")
+            return None
+        fiche = self.fiches.new(self._db, self._campagne.id)
+        fiche.saved.connect(self._on_fiche_saved)
+        fiche.list_connected = True  # type: ignore[attr-defined]
+        return fiche
+
+    def _on_fiche_saved(self, dossier_id: int) -> None:
+        """A fiche saved: the list, counts and totals are read again; the dossier stays selected."""
+        self.reload()
+        workspace = getattr(self, "workspace", None)
+        if workspace is not None:
+            workspace.select_ids([dossier_id])
+            return
+        for r in range(self.proxy.rowCount()):
+            index = self.proxy.index(r, 0)
+            if getattr(index.data(DossierTableModel.RowRole), "id", None) == dossier_id:
+                self.table.selectRow(r)
+                self.table.scrollTo(index)
+                break
 
     def focus_search(self) -> None:
         if self.search_edit.isEnabled():
@@ -559,6 +627,9 @@ class MainWindow(QMainWindow):
         self._dialogs.about(self, "À propos d'Instructeur", text)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.fiches.close_all():  # a fiche with unsaved changes stayed open
+            event.ignore()
+            return
         QSettings().setValue("main_window/geometry", self.saveGeometry())
         super().closeEvent(event)
 

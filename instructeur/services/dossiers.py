@@ -21,13 +21,18 @@ from instructeur.storage.db import Database
 from instructeur.storage.models import (
     AVIS,
     AxeTransversal,
+    Campagne,
     Dossier,
+    Evaluateur,
+    Evaluation,
     Financeur,
+    Label,
     LigneFinancement,
     Objectif,
     Porteur,
     Quartier,
     Transition,
+    dossier_label,
     dossier_quartier,
 )
 
@@ -39,7 +44,7 @@ COTATION_LEVELS = (0, 1, 2)
 
 @dataclass(frozen=True)
 class DossierRow:
-    """One line of the dossiers list."""
+    """One line of the dossiers list, with what its columns and filters need (ids, not objects)."""
 
     id: int
     reference: str
@@ -54,6 +59,27 @@ class DossierRow:
     cotation_instruite: int | None
     reconduite: bool
     vote_cents: int | None
+    porteur_id: int = 0
+    decision: Statut | None = None
+    objectif_id: int | None = None
+    objectif_titre: str | None = None
+    # The objectif and its ancestors, root first: path[0] is the axe (top-level node of the cadre).
+    objectif_path: tuple[int, ...] = ()
+    axe_id: int | None = None
+    axe_code: str | None = None
+    quartier_ids: tuple[int, ...] = ()
+    financeur_ids: tuple[int, ...] = ()  # financeurs asked for a non-zero amount
+    label_ids: tuple[int, ...] = ()
+    labels: str = ""
+    evaluateur_ids: tuple[int, ...] = ()
+    evaluateurs: str = ""
+    score: float | None = None  # placeholder: filled once the grilles are scored
+    date_depot: date | None = None
+
+    @property
+    def cotation(self) -> int | None:
+        """The cotation F/H that counts: the instructeur's, else the porteur's declaration."""
+        return self.cotation_instruite if self.cotation_instruite is not None else self.cotation_declaree
 
 
 @dataclass(frozen=True)
@@ -191,23 +217,12 @@ def plan_warnings(data: DossierData) -> list[str]:
 
 
 def instruction_missing(dossier: Dossier) -> list[str]:
-    """What prevents the dossier from being « instruit » or decided (DESIGN.md §3)."""
-    missing = []
-    if dossier.cotation_instruite is None:
-        missing.append("cotation égalité F/H instruite")
-    if dossier.avis is None:
-        missing.append("avis technique")
-    elif dossier.avis != "favorable" and not (dossier.avis_motivation or "").strip():
-        missing.append("motivation de l'avis")
-    total = sum(ligne.demande_cents for ligne in dossier.lignes)
-    if not dossier.lignes:
-        missing.append("plan de financement")
-    elif total != dossier.cout_total_cents:
-        missing.append(
-            f"plan de financement équilibré (ressources {format_amount(total)}, "
-            f"coût total {format_amount(dossier.cout_total_cents)})"
-        )
-    return missing
+    """What prevents the dossier from being « instruit » or decided (DESIGN.md §3): cotation, avis
+    and its motivation, balanced plan, proposed amount, grille (complete évaluation without
+    conflict, éliminatoire criteria) — the complete rule lives in `services.instruction`."""
+    from instructeur.services.instruction import instruction_problems  # only this body may change here
+
+    return instruction_problems(dossier)
 
 
 # --- Service ---------------------------------------------------------------------------------
@@ -221,6 +236,11 @@ class DossierService:
     # Reading
 
     def list_rows(self, campagne_id: int, filtre: DossierFilter | None = None) -> list[DossierRow]:
+        """The dossiers of a campagne in référence order.
+
+        A handful of set-based queries whatever the size (dossiers, financement lines, quartiers,
+        labels, évaluations, the cadre): no query per row.
+        """
         filtre = filtre or DossierFilter()
         with self.db.session() as s:
             query = (
@@ -231,13 +251,15 @@ class DossierService:
                     Dossier.intitule,
                     Dossier.cout_total_cents,
                     Dossier.statut,
-                    Objectif.code,
+                    Dossier.objectif_id,
                     Dossier.cotation_declaree,
                     Dossier.cotation_instruite,
                     Dossier.reconduite,
+                    Dossier.porteur_id,
+                    Dossier.decision,
+                    Dossier.date_depot,
                 )
                 .join(Porteur, Porteur.id == Dossier.porteur_id)
-                .outerjoin(Objectif, Objectif.id == Dossier.objectif_id)
                 .where(Dossier.campagne_id == campagne_id)
                 .order_by(Dossier.reference)
             )
@@ -261,53 +283,129 @@ class DossierService:
                         )
                     )
                 )
-            base = query.subquery()
-            # Two grouped side queries instead of one row per line: integer sums are exact in SQL.
-            sums = dict(
-                s.execute(
-                    select(
-                        LigneFinancement.dossier_id,
-                        func.sum(LigneFinancement.demande_cents),
-                    )
-                    .where(LigneFinancement.dossier_id.in_(select(base.c.id)))
-                    .where(LigneFinancement.financeur_id.is_not(None))
-                    .group_by(LigneFinancement.dossier_id)
-                ).all()
-            )
-            votes = dict(
-                s.execute(
-                    select(LigneFinancement.dossier_id, func.sum(LigneFinancement.vote_cents))
-                    .where(LigneFinancement.dossier_id.in_(select(base.c.id)))
-                    .where(LigneFinancement.vote_cents.is_not(None))
-                    .group_by(LigneFinancement.dossier_id)
-                ).all()
-            )
-            quartiers: dict[int, list[str]] = {}
-            for dossier_id, nom in s.execute(
-                select(dossier_quartier.c.dossier_id, Quartier.nom)
+            base = s.execute(query).all()
+            # Side queries cover the whole campagne (a join on campagne_id is cheaper than an IN
+            # list); rows a filter left out are simply not looked up.
+            in_campagne = select(Dossier.id).where(Dossier.campagne_id == campagne_id)
+            demandes: dict[int, int] = {}
+            votes: dict[int, int] = {}
+            financeurs: dict[int, list[int]] = {}
+            for dossier_id, financeur_id, demande, vote in s.execute(
+                select(
+                    LigneFinancement.dossier_id,
+                    LigneFinancement.financeur_id,
+                    LigneFinancement.demande_cents,
+                    LigneFinancement.vote_cents,
+                )
+                .where(LigneFinancement.dossier_id.in_(in_campagne))
+                .where(LigneFinancement.financeur_id.is_not(None))
+                .order_by(LigneFinancement.dossier_id, LigneFinancement.position, LigneFinancement.id)
+            ):
+                demandes[dossier_id] = demandes.get(dossier_id, 0) + int(demande or 0)
+                if vote is not None:
+                    votes[dossier_id] = votes.get(dossier_id, 0) + int(vote)
+                if demande and financeur_id is not None:
+                    financeurs.setdefault(dossier_id, []).append(financeur_id)
+            quartiers: dict[int, list[tuple[int, str]]] = {}
+            for dossier_id, quartier_id, nom in s.execute(
+                select(dossier_quartier.c.dossier_id, Quartier.id, Quartier.nom)
                 .join(Quartier, Quartier.id == dossier_quartier.c.quartier_id)
-                .where(dossier_quartier.c.dossier_id.in_(select(base.c.id)))
+                .where(dossier_quartier.c.dossier_id.in_(in_campagne))
                 .order_by(Quartier.nom)
             ):
-                quartiers.setdefault(dossier_id, []).append(nom)
-            return [
-                DossierRow(
-                    id=r[0],
-                    reference=r[1],
-                    porteur=r[2],
-                    intitule=r[3],
-                    quartiers=", ".join(quartiers.get(r[0], [])),
-                    demande_cents=int(sums.get(r[0]) or 0),
-                    cout_total_cents=r[4],
-                    statut=Statut(r[5]),
-                    objectif_code=r[6],
-                    cotation_declaree=r[7],
-                    cotation_instruite=r[8],
-                    reconduite=r[9],
-                    vote_cents=int(votes[r[0]] or 0) if r[0] in votes else None,
+                quartiers.setdefault(dossier_id, []).append((quartier_id, nom))
+            labels: dict[int, list[tuple[int, str]]] = {}
+            for dossier_id, label_id, nom in s.execute(
+                select(dossier_label.c.dossier_id, Label.id, Label.nom)
+                .join(Label, Label.id == dossier_label.c.label_id)
+                .where(dossier_label.c.dossier_id.in_(in_campagne))
+                .order_by(Label.nom)
+            ):
+                labels.setdefault(dossier_id, []).append((label_id, nom))
+            evaluateurs: dict[int, list[tuple[int, str]]] = {}
+            for dossier_id, evaluateur_id, nom in s.execute(
+                select(Evaluation.dossier_id, Evaluateur.id, Evaluateur.nom)
+                .join(Evaluateur, Evaluateur.id == Evaluation.evaluateur_id)
+                .where(Evaluation.dossier_id.in_(in_campagne))
+                .order_by(Evaluateur.nom)
+            ):
+                evaluateurs.setdefault(dossier_id, []).append((evaluateur_id, nom))
+            # The cadre of the campagne's contrat: every node's path from its axe.
+            nodes: dict[int, tuple[int | None, str, str]] = {
+                oid: (parent, code, titre)
+                for oid, parent, code, titre in s.execute(
+                    select(Objectif.id, Objectif.parent_id, Objectif.code, Objectif.titre)
+                    .join(Campagne, Campagne.contrat_id == Objectif.contrat_id)
+                    .where(Campagne.id == campagne_id)
                 )
-                for r in s.execute(query)
-            ]
+            }
+            paths: dict[int, tuple[int, ...]] = {}
+
+            def path_of(oid: int) -> tuple[int, ...]:
+                found = paths.get(oid)
+                if found is None:
+                    parent = nodes[oid][0] if oid in nodes else None
+                    found = (path_of(parent) if parent is not None and parent in nodes else ()) + (oid,)
+                    paths[oid] = found
+                return found
+
+            out = []
+            for r in base:
+                did, objectif_id = r[0], r[6]
+                path = path_of(objectif_id) if objectif_id is not None and objectif_id in nodes else ()
+                qs = quartiers.get(did, ())
+                ls = labels.get(did, ())
+                es = evaluateurs.get(did, ())
+                out.append(
+                    DossierRow(
+                        id=did,
+                        reference=r[1],
+                        porteur=r[2],
+                        intitule=r[3],
+                        quartiers=", ".join(nom for _, nom in qs),
+                        demande_cents=demandes.get(did, 0),
+                        cout_total_cents=r[4],
+                        statut=Statut(r[5]),
+                        objectif_code=nodes[path[-1]][1] if path else None,
+                        cotation_declaree=r[7],
+                        cotation_instruite=r[8],
+                        reconduite=bool(r[9]),
+                        vote_cents=votes.get(did),
+                        porteur_id=r[10],
+                        decision=Statut(r[11]) if r[11] else None,
+                        objectif_id=objectif_id,
+                        objectif_titre=nodes[path[-1]][2] if path else None,
+                        objectif_path=path,
+                        axe_id=path[0] if path else None,
+                        axe_code=nodes[path[0]][1] if path else None,
+                        quartier_ids=tuple(qid for qid, _ in qs),
+                        financeur_ids=tuple(financeurs.get(did, ())),
+                        label_ids=tuple(lid for lid, _ in ls),
+                        labels=", ".join(nom for _, nom in ls),
+                        evaluateur_ids=tuple(eid for eid, _ in es),
+                        evaluateurs=", ".join(nom for _, nom in es),
+                        score=None,
+                        date_depot=r[12],
+                    )
+                )
+            return out
+
+    def totals_by_porteur(self, porteur_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
+        """porteur id → (number of dossiers, total voté in cents) over every campagne (the
+        porteurs directory). Two grouped queries; `None` means every porteur."""
+        with self.db.session() as s:
+            counts = select(Dossier.porteur_id, func.count(Dossier.id)).group_by(Dossier.porteur_id)
+            voted = (
+                select(Dossier.porteur_id, func.sum(LigneFinancement.vote_cents))
+                .join(LigneFinancement, LigneFinancement.dossier_id == Dossier.id)
+                .where(LigneFinancement.financeur_id.is_not(None))
+                .group_by(Dossier.porteur_id)
+            )
+            if porteur_ids is not None:
+                counts = counts.where(Dossier.porteur_id.in_(porteur_ids))
+                voted = voted.where(Dossier.porteur_id.in_(porteur_ids))
+            totals = {pid: int(v or 0) for pid, v in s.execute(voted)}
+            return {pid: (int(n), totals.get(pid, 0)) for pid, n in s.execute(counts)}
 
     def get(self, dossier_id: int) -> DossierDetail:
         with self.db.session() as s:

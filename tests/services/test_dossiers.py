@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from instructeur.domain.statuts import Statut
 from instructeur.errors import ConcurrentEditError, UserError, ValidationError
 from instructeur.services.dossiers import DossierFilter, DossierService, Ligne, plan_warnings
+from instructeur.services.instruction import InstructionService
 from instructeur.storage.db import Database
 from instructeur.storage.models import AuditLog, Dossier
 from tests.factories import build_world, create_dossier, dossier_data
@@ -137,8 +138,12 @@ def test_update_records_field_changes_in_the_audit_log(db: Database) -> None:
 
 
 def _instruct(service: DossierService, dossier_id: int) -> None:
+    """Cotation, avis favorable and a proposed amount: what « instruit » needs (no grille here)."""
+    instruction = InstructionService(service.db, user=service.user)
     d = service.get(dossier_id)
-    service.set_instruction(dossier_id, d.version, cotation_instruite=1, avis="favorable")
+    version = instruction.save_cotation(dossier_id, d.version, {}, 0, None)
+    etat = next(ligne.financeur_id for ligne in d.data.lignes if ligne.financeur_id is not None)
+    instruction.save_avis(dossier_id, version, "favorable", None, {etat: 4_000_00})
 
 
 def test_life_cycle_with_history_and_motivations(db: Database) -> None:

@@ -1,15 +1,19 @@
-"""The dossiers list: columns over `DossierRow`, and the search proxy."""
+"""The dossiers list: columns over `DossierRow`, the filters, and the search + filter proxy."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
 from instructeur.domain.money import format_amount
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import fold, sort_key
 from instructeur.services.dossiers import DossierRow
-from ui.models.table import ALIGN_RIGHT, Column, RowTableModel, SourceSortingProxy
+from ui.models.table import ALIGN_CENTER, ALIGN_RIGHT, Column, RowTableModel, SourceSortingProxy
 
 # Statut families and their colours (text, background): a light tint with dark text stays readable
 # on a light palette and printed on a projector.
@@ -74,7 +78,188 @@ DOSSIER_COLUMNS: tuple[Column[DossierRow], ...] = (
         background=lambda r: _STATUT_BG[r.statut],
         header_tooltip="Statut du dossier (tri dans l'ordre du cycle de vie)",
     ),
+    Column(
+        "axe",
+        "Axe",
+        lambda r: r.axe_code,
+        sort_key=sort_key,
+        width=70,
+        header_tooltip="Axe du cadre stratégique (niveau le plus haut de l'objectif)",
+    ),
+    Column(
+        "objectif",
+        "Objectif",
+        lambda r: r.objectif_code,
+        sort_key=sort_key,
+        width=90,
+        tooltip=lambda r: r.objectif_titre,
+        header_tooltip="Objectif principal de rattachement",
+    ),
+    Column(
+        "cotation",
+        "Cotation F/H",
+        lambda r: r.cotation,
+        alignment=ALIGN_CENTER,
+        width=110,
+        tooltip=lambda r: _cotation_tooltip(r),
+        header_tooltip="Cotation égalité femmes-hommes (instruite, sinon déclarée)",
+    ),
+    Column(
+        "reconduite",
+        "Nouvelle / reconduite",
+        lambda r: r.reconduite,
+        formatter=lambda v: "Reconduite" if v else "Nouvelle",
+        width=150,
+    ),
+    Column(
+        "cout_total",
+        "Coût total",
+        lambda r: r.cout_total_cents,
+        alignment=ALIGN_RIGHT,
+        formatter=format_amount,
+        width=140,
+    ),
+    Column(
+        "vote",
+        "Montant voté",
+        lambda r: r.vote_cents,
+        alignment=ALIGN_RIGHT,
+        formatter=format_amount,
+        width=140,
+        header_tooltip="Total voté par les financeurs du contrat",
+    ),
+    Column("labels", "Labels", lambda r: r.labels or None, sort_key=sort_key, width=160, stretch=1),
+    Column(
+        "evaluateurs", "Évaluateurs", lambda r: r.evaluateurs or None, sort_key=sort_key, width=200, stretch=1
+    ),
+    Column(
+        "score",
+        "Note /20",
+        lambda r: r.score,
+        alignment=ALIGN_RIGHT,
+        formatter=lambda v: f"{v:.1f}".replace(".", ","),
+        width=90,
+    ),
+    Column("date_depot", "Déposé le", lambda r: r.date_depot, formatter=lambda d: f"{d:%d/%m/%Y}", width=110),
 )
+
+# Shown by default (the rest through the column chooser).
+DEFAULT_COLUMNS: tuple[str, ...] = ("reference", "porteur", "intitule", "quartiers", "demande", "statut")
+COLUMN_HEADERS: dict[str, str] = {c.key: c.header for c in DOSSIER_COLUMNS}
+
+
+def _cotation_tooltip(r: DossierRow) -> str:
+    declared = "—" if r.cotation_declaree is None else str(r.cotation_declaree)
+    instructed = "—" if r.cotation_instruite is None else str(r.cotation_instruite)
+    return f"déclarée par le porteur : {declared} ; instruite : {instructed}"
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+NONE = -1  # « sans … » choice of the évaluateur / label / cotation filters
+
+
+@dataclass(frozen=True)
+class DossierFilters:
+    """What the filter panel selects. Empty = no filter. Combines with the search (AND)."""
+
+    statuts: frozenset[Statut] = field(default_factory=frozenset)
+    objectif_id: int | None = None  # an axe or any node: matches the node and its descendants
+    quartier_id: int | None = None
+    financeur_id: int | None = None
+    cotation: int | None = None  # 0, 1, 2 or NONE (not rated)
+    reconduite: bool | None = None
+    evaluateur_id: int | None = None  # an id or NONE (nobody assigned)
+    label_id: int | None = None  # an id or NONE (no label)
+
+    @property
+    def count(self) -> int:
+        """Number of active filters (« 3 filtres actifs »)."""
+        return sum(
+            1
+            for value in (
+                self.statuts or None,
+                self.objectif_id,
+                self.quartier_id,
+                self.financeur_id,
+                self.cotation,
+                self.reconduite,
+                self.evaluateur_id,
+                self.label_id,
+            )
+            if value is not None
+        )
+
+    def predicates(self) -> list[Callable[[DossierRow], bool]]:
+        tests: list[Callable[[DossierRow], bool]] = []
+        if self.statuts:
+            statuts = self.statuts
+            tests.append(lambda r: r.statut in statuts)
+        if self.objectif_id is not None:
+            node = self.objectif_id
+            tests.append(lambda r: node in r.objectif_path)
+        if self.quartier_id is not None:
+            quartier = self.quartier_id
+            tests.append(lambda r: quartier in r.quartier_ids)
+        if self.financeur_id is not None:
+            financeur = self.financeur_id
+            tests.append(lambda r: financeur in r.financeur_ids)
+        if self.cotation is not None:
+            level = None if self.cotation == NONE else self.cotation
+            tests.append(lambda r: r.cotation == level)
+        if self.reconduite is not None:
+            reconduite = self.reconduite
+            tests.append(lambda r: r.reconduite is reconduite)
+        if self.evaluateur_id is not None:
+            evaluateur = self.evaluateur_id
+            if evaluateur == NONE:
+                tests.append(lambda r: not r.evaluateur_ids)
+            else:
+                tests.append(lambda r: evaluateur in r.evaluateur_ids)
+        if self.label_id is not None:
+            label = self.label_id
+            if label == NONE:
+                tests.append(lambda r: not r.label_ids)
+            else:
+                tests.append(lambda r: label in r.label_ids)
+        return tests
+
+    def matches(self, row: DossierRow) -> bool:
+        return all(test(row) for test in self.predicates())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (saved views)."""
+        out: dict[str, Any] = {}
+        if self.statuts:
+            out["statuts"] = sorted(s.value for s in self.statuts)
+        for key in (
+            "objectif_id",
+            "quartier_id",
+            "financeur_id",
+            "cotation",
+            "reconduite",
+            "evaluateur_id",
+            "label_id",
+        ):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DossierFilters:
+        """Tolerant reading: unknown keys and statuts are ignored (views outlive versions)."""
+        valid = {s.value for s in Statut}
+        statuts = frozenset(Statut(v) for v in data.get("statuts", ()) if v in valid)
+        values: dict[str, Any] = {}
+        for key in ("objectif_id", "quartier_id", "financeur_id", "cotation", "evaluateur_id", "label_id"):
+            value = data.get(key)
+            values[key] = value if isinstance(value, int) and not isinstance(value, bool) else None
+        reconduite = data.get("reconduite")
+        return cls(statuts=statuts, reconduite=reconduite if isinstance(reconduite, bool) else None, **values)
+
+    def without(self, key: str) -> DossierFilters:
+        return replace(self, **{key: frozenset() if key == "statuts" else None})
 
 
 class DossierTableModel(RowTableModel[DossierRow]):
@@ -83,12 +268,26 @@ class DossierTableModel(RowTableModel[DossierRow]):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(DOSSIER_COLUMNS, parent)
         self._search: list[str] = []
+        self.generation = 0  # changes whenever row positions change (reset or sort)
 
     def _prepare_rows(self, rows: list[DossierRow]) -> None:
         self._search = [fold(f"{r.reference} {r.porteur} {r.intitule}") for r in rows]
+        self.generation += 1
 
     def _reorder_extra(self, order: list[int]) -> None:
         self._search = [self._search[i] for i in order]
+        self.generation += 1
+
+    def search_texts(self) -> list[str]:
+        return self._search
+
+    def row_list(self) -> list[DossierRow]:
+        """The rows in model order (not a copy: do not modify)."""
+        return self._rows
+
+    def source_row_of(self) -> dict[int, int]:
+        """dossier id → row in the model."""
+        return {r.id: n for n, r in enumerate(self._rows)}
 
     def search_text(self, row: int) -> str:
         return self._search[row]
@@ -98,18 +297,31 @@ class DossierTableModel(RowTableModel[DossierRow]):
 
 
 class DossierFilterProxy(SourceSortingProxy):
-    """Instant, accent- and case-insensitive search on référence, porteur and intitulé.
+    """Instant, accent- and case-insensitive search on référence, porteur and intitulé, combined
+    with the filter panel's `DossierFilters`; also hides the columns the user does not want.
 
     Every word typed must appear (« elan quartier » finds « Élan Solidaire — Quartiers »).
+    Which rows pass is computed once per change in one Python pass (a list of booleans), so
+    `filterAcceptsRow` — called by Qt for every row — is a list lookup.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._terms: tuple[str, ...] = ()
+        self._filters = DossierFilters()
+        self._accepted: list[bool] | None = None
+        self._accepted_for = -1  # model generation the list was computed for
+        self._visible: frozenset[str] = frozenset(DEFAULT_COLUMNS)
+
+    # --- search and filters ---------------------------------------------------------------------
 
     @property
     def search(self) -> str:
         return " ".join(self._terms)
+
+    @property
+    def filters(self) -> DossierFilters:
+        return self._filters
 
     def set_search(self, text: str) -> None:
         terms = tuple(fold(text).split())
@@ -117,13 +329,105 @@ class DossierFilterProxy(SourceSortingProxy):
             return
         self.begin_filter_change()
         self._terms = terms
+        self._accepted = None
         self.end_filter_change()
 
+    def set_filters(self, filters: DossierFilters) -> None:
+        if filters == self._filters:
+            return
+        self.begin_filter_change()
+        self._filters = filters
+        self._accepted = None
+        self.end_filter_change()
+
+    def _accepted_rows(self, model: DossierTableModel) -> list[bool]:
+        if self._accepted is None or self._accepted_for != model.generation:
+            terms = self._terms
+            tests = self._filters.predicates()
+            rows, texts = model.row_list(), model.search_texts()
+            if not tests:
+                self._accepted = [all(t in text for t in terms) for text in texts]
+            else:
+                self._accepted = [
+                    all(t in text for t in terms) and all(test(row) for test in tests)
+                    for row, text in zip(rows, texts, strict=True)
+                ]
+            self._accepted_for = model.generation
+        return self._accepted
+
     def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
-        if not self._terms:
+        if not self._terms and not self._filters.count:
             return True
         model = self.sourceModel()
         if not isinstance(model, DossierTableModel):
             return True
-        text = model.search_text(source_row)
-        return all(term in text for term in self._terms)
+        accepted = self._accepted_rows(model)
+        return 0 <= source_row < len(accepted) and accepted[source_row]
+
+    # --- columns -----------------------------------------------------------------------------
+
+    @property
+    def visible_columns(self) -> tuple[str, ...]:
+        """Keys of the shown columns, in column order."""
+        return tuple(c.key for c in DOSSIER_COLUMNS if c.key in self._visible)
+
+    def set_visible_columns(self, keys: Iterable[str]) -> None:
+        wanted = frozenset(k for k in keys if k in COLUMN_HEADERS) or frozenset({"reference"})
+        if wanted == self._visible:
+            return
+        self.begin_filter_change()
+        self._visible = wanted
+        if hasattr(self, "endFilterChange"):
+            self.endFilterChange(QSortFilterProxyModel.Direction.Columns)
+        else:  # pragma: no cover - Qt < 6.10
+            self.invalidateFilter()
+
+    def filterAcceptsColumn(
+        self, source_column: int, source_parent: QModelIndex | QPersistentModelIndex
+    ) -> bool:
+        return (
+            0 <= source_column < len(DOSSIER_COLUMNS) and DOSSIER_COLUMNS[source_column].key in self._visible
+        )
+
+    def column_of(self, key: str) -> int:
+        """Proxy column of a column key, -1 when hidden."""
+        keys = self.visible_columns
+        return keys.index(key) if key in keys else -1
+
+    def key_of(self, column: int) -> str | None:
+        keys = self.visible_columns
+        return keys[column] if 0 <= column < len(keys) else None
+
+    # --- sorting: the view speaks in proxy columns, the model in its own ---------------------
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = self.key_of(column)
+        source = self.sourceModel()
+        if key is not None and isinstance(source, RowTableModel):
+            self._sort_column, self._sort_order = column, order
+            source.sort(source.column_index(key), order)
+        else:
+            super().sort(column, order)
+
+    def sort_by_key(self, key: str, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column, shown or not."""
+        source = self.sourceModel()
+        if isinstance(source, RowTableModel):
+            self._sort_column, self._sort_order = self.column_of(key), order
+            source.sort(source.column_index(key), order)
+
+    def sorted_key(self) -> tuple[str | None, Qt.SortOrder]:
+        source = self.sourceModel()
+        sorted_by = getattr(source, "_sorted_by", None)
+        if isinstance(source, RowTableModel) and sorted_by is not None:
+            return source.columns[sorted_by[0]].key, sorted_by[1]
+        return None, Qt.SortOrder.AscendingOrder
+
+    def dossier_ids(self, rows: Iterable[int]) -> list[int]:
+        """Dossier ids of proxy rows."""
+        out = []
+        for row in rows:
+            value = self.index(row, 0).data(RowTableModel.RowRole)
+            if isinstance(value, DossierRow):
+                out.append(value.id)
+        return out

@@ -1,0 +1,185 @@
+"""Small input widgets shared by the tabs of the fiche: French amounts, dates and counts typed in a
+`QLineEdit` (an empty field means « not given »), and the red « invalid » marking."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+
+from instructeur.domain.dates import format_date, parse_date
+from instructeur.domain.money import format_amount, parse_amount
+from instructeur.errors import UserError
+
+INVALID_STYLE = """
+*[invalid="true"] { border: 1px solid #c62828; background: #fdecea; }
+QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] { border: 2px solid #c62828; border-radius: 3px; }
+"""
+
+WARNING_COLOUR = "#9a5b00"
+ERROR_COLOUR = "#b71c1c"
+
+
+def mark_invalid(widget: QWidget, message: str | None) -> None:
+    """Red border and the reason as tooltip (or back to normal with None).
+
+    The state is kept on the Python side: reading dynamic properties back (`QObject.property`)
+    unbalanced the reference counts of None/True in PySide6 6.12 (crash at interpreter exit).
+    """
+    flag = "true" if message is not None else ""
+    if getattr(widget, "_invalid_flag", "") != flag:
+        widget._invalid_flag = flag  # type: ignore[attr-defined]
+        widget.setProperty("invalid", flag)  # the style sheet selects on it
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+    widget.setToolTip(message if message is not None else getattr(widget, "base_tooltip", ""))
+    widget.setAccessibleDescription(message or "")
+
+
+def is_invalid(widget: QWidget) -> bool:
+    return getattr(widget, "_invalid_flag", "") == "true"
+
+
+class _ParsedEdit(QLineEdit):
+    """A line edit whose text is parsed on every change; `problem()` says why it cannot be read."""
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(accessible_name)
+        self.textChanged.connect(self._check)
+        self.editingFinished.connect(self._tidy)
+
+    def problem(self) -> str | None:
+        raise NotImplementedError
+
+    def _check(self) -> None:
+        mark_invalid(self, self.problem())
+
+    def _tidy(self) -> None:
+        """Rewrite a readable value in the French way once the user leaves the field."""
+
+
+class AmountEdit(_ParsedEdit):
+    """« 12 500,50 » → 1 250 050 cents; empty → None."""
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(accessible_name, parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.setPlaceholderText("0,00 €")
+
+    def cents(self) -> int | None:
+        text = self.text().strip()
+        if not text:
+            return None
+        try:
+            return parse_amount(text)
+        except UserError:
+            return None
+
+    def set_cents(self, cents: int | None) -> None:
+        self.setText("" if cents is None else format_amount(cents))
+
+    def problem(self) -> str | None:
+        text = self.text().strip()
+        if not text:
+            return None
+        try:
+            cents = parse_amount(text)
+        except UserError as exc:
+            return exc.message
+        return "un montant ne peut pas être négatif" if cents < 0 else None
+
+    def _tidy(self) -> None:
+        if self.text().strip() and self.problem() is None:
+            cents = self.cents()
+            if cents is not None and self.text() != format_amount(cents):
+                self.set_cents(cents)
+
+
+class DateEdit(_ParsedEdit):
+    """« 15/03/2025 » (also 15/03/25, 2025-03-15); empty → None."""
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(accessible_name, parent)
+        self.setPlaceholderText("jj/mm/aaaa")
+        self.setMaximumWidth(140)
+
+    def value(self) -> date | None:
+        text = self.text().strip()
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except UserError:
+            return None
+
+    def set_value(self, value: date | None) -> None:
+        self.setText("" if value is None else format_date(value))
+
+    def problem(self) -> str | None:
+        text = self.text().strip()
+        if not text:
+            return None
+        try:
+            parse_date(text)
+        except UserError as exc:
+            return exc.message
+        return None
+
+    def _tidy(self) -> None:
+        value = self.value()
+        if value is not None and self.text() != format_date(value):
+            self.set_value(value)
+
+
+class CountEdit(_ParsedEdit):
+    """A whole number ≥ 0 (« 1 200 » accepted); empty → None."""
+
+    def __init__(
+        self, accessible_name: str, *, maximum: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        self._maximum = maximum
+        super().__init__(accessible_name, parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.setMaximumWidth(120)
+
+    def _digits(self) -> str:
+        return "".join(c for c in self.text() if c not in " \u00a0\u202f")
+
+    def value(self) -> int | None:
+        text = self._digits()
+        return int(text) if text.isascii() and text.isdigit() else None
+
+    def set_value(self, value: int | None) -> None:
+        self.setText("" if value is None else str(value))
+
+    def problem(self) -> str | None:
+        text = self._digits()
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit()):
+            return f"nombre entier attendu : « {self.text().strip()} »"
+        if self._maximum is not None and int(text) > self._maximum:
+            return f"au plus {self._maximum}"
+        return None
+
+
+def form_layout() -> QFormLayout:
+    form = QFormLayout()
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setHorizontalSpacing(12)
+    form.setVerticalSpacing(8)
+    return form
+
+
+def add_row(form: QFormLayout, label: str, field: QWidget | None, *, name: str | None = None) -> QLabel:
+    """A labelled row whose label is the field's buddy (Alt+letter) and accessible name."""
+    text = QLabel(label)
+    if field is not None:
+        text.setBuddy(field)
+        if not field.accessibleName():
+            field.setAccessibleName(name or label.replace("&", "").rstrip(" :"))
+        form.addRow(text, field)
+    return text

@@ -1,0 +1,692 @@
+"""The fiche dossier window: non-modal, one per dossier, tabs, save / cancel, unsaved guard."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import time
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from instructeur.domain.statuts import Statut, allowed_targets, motivation_required
+from instructeur.errors import ConcurrentEditError, UserError, ValidationError
+from instructeur.services.dossiers import DossierData, DossierDetail, DossierService, validate
+from instructeur.services.fiche import FicheContext, FicheService, JournalRow, RecevabiliteRow
+from instructeur.services.porteurs import PorteurHistoryRow, PorteurRow, PorteurService
+from instructeur.storage.db import Database
+from ui.dialogs import Dialogs
+from ui.fiche.fields import ERROR_COLOUR, INVALID_STYLE, mark_invalid
+from ui.fiche.financement import FinancementTab
+from ui.fiche.historique import HistoriqueTab
+from ui.fiche.identification import IdentificationTab
+from ui.fiche.porteur import PorteurTab
+from ui.fiche.public import PublicTab
+from ui.fiche.rattachement import RattachementTab
+from ui.fiche.recevabilite import RecevabiliteTab
+from ui.fiche.statut import StatutTab
+from ui.models.dossiers import statut_colours
+
+_STYLE = (
+    INVALID_STYLE
+    + """
+#ficheHeader { background: palette(base); border-bottom: 1px solid palette(mid); }
+#ficheTitle { font-size: 15pt; font-weight: 600; }
+#ficheSubtitle { color: palette(placeholder-text); }
+#ficheBanner { background: #fdecea; border: 1px solid #e57373; border-radius: 4px; }
+#ficheBanner QLabel { color: #7f1d1d; }
+QTabWidget::pane { border-top: 1px solid palette(mid); }
+QGroupBox { font-weight: 600; margin-top: 10px; }
+QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; }
+QGroupBox > QWidget { font-weight: normal; }
+"""
+)
+
+
+@dataclass(frozen=True)
+class FicheSnapshot:
+    """Everything a fiche shows, read in a few short sessions."""
+
+    detail: DossierDetail | None  # None: a new dossier
+    data: DossierData
+    recevabilite: tuple[RecevabiliteRow, ...]
+    journal: tuple[JournalRow, ...]
+    porteur: PorteurRow | None
+    history: tuple[PorteurHistoryRow, ...]
+    allowed: tuple[Statut, ...]
+
+
+def load_snapshot(db: Database, dossier_id: int, user: str | None = None) -> FicheSnapshot:
+    detail = DossierService(db, user).get(dossier_id)
+    fiche = FicheService(db, user)
+    porteurs = PorteurService(db, user)
+    return FicheSnapshot(
+        detail=detail,
+        data=detail.data,
+        recevabilite=tuple(fiche.recevabilite(dossier_id)),
+        journal=tuple(fiche.journal(dossier_id)),
+        porteur=porteurs.get(detail.data.porteur_id),
+        history=tuple(porteurs.history(detail.data.porteur_id)),
+        allowed=allowed_targets(detail.statut, detail.decision),
+    )
+
+
+def new_snapshot(db: Database, context: FicheContext, user: str | None = None) -> FicheSnapshot:
+    reference = FicheService(db, user).suggest_reference(context.campagne_id)
+    return FicheSnapshot(
+        detail=None,
+        data=DossierData(reference=reference, porteur_id=0, intitule="", date_depot=date.today()),
+        recevabilite=tuple(
+            RecevabiliteRow(i.id, i.libelle, i.obligatoire, False, None) for i in context.recevabilite_items
+        ),
+        journal=(),
+        porteur=None,
+        history=(),
+        allowed=(),
+    )
+
+
+class FicheDossier(QMainWindow):
+    """One dossier. `saved(dossier_id)` after each save or statut change (the list reloads)."""
+
+    saved = Signal(int)
+    closed = Signal(object)  # the dossier id, None for a new dossier never saved
+
+    def __init__(
+        self,
+        db: Database,
+        context: FicheContext,
+        snapshot: FicheSnapshot,
+        *,
+        dialogs: Dialogs | None = None,
+        user: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.Window, True)
+        self.setObjectName("ficheDossier")
+        self.setStyleSheet(_STYLE)
+        self._db = db
+        self._user = user
+        self._dialogs = dialogs or Dialogs()
+        self.context = context
+        self.dossiers = DossierService(db, user)
+        self.fiche = FicheService(db, user)
+        self.porteurs = PorteurService(db, user)
+        self._snapshot = snapshot
+        self._loaded_state: tuple[object, ...] = ()
+        self._loading = False
+
+        self._build()
+        self.load(snapshot)
+
+    # --- construction -----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        header = QFrame()
+        header.setObjectName("ficheHeader")
+        header.setAutoFillBackground(True)
+        hl = QHBoxLayout(header)
+        hl.setContentsMargins(18, 10, 18, 10)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        self.title_label = QLabel()
+        self.title_label.setObjectName("ficheTitle")
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.title_label.setAccessibleName("Dossier")
+        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle_label = QLabel()
+        self.subtitle_label.setObjectName("ficheSubtitle")
+        self.subtitle_label.setTextFormat(Qt.TextFormat.PlainText)
+        titles.addWidget(self.title_label)
+        titles.addWidget(self.subtitle_label)
+        self.statut_pill = QLabel()
+        self.statut_pill.setAccessibleName("Statut du dossier")
+        hl.addLayout(titles, 1)
+        hl.addWidget(self.statut_pill, 0, Qt.AlignmentFlag.AlignVCenter)
+
+        self.banner = QFrame()
+        self.banner.setObjectName("ficheBanner")
+        bl = QHBoxLayout(self.banner)
+        bl.setContentsMargins(12, 8, 8, 8)
+        self.banner_label = QLabel()
+        self.banner_label.setAccessibleName("Message")
+        self.banner_label.setWordWrap(True)
+        self.banner_label.setTextFormat(Qt.TextFormat.RichText)
+        self.banner_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reload_button = QPushButton("Re&charger le dossier")
+        self.reload_button.setToolTip("Abandonne vos modifications et affiche la version enregistrée")
+        self.reload_button.clicked.connect(self._reload_discarding)
+        banner_close = QPushButton("×")
+        banner_close.setAccessibleName("Masquer le message")
+        banner_close.setFlat(True)
+        banner_close.setFixedWidth(28)
+        banner_close.clicked.connect(self.banner.hide)
+        bl.addWidget(self.banner_label, 1)
+        bl.addWidget(self.reload_button)
+        bl.addWidget(banner_close, 0, Qt.AlignmentFlag.AlignTop)
+        self.banner.hide()
+
+        self.identification = IdentificationTab()
+        self.porteur = PorteurTab(self.porteurs)
+        self.public = PublicTab(self.context)
+        self.rattachement = RattachementTab(self.context)
+        self.financement = FinancementTab(self.context)
+        self.recevabilite = RecevabiliteTab()
+        self.statut = StatutTab()
+        self.historique = HistoriqueTab()
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Onglets de la fiche")
+        self.tabs.setDocumentMode(True)
+        for widget, label in (
+            (self.identification, "&1 Identification"),
+            (self.porteur, "&2 Porteur"),
+            (self.public, "&3 Public et territoire"),
+            (self.rattachement, "&4 Rattachement"),
+            (self.financement, "&5 Plan de financement"),
+            (self.recevabilite, "&6 Recevabilité"),
+            (self.statut, "&7 Statut"),
+            (self.historique, "&8 Historique"),
+        ):
+            self.tabs.addTab(widget, label)
+
+        self.save_button = QPushButton("&Enregistrer")
+        self.save_button.setToolTip("Enregistrer le dossier (Ctrl+S)")
+        self.save_button.setDefault(True)
+        self.revert_button = QPushButton("Annuler les &modifications")
+        self.close_button = QPushButton("&Fermer")
+        self.close_button.setToolTip("Fermer la fiche (Échap)")
+        self.save_button.clicked.connect(self.save)
+        self.revert_button.clicked.connect(self.revert)
+        self.close_button.clicked.connect(self.close)
+        self.state_label = QLabel()
+        self.state_label.setAccessibleName("État de la fiche")
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(16, 8, 16, 10)
+        buttons.addWidget(self.state_label, 1)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.close_button)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(header)
+        banner_holder = QVBoxLayout()
+        banner_holder.setContentsMargins(12, 8, 12, 0)
+        banner_holder.addWidget(self.banner)
+        layout.addLayout(banner_holder)
+        layout.addWidget(self.tabs, 1)
+        layout.addLayout(buttons)
+        self.setCentralWidget(central)
+
+        self.save_action = QAction("Enregistrer", self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.triggered.connect(self.save)
+        self.addAction(self.save_action)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._escape)
+
+        for tab in (self.identification, self.porteur, self.public, self.rattachement, self.financement):
+            tab.changed.connect(self._on_changed)
+        self.recevabilite.changed.connect(self._on_changed)
+        self.porteur.porteur_changed.connect(self._on_porteur_changed)
+        self.statut.transition_requested.connect(self.request_transition)
+
+    # --- state ------------------------------------------------------------------------------
+
+    @property
+    def dossier_id(self) -> int | None:
+        return self._snapshot.detail.id if self._snapshot.detail else None
+
+    @property
+    def version(self) -> int | None:
+        return self._snapshot.detail.version if self._snapshot.detail else None
+
+    def load(self, snapshot: FicheSnapshot) -> None:
+        """Show a snapshot; the form is clean afterwards."""
+        self._loading = True
+        try:
+            self._snapshot = snapshot
+            data = snapshot.data
+            current = snapshot.detail.id if snapshot.detail else None
+            self.porteur.load(snapshot.porteur, list(snapshot.history), current)
+            self.identification.set_history(list(snapshot.history), current, self.context.campagne_id)
+            self.identification.load(data)
+            self.public.load(data)
+            self.rattachement.load(data.objectif_id, data.objectifs_secondaires, data.axes_transversaux)
+            self.financement.load(data)
+            self.recevabilite.load(list(snapshot.recevabilite))
+            self.historique.load(list(snapshot.journal))
+            if snapshot.detail is not None:
+                self.statut.load(snapshot.detail, snapshot.allowed)
+            self.tabs.setTabEnabled(self.tabs.indexOf(self.statut), snapshot.detail is not None)
+            self.tabs.setTabEnabled(self.tabs.indexOf(self.historique), snapshot.detail is not None)
+        finally:
+            self._loading = False
+        self._loaded_state = self._state()
+        self._show_header()
+        self._on_changed()
+
+    def collect(self) -> DossierData:
+        """The dossier as the form shows it now (unreadable fields count as empty)."""
+        ident = self.identification.values()
+        pub = self.public.values()
+        return DossierData(
+            reference=ident.reference,
+            porteur_id=self.porteur.porteur_id or 0,
+            intitule=ident.intitule,
+            description=ident.description,
+            objectifs_action=ident.objectifs_action,
+            public_prevu=pub.public_prevu,
+            public_femmes=pub.public_femmes,
+            public_hommes=pub.public_hommes,
+            public_ages=pub.public_ages,
+            part_qpv_pct=pub.part_qpv_pct,
+            objectif_id=self.rattachement.objectif_id(),
+            objectifs_secondaires=self.rattachement.secondaires(),
+            axes_transversaux=self.rattachement.axes_transversaux(),
+            quartiers=pub.quartiers,
+            date_depot=pub.date_depot,
+            date_debut=pub.date_debut,
+            date_fin=pub.date_fin,
+            pluriannuel=ident.pluriannuel,
+            reconduite=ident.reconduite,
+            reconduction_de_id=ident.reconduction_de_id,
+            cout_total_cents=self.financement.cout_total_cents(),
+            lignes=self.financement.model.lignes(),
+            cotation_declaree=ident.cotation_declaree,
+            observations=ident.observations,
+        )
+
+    def _state(self) -> tuple[object, ...]:
+        texts = tuple(
+            w.text() for w in (self.financement.cout_total, self.public.public_prevu, self.public.date_debut)
+        )  # unreadable text counts as a change
+        return (
+            _normalised(self.collect()),
+            tuple(self.recevabilite.rows()),
+            texts,
+            tuple(p for _, p in self.financement.problems()),
+        )
+
+    def is_modified(self) -> bool:
+        if self._loading:
+            return False
+        return self._state() != self._loaded_state or self.porteur.is_modified()
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Save the fiche. False (and the form kept as typed) when refused."""
+        if self.financement.table.state() == QAbstractItemView.State.EditingState:
+            self.financement.table.setFocus()  # commits the cell being edited
+        self._clear_marks()
+        problems = self._problems()
+        if problems:
+            self._refuse([p for _, p in problems], [w for w, _ in problems])
+            return False
+        data = self.collect()
+        try:
+            porteur_id = self._save_porteur()
+            data = dataclasses.replace(data, porteur_id=porteur_id)
+            rows = self.recevabilite.rows()
+            if self.dossier_id is None:
+                dossier_id = self.fiche.create_dossier(self.context.campagne_id, data, rows)
+            else:
+                dossier_id = self.dossier_id
+                assert self.version is not None
+                self.fiche.save_fiche(dossier_id, self.version, data, rows)
+        except ConcurrentEditError as exc:
+            self._show_banner(exc.message, reload=True)
+            return False
+        except ValidationError as exc:
+            self._refuse(exc.problems, [self._widget_for(p) for p in exc.problems])
+            return False
+        except UserError as exc:
+            self._show_banner(exc.message)
+            return False
+        self.banner.hide()
+        self.load(load_snapshot(self._db, dossier_id, self._user))
+        self.statusBar().showMessage(f"Dossier enregistré à {time.strftime('%H:%M')}", 6000)
+        self.saved.emit(dossier_id)
+        return True
+
+    def revert(self) -> None:
+        """Back to the values read when the fiche was opened or last saved."""
+        self._clear_marks()
+        self.banner.hide()
+        self.load(self._snapshot)
+
+    def reload(self) -> None:
+        """Read the dossier again from the database (drops unsaved edits)."""
+        if self.dossier_id is not None:
+            self.load(load_snapshot(self._db, self.dossier_id, self._user))
+
+    def request_transition(self, target: Statut) -> bool:
+        detail = self._snapshot.detail
+        if detail is None:
+            return False
+        if self.is_modified():
+            answer = self._dialogs.ask_save_discard_cancel(
+                self,
+                "Modifications non enregistrées",
+                "Le dossier a des modifications non enregistrées. Les enregistrer avant de changer le statut ?",
+            )
+            if answer == "cancel" or (answer == "save" and not self.save()):
+                return False
+        motivation: str | None = None
+        if motivation_required(detail.statut, target):
+            motivation = self._dialogs.ask_text(
+                self,
+                f"Passer à « {target.label} »",
+                f"Motivation du passage de « {detail.statut.label} » à « {target.label} » (obligatoire) :",
+                multiline=True,
+            )
+            if not (motivation or "").strip():
+                self.statusBar().showMessage("Statut inchangé : une motivation est obligatoire.", 6000)
+                return False
+        try:
+            self.dossiers.change_statut(detail.id, target, motivation, self.version)
+        except UserError as exc:
+            self._show_banner(
+                exc.message, reload=isinstance(exc, ConcurrentEditError) or "modifié par" in exc.message
+            )
+            return False
+        self.banner.hide()
+        self.load(load_snapshot(self._db, detail.id, self._user))
+        self.statusBar().showMessage(f"Statut : {target.label}", 6000)
+        self.saved.emit(detail.id)
+        return True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.is_modified():
+            answer = self._dialogs.ask_save_discard_cancel(
+                self,
+                "Fermer la fiche",
+                f"Enregistrer les modifications du dossier {self._snapshot.data.reference or 'nouveau'} ?",
+            )
+            if answer == "cancel" or (answer == "save" and not self.save()):
+                event.ignore()
+                return
+        event.accept()
+        self.closed.emit(self.dossier_id)
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _escape(self) -> None:
+        focus = QApplication.focusWidget()
+        table = self.financement.table
+        if (
+            focus is not None
+            and table.state() == QAbstractItemView.State.EditingState
+            and table.isAncestorOf(focus)
+        ):
+            table.closeEditor(focus, QAbstractItemDelegate.EndEditHint.RevertModelCache)
+            return
+        self.close()
+
+    def _reload_discarding(self) -> None:
+        self.banner.hide()
+        self._clear_marks()
+        self.reload()
+
+    def _save_porteur(self) -> int:
+        data = self.porteur.data()
+        if self.porteur.is_new:
+            porteur_id = self.porteurs.create(data)
+            self.porteur.load(self.porteurs.get(porteur_id), [], self.dossier_id)
+            return porteur_id
+        porteur_id = self.porteur.porteur_id
+        version = self.porteur.porteur_version
+        assert porteur_id is not None and version is not None
+        if self.porteur.is_modified():
+            self.porteurs.update(porteur_id, version, data)
+        return porteur_id
+
+    def _problems(self) -> list[tuple[QWidget, str]]:
+        out: list[tuple[QWidget, str]] = []
+        out.extend(self.porteur.problems())
+        out.extend(self.public.problems())
+        out.extend(self.financement.problems())
+        for p in validate(self.collect()):
+            out.append((self._widget_for(p), p))
+        seen: set[str] = set()
+        unique = []
+        for w, p in out:
+            if p not in seen:
+                seen.add(p)
+                unique.append((w, p))
+        return unique
+
+    def _widget_for(self, problem: str) -> QWidget:
+        p = problem.lower()
+        mapping: tuple[tuple[str, QWidget], ...] = (
+            ("référence", self.identification.reference),
+            ("intitulé", self.identification.intitule),
+            ("coût total", self.financement.cout_total),
+            ("plan de financement", self.financement.table),
+            ("public prévu", self.public.public_prevu),
+            ("dont femmes", self.public.public_femmes),
+            ("dont hommes", self.public.public_hommes),
+            ("public :", self.public.public_femmes),
+            ("part du public", self.public.part_qpv),
+            ("dates", self.public.date_fin),
+            ("cotation", self.identification.cotation),
+            ("porteur", self.porteur.edits["raison_sociale"]),
+            ("siret", self.porteur.edits["siret"]),
+            ("rna", self.porteur.edits["rna"]),
+        )
+        for prefix, widget in mapping:
+            if p.startswith(prefix):
+                return widget
+        return self.tabs
+
+    def _refuse(self, problems: list[str], widgets: list[QWidget]) -> None:
+        for widget, problem in zip(widgets, problems, strict=True):
+            if widget is not self.tabs:
+                mark_invalid(widget, problem)
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
+        self._show_banner(
+            f"<b>Le dossier n'a pas été enregistré :</b><ul style='margin:2px 0'>{items}</ul>", rich=True
+        )
+        first = next((w for w in widgets if w is not self.tabs), None)
+        if first is not None:
+            for n in range(self.tabs.count()):
+                if self.tabs.widget(n).isAncestorOf(first):
+                    self.tabs.setCurrentIndex(n)
+                    break
+            first.setFocus()
+
+    def _show_banner(self, text: str, *, reload: bool = False, rich: bool = False) -> None:
+        self.banner_label.setText(text if rich else html.escape(text))
+        self.reload_button.setVisible(reload)
+        self.banner.show()
+
+    def _clear_marks(self) -> None:
+        for w in (
+            self.identification.reference,
+            self.identification.intitule,
+            self.identification.cotation,
+            self.financement.table,
+        ):
+            mark_invalid(w, None)
+        # Parsed fields re-check themselves.
+        for edit in (
+            self.financement.cout_total,
+            self.public.public_prevu,
+            self.public.public_femmes,
+            self.public.public_hommes,
+            self.public.part_qpv,
+            self.public.date_depot,
+            self.public.date_debut,
+            self.public.date_fin,
+        ):
+            mark_invalid(edit, edit.problem())
+
+    def _on_porteur_changed(self) -> None:
+        self.identification.set_history(
+            self.porteur.history_model.rows, self.dossier_id, self.context.campagne_id
+        )
+
+    def _on_changed(self, *_args: object) -> None:
+        if self._loading:
+            return
+        data = self.collect()
+        self.financement.update_warnings(data)
+        modified = self.is_modified()
+        self.setWindowModified(modified)
+        self.save_button.setEnabled(modified or self.dossier_id is None)
+        self.revert_button.setEnabled(modified)
+        self.state_label.setText("Modifications non enregistrées" if modified else "")
+        self.state_label.setStyleSheet(f"color: {ERROR_COLOUR};" if modified else "")
+
+    def _campagne_name(self) -> str:
+        libelle, annee = self.context.campagne_libelle, self.context.campagne_annee
+        return libelle if str(annee) in libelle else f"{libelle} {annee}"
+
+    def _show_header(self) -> None:
+        snap = self._snapshot
+        data = snap.data
+        if snap.detail is None:
+            self.setWindowTitle("Nouveau dossier[*]")
+            self.title_label.setText(f"Nouveau dossier — {self._campagne_name()}")
+            self.subtitle_label.setText("Statut « Déposé » à l'enregistrement")
+            self.statut_pill.hide()
+            return
+        detail = snap.detail
+        self.setWindowTitle(f"Dossier {data.reference} — {data.intitule}[*]")
+        self.title_label.setText(f"{data.reference} — {data.intitule}")
+        self.title_label.setToolTip(data.intitule)
+        who = ""
+        if detail.updated_by and detail.updated_at:
+            who = f" · modifié par {detail.updated_by} le {detail.updated_at:%d/%m/%Y à %H:%M}"
+        self.subtitle_label.setText(f"{detail.porteur} · {self._campagne_name()}{who}")
+        fg, bg = statut_colours(detail.statut)
+        self.statut_pill.setText(detail.statut.label)
+        self.statut_pill.setStyleSheet(
+            f"color: {fg.name()}; background: {bg.name()}; border-radius: 10px; padding: 4px 14px; font-weight: 600;"
+        )
+        self.statut_pill.show()
+
+
+def _normalised(data: DossierData) -> DossierData:
+    return dataclasses.replace(data, reference=data.reference.strip(), intitule=data.intitule.strip())
+
+
+class FicheRegistry:
+    """The open fiches (one per dossier) and the campagne contexts (read once per campagne)."""
+
+    def __init__(
+        self, parent: QWidget | None = None, dialogs: Dialogs | None = None, user: str | None = None
+    ) -> None:
+        self._parent = parent
+        self._dialogs = dialogs
+        self._user = user
+        self._db: Database | None = None
+        self._contexts: dict[int, FicheContext] = {}
+        self.fiches: dict[int, FicheDossier] = {}
+        self._new: list[FicheDossier] = []
+
+    def _use(self, db: Database) -> None:
+        if db is not self._db:
+            self._db = db
+            self._contexts = {}
+
+    def context(self, db: Database, campagne_id: int) -> FicheContext:
+        self._use(db)
+        ctx = self._contexts.get(campagne_id)
+        if ctx is None:
+            ctx = self._contexts[campagne_id] = FicheService(db, self._user).context(campagne_id)
+        return ctx
+
+    def forget_contexts(self) -> None:
+        self._contexts = {}
+
+    def open(self, db: Database, dossier_id: int) -> FicheDossier:
+        self._use(db)
+        existing = self.fiches.get(dossier_id)
+        if existing is not None:
+            _bring_forward(existing)
+            return existing
+        snapshot = load_snapshot(db, dossier_id, self._user)
+        assert snapshot.detail is not None
+        fiche = FicheDossier(
+            db,
+            self.context(db, snapshot.detail.campagne_id),
+            snapshot,
+            dialogs=self._dialogs,
+            user=self._user,
+            parent=self._parent,
+        )
+        self._register(fiche)
+        _bring_forward(fiche)
+        return fiche
+
+    def new(self, db: Database, campagne_id: int) -> FicheDossier:
+        context = self.context(db, campagne_id)
+        fiche = FicheDossier(
+            db,
+            context,
+            new_snapshot(db, context, self._user),
+            dialogs=self._dialogs,
+            user=self._user,
+            parent=self._parent,
+        )
+        self._new.append(fiche)
+        self._register(fiche)
+        _bring_forward(fiche)
+        fiche.identification.intitule.setFocus()
+        return fiche
+
+    def close_all(self) -> bool:
+        """Close every fiche (each asks about its unsaved changes); False if one stayed open."""
+        return all(fiche.close() for fiche in list(self.fiches.values()) + list(self._new))
+
+    def _register(self, fiche: FicheDossier) -> None:
+        if fiche.dossier_id is not None:
+            self.fiches[fiche.dossier_id] = fiche
+        fiche.saved.connect(lambda dossier_id, f=fiche: self._on_saved(f, dossier_id))
+        fiche.closed.connect(lambda _id, f=fiche: self._on_closed(f))
+        if self._parent is not None:
+            parent = self._parent
+            size = parent.size()
+            fiche.resize(min(1280, max(1000, size.width() - 80)), min(880, max(720, size.height() - 40)))
+
+    def _on_saved(self, fiche: FicheDossier, dossier_id: int) -> None:
+        if fiche in self._new:
+            self._new.remove(fiche)
+        self.fiches[dossier_id] = fiche
+
+    def _on_closed(self, fiche: FicheDossier) -> None:
+        for key, value in list(self.fiches.items()):
+            if value is fiche:
+                del self.fiches[key]
+        if fiche in self._new:
+            self._new.remove(fiche)
+        if self._parent is not None:  # owned by the main window: free it now
+            fiche.deleteLater()
+
+
+def _bring_forward(window: QWidget) -> None:
+    window.show()
+    if window.isMinimized():
+        window.showNormal()
+    if QGuiApplication.platformName() != "offscreen":  # offscreen warns « does not support raise() »
+        window.raise_()
+    window.activateWindow()
