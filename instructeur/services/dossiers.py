@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from instructeur.domain import scoring
 from instructeur.domain.money import format_amount
 from instructeur.domain.statuts import DECISIONS, Statut, allowed_targets, transition_problem
 from instructeur.errors import NotFoundError, UserError, ValidationError
 from instructeur.services import audit
+from instructeur.services.notation import load_scores, scored_evaluations
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
-    AVIS,
     AxeTransversal,
     Campagne,
     Dossier,
@@ -73,13 +75,27 @@ class DossierRow:
     labels: str = ""
     evaluateur_ids: tuple[int, ...] = ()
     evaluateurs: str = ""
-    score: float | None = None  # placeholder: filled once the grilles are scored
+    # Grille d'analyse (NotationService.scores): exact mean /20 of the counted évaluations (None:
+    # none counted), spread max − min, disagreement flag, competition rank in the whole campagne.
+    score: Fraction | None = None
     date_depot: date | None = None
+    score_spread: Fraction | None = None
+    disagreement: bool = False
+    rank: int | None = None
 
     @property
     def cotation(self) -> int | None:
         """The cotation F/H that counts: the instructeur's, else the porteur's declaration."""
         return self.cotation_instruite if self.cotation_instruite is not None else self.cotation_declaree
+
+    @property
+    def cotation_gap(self) -> bool:
+        """The porteur's declared cotation F/H differs from the instructed one."""
+        return (
+            self.cotation_declaree is not None
+            and self.cotation_instruite is not None
+            and self.cotation_declaree != self.cotation_instruite
+        )
 
 
 @dataclass(frozen=True)
@@ -339,6 +355,13 @@ class DossierService:
                     .where(Campagne.id == campagne_id)
                 )
             }
+            # Scores: the notation service's loading (four queries for the whole campagne), ranked
+            # over the whole campagne whatever the filter.
+            loaded = load_scores(s, campagne_id=campagne_id)
+            aggregates = {
+                did: scoring.aggregate(scored_evaluations(loaded, did)[0]) for did in loaded.evaluations
+            }
+            ranks = scoring.rank({did: a.score for did, a in aggregates.items()})
             paths: dict[int, tuple[int, ...]] = {}
 
             def path_of(oid: int) -> tuple[int, ...]:
@@ -356,6 +379,7 @@ class DossierService:
                 qs = quartiers.get(did, ())
                 ls = labels.get(did, ())
                 es = evaluateurs.get(did, ())
+                agg = aggregates.get(did)
                 out.append(
                     DossierRow(
                         id=did,
@@ -384,8 +408,11 @@ class DossierService:
                         labels=", ".join(nom for _, nom in ls),
                         evaluateur_ids=tuple(eid for eid, _ in es),
                         evaluateurs=", ".join(nom for _, nom in es),
-                        score=None,
+                        score=agg.score if agg else None,
                         date_depot=r[12],
+                        score_spread=agg.spread if agg else None,
+                        disagreement=agg.disagreement if agg else False,
+                        rank=ranks.get(did),
                     )
                 )
             return out
@@ -571,41 +598,6 @@ class DossierService:
                 ),
             )
         return BatchResult(changed=tuple(changed), refused=tuple(refused))
-
-    def set_instruction(
-        self,
-        dossier_id: int,
-        expected_version: int,
-        *,
-        cotation_instruite: int | None,
-        avis: str | None,
-        avis_motivation: str | None = None,
-        cotation_justification: str | None = None,
-    ) -> int:
-        """Cotation F/H instruite and avis technique (the full instruction panel comes with the grilles)."""
-        problems = []
-        if cotation_instruite is not None and cotation_instruite not in COTATION_LEVELS:
-            problems.append("cotation égalité F/H instruite : 0, 1 ou 2")
-        if avis is not None and avis not in AVIS:
-            problems.append(f"avis : {', '.join(AVIS)}")
-        if problems:
-            raise ValidationError(problems)
-        with self.db.session() as s:
-            d = self._load(s, dossier_id)
-            if d.version != expected_version:
-                raise audit.concurrent_edit(f"Le dossier {d.reference}", d.updated_by, d.updated_at)
-            changes = {
-                "cotation_instruite": [d.cotation_instruite, cotation_instruite],
-                "avis": [d.avis, avis],
-            }
-            d.cotation_instruite = cotation_instruite
-            d.cotation_justification = cotation_justification
-            d.avis = avis
-            d.avis_motivation = avis_motivation
-            d.updated_by = self.user
-            audit.record(s, self.user, "dossier", d.id, "update", changes)
-            s.flush()
-            return d.version
 
     # Internals
 
