@@ -22,13 +22,14 @@ from instructeur.domain.statuts import Statut
 from instructeur.services.contrats import FinanceurRow, ObjectifRow, QuartierRow
 from instructeur.services.evaluateurs import EvaluateurRow
 from instructeur.services.labels import LabelRow
-from ui.models.dossiers import NONE, DossierFilters
+from ui.models.dossiers import GAP, NONE, DossierFilters
 
 COTATION_CHOICES: tuple[tuple[str, int], ...] = (
     ("0 — l'égalité n'est pas un objectif", 0),
     ("1 — objectif significatif", 1),
     ("2 — objectif principal", 2),
     ("Non cotée", NONE),
+    ("Écart déclarée / instruite", GAP),
 )
 QUARTIER_TYPES = {
     "qpv": "QPV",

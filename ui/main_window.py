@@ -32,11 +32,14 @@ from instructeur.errors import UserError
 from instructeur.services.campagnes import CAMPAGNE_STATUT_LABELS, CampagneRow, CampagneService
 from instructeur.services.dossiers import DossierService
 from instructeur.storage.db import Database
+from ui.coinstruction import CoinstructionActions
+from ui.comite import ComiteActions
 from ui.dashboard import ReportingActions
 from ui.delegates import PillDelegate
 from ui.dialogs import DATABASE_FILTER, Dialogs
 from ui.fiche import FicheDossier, FicheRegistry
 from ui.import_wizard import ImportActions
+from ui.matrix import InstructionActions
 from ui.models.dossiers import DossierFilterProxy, DossierTableModel
 from ui.views import DossiersWorkspace
 
@@ -156,6 +159,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.workspace = DossiersWorkspace(self)  # filters, views, columns, batch actions, porteurs
         self.reporting = ReportingActions(self)  # tableau de bord, exports, notifications
+        self.coinstruction = CoinstructionActions(self)  # notation hors ligne, fiches d'instruction
         self.proxy.rowsInserted.connect(self._update_counts)
         self.proxy.rowsRemoved.connect(self._update_counts)
         self.proxy.modelReset.connect(self._update_counts)
@@ -301,6 +305,8 @@ class MainWindow(QMainWindow):
         self.campagne_menu = menubar.addMenu("&Campagne")
         self.campagne_group = QActionGroup(self)
         self.campagne_group.setExclusive(True)
+        # Grille, cotation F/H, évaluateurs, matrice de notation, under the campagnes (ui/matrix.py).
+        self.instruction = InstructionActions(self, self.campagne_menu, self._dialogs)
 
         dossier_menu = menubar.addMenu("&Dossier")
         self.open_fiche_action = QAction("&Ouvrir la fiche", self)
@@ -314,6 +320,10 @@ class MainWindow(QMainWindow):
         dossier_menu.addAction(self.new_dossier_action)
         self.addAction(self.new_dossier_action)
         self.table.addAction(self.open_fiche_action)
+
+        # Comités et ordre du jour, simulations, séance du comité (ui/comite/).
+        self.comite_menu = menubar.addMenu("Co&mité")
+        self.comite = ComiteActions(self, self.comite_menu)
 
         affichage = menubar.addMenu("&Affichage")
         self.refresh_action = QAction("&Actualiser", self)

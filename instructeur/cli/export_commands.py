@@ -24,6 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, cast
 
+from instructeur.cli.coinstruction_commands import add_export_actions
+from instructeur.cli.comite_commands import add_releve_action
 from instructeur.cli.notification_commands import add_notification_commands
 from instructeur.errors import UserError
 
@@ -152,4 +154,6 @@ ACTIONS: tuple[Callable[[SubParsers], None], ...] = (
     _add_programmation,
     _add_opendata,
     add_notification_commands,
+    add_export_actions,
+    add_releve_action,
 )

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from instructeur.cli.coinstruction_commands import add_import_actions
 from instructeur.errors import UserError
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--campagne", type=int, metavar="ID", help="une colonne de montant par financeur de cette campagne"
     )
     modele.set_defaults(handler=import_modele)
+
+    add_import_actions(actions)  # import notation (instructeur/cli/coinstruction_commands.py)
 
 
 def _overrides(pairs: list[str]) -> dict[str, str]:

@@ -355,12 +355,15 @@ class DossierService:
                     .where(Campagne.id == campagne_id)
                 )
             }
-            # Scores: the notation service's loading (four queries for the whole campagne), ranked
-            # over the whole campagne whatever the filter.
-            loaded = load_scores(s, campagne_id=campagne_id)
-            aggregates = {
-                did: scoring.aggregate(scored_evaluations(loaded, did)[0]) for did in loaded.evaluations
-            }
+            # Scores: the notation service's loading and arithmetic (`NotationService.scores`), four
+            # more queries for the whole campagne — skipped when nobody is assigned; ranked over the
+            # whole campagne whatever the filter.
+            aggregates: dict[int, scoring.DossierScore] = {}
+            if evaluateurs:
+                loaded = load_scores(s, campagne_id=campagne_id)
+                aggregates = {
+                    did: scoring.aggregate(scored_evaluations(loaded, did)[0]) for did in loaded.evaluations
+                }
             ranks = scoring.rank({did: a.score for did, a in aggregates.items()})
             paths: dict[int, tuple[int, ...]] = {}
 

@@ -225,3 +225,37 @@ class EvaluateurService:
         s.flush()
         audit.record(s, self.user, "grille", grille.id, "create", {"campagne": campagne_id, "defaut": True})
         return grille.id
+
+    def update(
+        self, evaluateur_id: int, nom: str, financeur_id: int | None = None, email: str | None = None
+    ) -> None:
+        """Changes the name, financeur and email of an évaluateur (same checks as `create`)."""
+        name = " ".join(nom.split())
+        problems = []
+        if not name:
+            problems.append("évaluateur : nom obligatoire")
+        with self.db.session() as s:
+            e = s.get(Evaluateur, evaluateur_id)
+            if e is None:
+                raise NotFoundError(f"évaluateur {evaluateur_id} introuvable")
+            if financeur_id is not None:
+                f = s.get(Financeur, financeur_id)
+                if f is None or f.contrat_id != e.contrat_id:
+                    problems.append(f"évaluateur : financeur {financeur_id} inconnu dans ce contrat")
+            if problems:
+                raise ValidationError(problems)
+            mail = (email or "").strip() or None
+            before = {"nom": e.nom, "financeur": e.financeur_id, "email": e.email}
+            after = {"nom": name, "financeur": financeur_id, "email": mail}
+            if before == after:
+                return
+            e.nom, e.financeur_id, e.email = name, financeur_id, mail
+            e.updated_by = self.user
+            audit.record(
+                s,
+                self.user,
+                "evaluateur",
+                e.id,
+                "update",
+                {k: [before[k], after[k]] for k in before if before[k] != after[k]},
+            )

@@ -27,10 +27,11 @@ after the comité »): demandé « à l'entrée » is classed by the cotation d�
 (the instruite one when none was declared), voté « à la sortie » by the cotation instruite (the
 déclarée one when the instruction gave none); « non cotée » when neither exists.
 
-Score (programmation rows): for each évaluation without conflict of interest, the weighted total
-over the criteria it scores, normalised to /20 (Σ poids × (note − min) / Σ poids × (max − min) ×
-20); the dossier's score is the mean over those évaluations, rounded half-up to 2 decimals,
-computed exactly with fractions. None when the dossier has no such évaluation.
+Score (programmation rows): the grille's one computation, `instructeur.domain.scoring` over the
+notation service's loading (`load_scores`): weighted total /20 of each évaluation counted (no
+conflict of interest, every weighted criterion scored), mean over them, exact, rounded half-up to
+2 decimals for display. None when the dossier has no counted évaluation (an incomplete évaluation
+does not count).
 
 With `financeur_code`, every amount is restricted to that financeur's lines and every count to the
 dossiers where it is asked (demandé > 0) or votes (voté > 0).
@@ -41,27 +42,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
-from fractions import Fraction
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from instructeur.domain import scoring
 from instructeur.domain.money import percent
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import sort_key
 from instructeur.errors import NotFoundError
+from instructeur.services.notation import load_scores, scored_evaluations
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
     Campagne,
     Contrat,
-    Critere,
     Dossier,
     Enveloppe,
-    Evaluation,
     Financeur,
     LigneFinancement,
-    Note,
     Objectif,
     Porteur,
     Quartier,
@@ -84,7 +83,11 @@ __all__ = [
     "SyntheseCampagne",
     "SyntheseService",
     "Totaux",
+    "cotation_totals",
+    "live_figures",
+    "load_live",
     "split_equally",
+    "voted_by_financeur",
 ]
 
 NON_RECEVABLES = frozenset({Statut.DEPOSE, Statut.INCOMPLET, Statut.IRRECEVABLE})
@@ -117,7 +120,6 @@ QUARTIER_TYPE_LABELS = {
 }
 SANS_AXE = "Non rattaché"
 SANS_QUARTIER = "Sans quartier renseigné"
-_HUNDREDTH = Decimal("0.01")
 
 
 def cotation_label(level: int | None) -> str:
@@ -532,44 +534,14 @@ def _statut_or_none(value: str | None) -> Statut | None:
 
 
 def _scores(s: Session, campagne_id: int) -> dict[int, Decimal]:
-    """Mean /20 over the évaluations without conflict (see the module docstring)."""
-    per_evaluation: dict[int, list[Fraction]] = {}  # evaluation id → [Σ w·(v−min), Σ w·(max−min)]
-    owner: dict[int, int] = {}
-    for evaluation_id, dossier_id, valeur, poids, lo, hi in s.execute(
-        select(
-            Evaluation.id,
-            Evaluation.dossier_id,
-            Note.valeur,
-            Critere.poids,
-            Critere.echelle_min,
-            Critere.echelle_max,
-        )
-        .join(Note, Note.evaluation_id == Evaluation.id)
-        .join(Critere, Critere.id == Note.critere_id)
-        .where(Evaluation.conflit.is_(False))
-        .where(Evaluation.dossier_id.in_(select(Dossier.id).where(Dossier.campagne_id == campagne_id)))
-    ):
-        if valeur is None or hi <= lo or poids <= 0:
-            continue
-        acc = per_evaluation.setdefault(evaluation_id, [Fraction(0), Fraction(0)])
-        clipped = min(max(int(valeur), lo), hi)
-        acc[0] += poids * (clipped - lo)
-        acc[1] += poids * (hi - lo)
-        owner[evaluation_id] = dossier_id
-    by_dossier: dict[int, list[Fraction]] = {}
-    for evaluation_id, (points, maximum) in per_evaluation.items():
-        if maximum > 0:
-            by_dossier.setdefault(owner[evaluation_id], []).append(points / maximum * 20)
-    return {
-        dossier_id: _fraction_to_decimal(sum(values, Fraction(0)) / len(values))
-        for dossier_id, values in by_dossier.items()
-    }
-
-
-def _fraction_to_decimal(value: Fraction) -> Decimal:
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        _HUNDREDTH, rounding=ROUND_HALF_UP
-    )
+    """The dossier scores of `NotationService.scores` (same loading, same arithmetic), for display."""
+    loaded = load_scores(s, campagne_id=campagne_id)
+    out: dict[int, Decimal] = {}
+    for dossier_id in loaded.evaluations:
+        value = scoring.display(scoring.aggregate(scored_evaluations(loaded, dossier_id)[0]).score)
+        if value is not None:
+            out[dossier_id] = value
+    return out
 
 
 # --- Aggregation ------------------------------------------------------------------------------
@@ -655,7 +627,7 @@ def _synthese(data: _Loaded, selected: list[FinanceurRef], financeur_code: str |
     financeurs = []
     for f in selected:
         enveloppe = data.enveloppes.get(f.id, 0)
-        voted = sum(vote(d, f.id) for d in retenus)
+        voted = voted_by_financeur(retenus, [f.id])[f.id]
         financeurs.append(
             FinanceurSynthese(
                 financeur_id=f.id,
@@ -736,30 +708,7 @@ def _synthese(data: _Loaded, selected: list[FinanceurRef], financeur_code: str |
         )
 
     # Cotation F/H: entrée by déclarée (else instruite), sortie by instruite (else déclarée)
-    entree: dict[int | None, list[int]] = {}
-    sortie: dict[int | None, list[int]] = {}
-    for d in recevables:
-        level = d.cotation_declaree if d.cotation_declaree is not None else d.cotation_instruite
-        acc2 = entree.setdefault(level, [0, 0])
-        acc2[0] += 1
-        acc2[1] += sum(demande(d, fid) for fid in fids)
-    for d in retenus:
-        level = d.cotation_instruite if d.cotation_instruite is not None else d.cotation_declaree
-        acc2 = sortie.setdefault(level, [0, 0])
-        acc2[0] += 1
-        acc2[1] += sum(vote(d, fid) for fid in fids)
-    levels = sorted({0, 1, 2} | {lv for lv in (*entree, *sortie) if lv is not None})
-    cotations = tuple(
-        CotationSynthese(
-            niveau=level,
-            label=cotation_label(level),
-            nb_entree=entree.get(level, [0, 0])[0],
-            demande_entree_cents=entree.get(level, [0, 0])[1],
-            nb_sortie=sortie.get(level, [0, 0])[0],
-            vote_sortie_cents=sortie.get(level, [0, 0])[1],
-        )
-        for level in [*levels, None]
-    )
+    cotations = cotation_totals(recevables, retenus, fids)
 
     # Nouvelle / reconduite
     natures = tuple(
@@ -798,6 +747,169 @@ def _synthese(data: _Loaded, selected: list[FinanceurRef], financeur_code: str |
         cotations=cotations,
         natures=natures,
         totaux=totaux,
+    )
+
+
+# --- Shared rules (also the live bar of a comité séance) --------------------------------------
+
+
+def voted_by_financeur(retenus: Iterable[_Dossier], fids: list[int]) -> dict[int, int]:
+    """Σ voté per financeur over the dossiers that count as voted (`_Dossier.retenu`)."""
+    totals = dict.fromkeys(fids, 0)
+    for d in retenus:
+        if not d.retenu:
+            continue
+        for fid in fids:
+            totals[fid] += d.vote.get(fid) or 0
+    return totals
+
+
+def cotation_totals(
+    recevables: Iterable[_Dossier], retenus: Iterable[_Dossier], fids: list[int]
+) -> tuple[CotationSynthese, ...]:
+    """€ per cotation F/H level: demandé at the entry (recevables, by cotation déclarée, else
+    instruite) and voté at the exit (retenus, by cotation instruite, else déclarée)."""
+    entree: dict[int | None, list[int]] = {}
+    sortie: dict[int | None, list[int]] = {}
+    for d in recevables:
+        level = d.cotation_declaree if d.cotation_declaree is not None else d.cotation_instruite
+        acc = entree.setdefault(level, [0, 0])
+        acc[0] += 1
+        acc[1] += sum(d.demande.get(fid, 0) for fid in fids) if d.recevable else 0
+    for d in retenus:
+        level = d.cotation_instruite if d.cotation_instruite is not None else d.cotation_declaree
+        acc = sortie.setdefault(level, [0, 0])
+        acc[0] += 1
+        acc[1] += sum(d.vote.get(fid) or 0 for fid in fids) if d.retenu else 0
+    levels = sorted({0, 1, 2} | {lv for lv in (*entree, *sortie) if lv is not None})
+    return tuple(
+        CotationSynthese(
+            niveau=level,
+            label=cotation_label(level),
+            nb_entree=entree.get(level, [0, 0])[0],
+            demande_entree_cents=entree.get(level, [0, 0])[1],
+            nb_sortie=sortie.get(level, [0, 0])[0],
+            vote_sortie_cents=sortie.get(level, [0, 0])[1],
+        )
+        for level in [*levels, None]
+    )
+
+
+@dataclass(frozen=True)
+class EnveloppeFigures:
+    """A financeur's enveloppe against the campagne's voté (same rules as `FinanceurSynthese`)."""
+
+    financeur_id: int
+    code: str
+    nom: str
+    has_enveloppe: bool  # the campagne defines an enveloppe for this financeur
+    enveloppe_cents: int
+    vote_cents: int
+    reste_cents: int
+
+    @property
+    def exceeded(self) -> bool:
+        return self.has_enveloppe and self.vote_cents > self.enveloppe_cents
+
+
+@dataclass(frozen=True)
+class LiveFigures:
+    enveloppes: tuple[EnveloppeFigures, ...]
+    cotations: tuple[CotationSynthese, ...]
+    total_vote_cents: int
+
+
+@dataclass
+class LiveData:
+    """What the live figures need, loaded with four small queries (no porteurs, quartiers, cadre)."""
+
+    financeurs: list[FinanceurRef]
+    enveloppes: dict[int, int]
+    dossiers: dict[int, _Dossier]
+
+
+def load_live(s: Session, campagne_id: int) -> LiveData:
+    campagne = _campagne(s, campagne_id)
+    financeurs = _financeurs(s, campagne.contrat_id)
+    enveloppes: dict[int, int] = {}
+    for env_fid, cents in s.execute(
+        select(Enveloppe.financeur_id, Enveloppe.montant_cents).where(Enveloppe.campagne_id == campagne_id)
+    ):
+        enveloppes[env_fid] = enveloppes.get(env_fid, 0) + int(cents or 0)
+    dossiers: dict[int, _Dossier] = {}
+    for r in s.execute(
+        select(
+            Dossier.id,
+            Dossier.statut,
+            Dossier.decision,
+            Dossier.cotation_declaree,
+            Dossier.cotation_instruite,
+        ).where(Dossier.campagne_id == campagne_id)
+    ):
+        dossiers[r.id] = _Dossier(
+            id=r.id,
+            reference="",
+            porteur="",
+            siret=None,
+            intitule="",
+            objectif_id=None,
+            reconduite=False,
+            cout_total_cents=0,
+            statut=Statut(r.statut),
+            decision=_statut_or_none(r.decision),
+            cotation_declaree=r.cotation_declaree,
+            cotation_instruite=r.cotation_instruite,
+            observations="",
+            date_debut=None,
+            date_fin=None,
+            demande={},
+            propose={},
+            vote={},
+            quartiers=[],
+        )
+    for dossier_id, fid, demande, vote in s.execute(
+        select(
+            LigneFinancement.dossier_id,
+            LigneFinancement.financeur_id,
+            LigneFinancement.demande_cents,
+            LigneFinancement.vote_cents,
+        )
+        .join(Dossier, Dossier.id == LigneFinancement.dossier_id)
+        .where(Dossier.campagne_id == campagne_id)
+        .where(LigneFinancement.financeur_id.is_not(None))
+    ):
+        if fid is None:
+            continue
+        d = dossiers[dossier_id]
+        d.demande[fid] = d.demande.get(fid, 0) + int(demande or 0)
+        if vote is not None:
+            d.vote[fid] = (d.vote.get(fid) or 0) + int(vote)
+    return LiveData(financeurs, enveloppes, dossiers)
+
+
+def live_figures(data: LiveData) -> LiveFigures:
+    """Enveloppes (voté, reste, dépassement) and € per cotation F/H of the campagne: the figures of
+    `SyntheseService.campagne` (same perimeters, same functions), for the comité's live bar."""
+    fids = [f.id for f in data.financeurs]
+    recevables = [d for d in data.dossiers.values() if d.recevable]
+    retenus = [d for d in data.dossiers.values() if d.retenu]
+    voted = voted_by_financeur(retenus, fids)
+    enveloppes = tuple(
+        EnveloppeFigures(
+            financeur_id=f.id,
+            code=f.code,
+            nom=f.nom,
+            has_enveloppe=f.id in data.enveloppes,
+            enveloppe_cents=data.enveloppes.get(f.id, 0),
+            vote_cents=voted[f.id],
+            reste_cents=data.enveloppes.get(f.id, 0) - voted[f.id],
+        )
+        for f in data.financeurs
+    )
+    return LiveFigures(
+        enveloppes=enveloppes,
+        cotations=cotation_totals(recevables, retenus, fids),
+        total_vote_cents=sum(voted.values()),
     )
 
 

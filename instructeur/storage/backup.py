@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Integer, MetaData, func, select, text
 
 from instructeur.errors import UserError
 from instructeur.storage.db import Database, check_sqlite_file, connect
@@ -48,32 +48,51 @@ def backup_to(db: Database, destination: Path) -> Path:
 
 
 def _copy_database(source: Database, path: Path) -> None:
-    from instructeur.storage.migrate import upgrade
+    """A server database into a new SQLite file at the same schema revision (not head: a backup
+    taken before a migration must hold the old schema)."""
+    from alembic import command
 
+    from instructeur.storage.migrate import alembic_config, current_revision
+
+    revision = current_revision(source)
     target = connect(path)
     try:
-        upgrade(target)
+        if revision is not None:
+            with target.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                conn.commit()
+                command.upgrade(alembic_config(conn), revision)
+                conn.commit()
         _copy_rows(source, target)
     finally:
         target.close()
 
 
 def _copy_rows(source: Database, target: Database) -> None:
-    """Replace every row of `target` by those of `source` (same schema), in one transaction."""
-    tables = Base.metadata.sorted_tables
+    """Replace every row of `target` by those of `source`, in one transaction. Both schemas are
+    reflected, so this works whatever revision they share (backups before a migration)."""
     with source.engine.connect() as src, target.engine.begin() as dst:
+        src_meta, dst_meta = MetaData(), MetaData()
+        src_meta.reflect(bind=src)
+        dst_meta.reflect(bind=dst)
+        tables = [
+            t for t in dst_meta.sorted_tables if t.name in src_meta.tables and t.name != "alembic_version"
+        ]
         if target.is_sqlite:
             dst.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
         for table in reversed(tables):
             dst.execute(table.delete())
         for table in tables:
-            result = src.execution_options(yield_per=BATCH).execute(select(table))
+            origin = src_meta.tables[table.name]
+            columns = [origin.c[c.name] for c in table.columns if c.name in origin.c]
+            query = select(*columns).order_by(*origin.primary_key.columns)
+            result = src.execution_options(yield_per=BATCH).execute(query)
             for chunk in result.partitions(BATCH):
                 dst.execute(table.insert(), [dict(row._mapping) for row in chunk])
         if target.url.get_backend_name() == "postgresql":
             for table in tables:
                 pk = list(table.primary_key.columns)
-                if len(pk) == 1 and pk[0].autoincrement is not False and pk[0].type.python_type is int:
+                if len(pk) == 1 and isinstance(pk[0].type, Integer):
                     dst.execute(
                         text(
                             f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'), "

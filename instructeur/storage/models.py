@@ -535,6 +535,59 @@ class ComiteVote(Base):
     __table_args__ = (CheckConstraint("montant_cents >= 0", name="montant_positif"),)
 
 
+class ComiteConflit(Base):
+    """A comité member's conflict of interest on a dossier: the member does not take part in its
+    decision (shown on the agenda, printed on the relevé « N'a pas pris part »)."""
+
+    __tablename__ = "comite_conflit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    membre_id: Mapped[int] = _fk("comite_membre.id")
+    dossier_id: Mapped[int] = _fk("dossier.id")
+    motif: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("membre_id", "dossier_id"),)
+
+
+class Scenario(Versioned, Base):
+    """A simulation of a comité (GSL « simulation »): provisional decisions and amounts per dossier
+    of the agenda, never the real decisions; compared against the enveloppes."""
+
+    __tablename__ = "scenario"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comite_id: Mapped[int] = _fk("comite.id")
+    nom: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=func.now())
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    __table_args__ = (UniqueConstraint("comite_id", "nom"),)
+
+
+SCENARIO_DECISIONS = ("retenu", "ajourne", "refuse")
+
+
+class ScenarioLigne(Base):
+    """A dossier's provisional decision in a scenario (NULL: not decided in this scenario)."""
+
+    __tablename__ = "scenario_ligne"
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenario.id", ondelete="CASCADE"), primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), primary_key=True)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    __table_args__ = (
+        CheckConstraint("decision IS NULL OR decision IN " + str(SCENARIO_DECISIONS), name="decision"),
+    )
+
+
+class ScenarioMontant(Base):
+    """A provisional amount of a financeur for a dossier in a scenario."""
+
+    __tablename__ = "scenario_montant"
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenario.id", ondelete="CASCADE"), primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id", ondelete="CASCADE"), primary_key=True)
+    financeur_id: Mapped[int] = mapped_column(
+        ForeignKey("financeur.id", ondelete="CASCADE"), primary_key=True
+    )
+    montant_cents: Mapped[int] = mapped_column(Money, default=0)
+    __table_args__ = (CheckConstraint("montant_cents >= 0", name="montant_positif"),)
+
+
 # --- After the comité: notifications, suivi --------------------------------------------------
 
 NOTIFICATION_ETATS = ("a_generer", "a_signer", "a_notifier", "notifie")

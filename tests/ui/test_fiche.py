@@ -126,6 +126,7 @@ def test_double_click_opens_one_fiche_with_every_tab_filled(qtbot, world_db, dia
         "Rattachement",
         "Plan de financement",
         "Recevabilité",
+        "Instruction",
         "Statut",
         "Historique",
     ]

@@ -144,3 +144,38 @@ def test_panel_in_window_filters_and_clears(qtbot, db: Database) -> None:
     assert panel.summary.text() == "Aucun filtre" and not panel.clear_button.isEnabled()
     assert window.workspace.filter_summary.text() == ""
     assert not window.grab().isNull()
+
+
+def test_cotation_gap_filter_and_columns(qtmodeltester, db: Database) -> None:
+    """« Écart déclarée / instruite »: 2026-002 is declared 0, instructed 2; 2026-001 declared only."""
+    from ui.filters import COTATION_CHOICES
+    from ui.models.dossiers import GAP
+
+    _prepare(db)
+    model, proxy = _proxy(db)
+    qtmodeltester.check(model)
+    proxy.set_filters(DossierFilters(cotation=GAP))
+    assert _refs(proxy) == {"2026-002"}
+    assert ("Écart déclarée / instruite", GAP) in COTATION_CHOICES
+    rows = {r.reference: n for n, r in enumerate(model.rows)}
+    column = model.column_index("cotation")
+    assert model.index(rows["2026-002"], column).data() == "2 ⚠"
+    assert "écart" in model.index(rows["2026-002"], column).data(Qt.ItemDataRole.ToolTipRole)
+    assert model.index(rows["2026-001"], column).data() == "1 (décl.)"
+    assert model.index(rows["2026-003"], column).data() == ""
+    f = DossierFilters(cotation=GAP)
+    assert DossierFilters.from_dict(f.to_dict()) == f
+    assert summary_text(f) == "1 filtre actif : Cotation F/H"
+
+
+def test_cotation_gap_choice_in_panel(qtbot, db: Database) -> None:
+    from ui.models.dossiers import GAP
+
+    panel = FilterPanel()
+    qtbot.addWidget(panel)
+    seen: list[DossierFilters] = []
+    panel.changed.connect(seen.append)
+    panel.cotation_combo.setCurrentIndex(panel.cotation_combo.findData(GAP))
+    assert seen[-1].cotation == GAP
+    panel.clear()
+    assert seen[-1] == DossierFilters()

@@ -266,7 +266,7 @@ def test_about_names_version_and_database(qtbot, db: Database) -> None:
 def test_menus_are_french_and_have_no_dead_items(qtbot, db: Database) -> None:
     window = make_window(qtbot, db)
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&Fichier", "&Campagne", "&Dossier", "&Porteurs", "&Affichage", "A&ide"]
+    assert titles == ["&Fichier", "&Campagne", "&Dossier", "Co&mité", "&Porteurs", "&Affichage", "A&ide"]
     for menu_action in window.menuBar().actions():
         for action in menu_action.menu().actions():
             if action.isSeparator():

@@ -28,6 +28,7 @@ from instructeur.domain.statuts import Statut, allowed_targets, motivation_requi
 from instructeur.errors import ConcurrentEditError, UserError, ValidationError
 from instructeur.services.dossiers import DossierData, DossierDetail, DossierService, validate
 from instructeur.services.fiche import FicheContext, FicheService, JournalRow, RecevabiliteRow
+from instructeur.services.instruction import InstructionService
 from instructeur.services.porteurs import PorteurHistoryRow, PorteurRow, PorteurService
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
@@ -35,6 +36,7 @@ from ui.fiche.fields import ERROR_COLOUR, INVALID_STYLE, mark_invalid
 from ui.fiche.financement import FinancementTab
 from ui.fiche.historique import HistoriqueTab
 from ui.fiche.identification import IdentificationTab
+from ui.fiche.instruction import InstructionTab
 from ui.fiche.porteur import PorteurTab
 from ui.fiche.public import PublicTab
 from ui.fiche.rattachement import RattachementTab
@@ -188,6 +190,7 @@ class FicheDossier(QMainWindow):
         self.rattachement = RattachementTab(self.context)
         self.financement = FinancementTab(self.context)
         self.recevabilite = RecevabiliteTab()
+        self.instruction = InstructionTab(self._db, self.context, self._dialogs, self._user)
         self.statut = StatutTab()
         self.historique = HistoriqueTab()
         self.tabs = QTabWidget()
@@ -200,8 +203,9 @@ class FicheDossier(QMainWindow):
             (self.rattachement, "&4 Rattachement"),
             (self.financement, "&5 Plan de financement"),
             (self.recevabilite, "&6 Recevabilité"),
-            (self.statut, "&7 Statut"),
-            (self.historique, "&8 Historique"),
+            (self.instruction, "&7 Instruction"),
+            (self.statut, "&8 Statut"),
+            (self.historique, "&9 Historique"),
         ):
             self.tabs.addTab(widget, label)
 
@@ -247,6 +251,11 @@ class FicheDossier(QMainWindow):
         self.recevabilite.changed.connect(self._on_changed)
         self.porteur.porteur_changed.connect(self._on_porteur_changed)
         self.statut.transition_requested.connect(self.request_transition)
+        # The « Instruction » tab saves by sections (see ui/fiche/instruction.py): the other tabs
+        # are saved or reverted first, and the fiche is reloaded after a write to the dossier.
+        self.instruction.guard = self._instruction_guard
+        self.instruction.dossier_written.connect(self._after_instruction_write)
+        self.instruction.scores_saved.connect(self.saved.emit)
 
     # --- state ------------------------------------------------------------------------------
 
@@ -275,6 +284,8 @@ class FicheDossier(QMainWindow):
             self.historique.load(list(snapshot.journal))
             if snapshot.detail is not None:
                 self.statut.load(snapshot.detail, snapshot.allowed)
+            self.instruction.load(snapshot.detail)
+            self.tabs.setTabEnabled(self.tabs.indexOf(self.instruction), snapshot.detail is not None)
             self.tabs.setTabEnabled(self.tabs.indexOf(self.statut), snapshot.detail is not None)
             self.tabs.setTabEnabled(self.tabs.indexOf(self.historique), snapshot.detail is not None)
         finally:
@@ -404,6 +415,16 @@ class FicheDossier(QMainWindow):
         try:
             self.dossiers.change_statut(detail.id, target, motivation, self.version)
         except UserError as exc:
+            missing = InstructionService(self._db, self._user).missing(detail.id)
+            if target is Statut.INSTRUIT and missing and "instruction incomplète" in exc.message:
+                items = "".join(f"<li>{html.escape(m)}</li>" for m in missing)
+                self._show_banner(
+                    f"<b>Le dossier ne peut pas passer à « {target.label} » : il manque</b>"
+                    f"<ul style='margin:2px 0'>{items}</ul>Voir l'onglet « Instruction ».",
+                    rich=True,
+                )
+                self.instruction.refresh_completeness()
+                return False
             self._show_banner(
                 exc.message, reload=isinstance(exc, ConcurrentEditError) or "modifié par" in exc.message
             )
@@ -413,6 +434,29 @@ class FicheDossier(QMainWindow):
         self.statusBar().showMessage(f"Statut : {target.label}", 6000)
         self.saved.emit(detail.id)
         return True
+
+    def _instruction_guard(self) -> bool:
+        """Before the « Instruction » tab writes the dossier: no unsaved change elsewhere."""
+        if not self.is_modified():
+            return True
+        answer = self._dialogs.ask_save_discard_cancel(
+            self,
+            "Modifications non enregistrées",
+            "Le dossier a des modifications non enregistrées dans les autres onglets. "
+            "Les enregistrer avant d'enregistrer l'instruction ?",
+        )
+        if answer == "cancel":
+            return False
+        if answer == "save":
+            return self.save()
+        self.revert()
+        return True
+
+    def _after_instruction_write(self, dossier_id: int) -> None:
+        """The dossier's version moved: reload the fiche so the main form saves on the new one."""
+        self.banner.hide()
+        self.load(load_snapshot(self._db, dossier_id, self._user))
+        self.saved.emit(dossier_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_modified():

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
+from instructeur.domain import scoring
 from instructeur.domain.money import format_amount
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import fold, sort_key
@@ -51,6 +53,44 @@ _STATUT_ORDER = {s: n for n, s in enumerate(Statut)}
 def statut_colours(statut: Statut) -> tuple[QColor, QColor]:
     """(text, background) colours of a statut."""
     return _STATUT_FG[statut], _STATUT_BG[statut]
+
+
+_WARNING = QColor("#9a5b00")
+
+
+def format_score(value: Fraction | None) -> str:
+    """« 13,33 » (two decimals, half-up, French comma); empty for None."""
+    shown = scoring.display(value)
+    return "" if shown is None else f"{shown}".replace(".", ",")
+
+
+def _score_tooltip(r: DossierRow) -> str | None:
+    if r.score is None:
+        return "Aucune évaluation complète hors conflit d'intérêts" if r.evaluateur_ids else None
+    text = f"Note {format_score(r.score)} /20, rang {r.rank}"
+    if r.score_spread is not None and r.score_spread > 0:
+        text += f" ; écart entre évaluateurs {format_score(r.score_spread)} points"
+    if r.disagreement:
+        text += " — désaccord entre évaluateurs"
+    return text
+
+
+def _cotation_cell(r: DossierRow) -> tuple[int, bool, bool] | None:
+    """(level shown, declared only, gap) or None when not rated."""
+    if r.cotation is None:
+        return None
+    return (r.cotation, r.cotation_instruite is None, r.cotation_gap)
+
+
+def _cotation_text(cell: tuple[int, bool, bool]) -> str:
+    level, declared_only, gap = cell
+    if declared_only:
+        return f"{level} (décl.)"
+    return f"{level} ⚠" if gap else str(level)
+
+
+def _cotation_sort(cell: tuple[int, bool, bool] | None) -> tuple[int, bool] | None:
+    return None if cell is None else (cell[0], cell[1])
 
 
 DOSSIER_COLUMNS: tuple[Column[DossierRow], ...] = (
@@ -98,11 +138,15 @@ DOSSIER_COLUMNS: tuple[Column[DossierRow], ...] = (
     Column(
         "cotation",
         "Cotation F/H",
-        lambda r: r.cotation,
+        _cotation_cell,
+        formatter=_cotation_text,
+        sort_key=_cotation_sort,
         alignment=ALIGN_CENTER,
-        width=110,
+        width=100,
+        foreground=lambda r: _WARNING if r.cotation_gap else None,
         tooltip=lambda r: _cotation_tooltip(r),
-        header_tooltip="Cotation égalité femmes-hommes (instruite, sinon déclarée)",
+        header_tooltip="Cotation égalité femmes-hommes : instruite, sinon « (décl.) » = déclarée par le "
+        "porteur ; ⚠ = la déclarée diffère de l'instruite",
     ),
     Column(
         "reconduite",
@@ -135,10 +179,23 @@ DOSSIER_COLUMNS: tuple[Column[DossierRow], ...] = (
     Column(
         "score",
         "Note /20",
-        lambda r: r.score,
+        lambda r: None if r.score is None else (r.score, r.disagreement),
         alignment=ALIGN_RIGHT,
-        formatter=lambda v: f"{v:.1f}".replace(".", ","),
-        width=90,
+        formatter=lambda v: format_score(v[0]) + (" ⚠" if v[1] else ""),
+        sort_key=lambda v: None if v is None else v[0],
+        width=80,
+        foreground=lambda r: _WARNING if r.disagreement else None,
+        tooltip=lambda r: _score_tooltip(r),
+        header_tooltip="Note moyenne /20 de la grille d'analyse (évaluations complètes, hors conflit "
+        "d'intérêts) ; ⚠ = désaccord entre évaluateurs",
+    ),
+    Column(
+        "rang",
+        "Rang",
+        lambda r: r.rank,
+        alignment=ALIGN_RIGHT,
+        width=60,
+        header_tooltip="Rang de la note dans la campagne (ex æquo : même rang)",
     ),
     Column("date_depot", "Déposé le", lambda r: r.date_depot, formatter=lambda d: f"{d:%d/%m/%Y}", width=110),
 )
@@ -151,12 +208,14 @@ COLUMN_HEADERS: dict[str, str] = {c.key: c.header for c in DOSSIER_COLUMNS}
 def _cotation_tooltip(r: DossierRow) -> str:
     declared = "—" if r.cotation_declaree is None else str(r.cotation_declaree)
     instructed = "—" if r.cotation_instruite is None else str(r.cotation_instruite)
-    return f"déclarée par le porteur : {declared} ; instruite : {instructed}"
+    text = f"déclarée par le porteur : {declared} ; instruite : {instructed}"
+    return text + " — écart entre la cotation déclarée et l'instruite" if r.cotation_gap else text
 
 
 # --- filters -------------------------------------------------------------------------------------
 
 NONE = -1  # « sans … » choice of the évaluateur / label / cotation filters
+GAP = -2  # cotation filter: « écart déclarée / instruite »
 
 
 @dataclass(frozen=True)
@@ -167,7 +226,7 @@ class DossierFilters:
     objectif_id: int | None = None  # an axe or any node: matches the node and its descendants
     quartier_id: int | None = None
     financeur_id: int | None = None
-    cotation: int | None = None  # 0, 1, 2 or NONE (not rated)
+    cotation: int | None = None  # 0, 1, 2, NONE (not rated) or GAP (déclarée ≠ instruite)
     reconduite: bool | None = None
     evaluateur_id: int | None = None  # an id or NONE (nobody assigned)
     label_id: int | None = None  # an id or NONE (no label)
@@ -204,7 +263,9 @@ class DossierFilters:
         if self.financeur_id is not None:
             financeur = self.financeur_id
             tests.append(lambda r: financeur in r.financeur_ids)
-        if self.cotation is not None:
+        if self.cotation == GAP:
+            tests.append(lambda r: r.cotation_gap)
+        elif self.cotation is not None:
             level = None if self.cotation == NONE else self.cotation
             tests.append(lambda r: r.cotation == level)
         if self.reconduite is not None:
