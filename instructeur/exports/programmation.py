@@ -321,9 +321,14 @@ def _header(ws: Worksheet, row: int, headers: Sequence[str], height: float = 45)
     ws.row_dimensions[row].height = height
 
 
-def _page_setup(ws: Worksheet, print_rows: str, *, landscape: bool = True) -> None:
+# Beyond this many financeurs (two amount columns each) an A4 landscape page prints too small.
+FINANCEURS_PER_A4 = 4
+
+
+def _page_setup(ws: Worksheet, print_rows: str, *, landscape: bool = True, wide: bool = False) -> None:
+    """`wide`: a table too wide for a readable A4 page (many financeurs) is set up for A3."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if wide else ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # as many pages tall as needed
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -397,7 +402,7 @@ def _programmation_sheet(
     for n, c in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(n)].width = c.width
     ws.freeze_panes = f"B{FIRST_DATA_ROW}"
-    _page_setup(ws, f"1:{HEADER_ROW}")
+    _page_setup(ws, f"1:{HEADER_ROW}", wide=sum(1 for c in cols if c.header.endswith(" voté") and c.header != "Total voté") > FINANCEURS_PER_A4)
 
 
 def _lines(value: Any, per_line: int) -> int:
