@@ -352,6 +352,12 @@ class DossiersWorkspace(QObject):
         self.porteurs_menu.addAction(self.porteurs_action)
         menubar.insertMenu(before, self.porteurs_menu) if before else menubar.addMenu(self.porteurs_menu)
         w.addAction(self.porteurs_action)
+        # Strict and generous évaluateurs made comparable (DESIGN.md §6): off by default.
+        self.normalise_action = QAction("Notes &normalisées par évaluateur (z-score)", w)
+        self.normalise_action.setCheckable(True)
+        self.normalise_action.toggled.connect(
+            lambda _on: self.reload_keeping([row.id for row in self.batch.selected_rows()])
+        )
         affichage = before.menu() if before is not None else None
         if affichage is not None:
             self.filters_action = self.dock.toggleViewAction()
@@ -363,6 +369,7 @@ class DossiersWorkspace(QObject):
             self.columns_action.triggered.connect(self._popup_columns)
             affichage.addAction(self.columns_action)
             affichage.addAction(self.views.save_action)
+            affichage.addAction(self.normalise_action)
             w.addAction(self.filters_action)
         self._show_summary()
 
@@ -375,13 +382,12 @@ class DossiersWorkspace(QObject):
 
     def load_rows(self, campagne: CampagneRow) -> None:
         """Rows of the campagne into the model, and the filter choices of its contrat."""
-        from instructeur.services.dossiers import DossierService
 
         w = self.window
         if campagne.contrat_id != self._contrat_id:
             self._contrat_id = campagne.contrat_id
             self.refresh_choices()
-        w.model.set_rows(DossierService(w.db).list_rows(campagne.id))
+        w.model.set_rows(self._list(campagne.id))
 
     def refresh_choices(self) -> None:
         from instructeur.services.contrats import ContratService
@@ -416,7 +422,9 @@ class DossiersWorkspace(QObject):
     def _list(self, campagne_id: int) -> list[DossierRow]:
         from instructeur.services.dossiers import DossierService
 
-        return DossierService(self.window.db).list_rows(campagne_id)
+        return DossierService(self.window.db).list_rows(
+            campagne_id, normalise=self.normalise_action.isChecked()
+        )
 
     def select_ids(self, ids: list[int]) -> None:
         w = self.window

@@ -19,7 +19,7 @@ from instructeur.domain.money import format_amount
 from instructeur.domain.statuts import DECISIONS, Statut, allowed_targets, transition_problem
 from instructeur.errors import NotFoundError, UserError, ValidationError
 from instructeur.services import audit
-from instructeur.services.notation import load_scores, scored_evaluations
+from instructeur.services.notation import load_scores, normalised, scored_evaluations
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
     AxeTransversal,
@@ -251,8 +251,11 @@ class DossierService:
 
     # Reading
 
-    def list_rows(self, campagne_id: int, filtre: DossierFilter | None = None) -> list[DossierRow]:
-        """The dossiers of a campagne in référence order.
+    def list_rows(
+        self, campagne_id: int, filtre: DossierFilter | None = None, *, normalise: bool = False
+    ) -> list[DossierRow]:
+        """The dossiers of a campagne in référence order (`normalise`: scores z-score normalised
+        per évaluateur, see `notation.normalised`).
 
         A handful of set-based queries whatever the size (dossiers, financement lines, quartiers,
         labels, évaluations, the cadre): no query per row.
@@ -361,9 +364,10 @@ class DossierService:
             aggregates: dict[int, scoring.DossierScore] = {}
             if evaluateurs:
                 loaded = load_scores(s, campagne_id=campagne_id)
-                aggregates = {
-                    did: scoring.aggregate(scored_evaluations(loaded, did)[0]) for did in loaded.evaluations
-                }
+                evaluated = {did: scored_evaluations(loaded, did) for did in loaded.evaluations}
+                if normalise:
+                    evaluated = normalised(evaluated)
+                aggregates = {did: scoring.aggregate(scored) for did, (scored, _) in evaluated.items()}
             ranks = scoring.rank({did: a.score for did, a in aggregates.items()})
             paths: dict[int, tuple[int, ...]] = {}
 

@@ -262,6 +262,30 @@ def dossier_scoring(
 # --- Service ---------------------------------------------------------------------------------
 
 
+Evaluated = dict[int, tuple[list[ScoredEvaluation], tuple[EliminatoireHit, ...]]]
+
+
+def normalised(evaluated: Evaluated) -> Evaluated:
+    """The same évaluations with each counted total z-score normalised per évaluateur over the
+    campagne (domain `zscore_normalise`): strict and generous évaluateurs become comparable."""
+    raw: dict[int, dict[int, Fraction]] = {}
+    for did, (scored, _) in evaluated.items():
+        for ev in scored:
+            if ev.total is not None and not ev.conflit:
+                raw.setdefault(ev.evaluateur_id, {})[did] = ev.total
+    normal = scoring.zscore_normalise(raw)
+    return {
+        did: (
+            [
+                ScoredEvaluation(ev.evaluateur_id, normal[ev.evaluateur_id][did]) if ev.counted else ev
+                for ev in scored
+            ],
+            hits,
+        )
+        for did, (scored, hits) in evaluated.items()
+    }
+
+
 class NotationService:
     def __init__(self, db: Database, user: str | None = None) -> None:
         self.db = db
@@ -491,24 +515,7 @@ class NotationService:
             overrides = standing_overrides(s, campagne_id=campagne_id)
         evaluated = {did: scored_evaluations(loaded, did) for did in dossier_ids}
         if normalise:
-            raw: dict[int, dict[int, Fraction]] = {}
-            for did, (scored, _) in evaluated.items():
-                for ev in scored:
-                    if ev.total is not None and not ev.conflit:
-                        raw.setdefault(ev.evaluateur_id, {})[did] = ev.total
-            normal = scoring.zscore_normalise(raw)
-            evaluated = {
-                did: (
-                    [
-                        ScoredEvaluation(ev.evaluateur_id, normal[ev.evaluateur_id][did])
-                        if ev.counted
-                        else ev
-                        for ev in scored
-                    ],
-                    hits,
-                )
-                for did, (scored, hits) in evaluated.items()
-            }
+            evaluated = normalised(evaluated)
         aggregates = {
             did: scoring.aggregate(scored, threshold=threshold) for did, (scored, _) in evaluated.items()
         }
