@@ -29,7 +29,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
@@ -47,6 +46,7 @@ from instructeur.domain.statuts import Statut
 from instructeur.domain.text import safe_filename
 from instructeur.errors import NotFoundError, UserError
 from instructeur.exports.pdf_fonts import FAMILY_BOLD, register_fonts
+from instructeur.exports.pdf_page import numbered_canvas
 from instructeur.exports.typo import NBSP, french, para
 from instructeur.storage.db import Database
 
@@ -625,45 +625,6 @@ def _notation_table(block: GrilleBlock, st: dict[str, ParagraphStyle], show_vers
     return _grid(data, [crit_w] + [col_w] * len(block.columns), extra=extra)
 
 
-class _NumberedCanvas(Canvas):  # type: ignore[misc]
-    """Two-pass canvas: every page's state kept, then the running header and « Page n / total »."""
-
-    header_text = ""
-    footer_text = ""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - ReportLab API
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._decorate(total)
-            super().showPage()
-        super().save()
-
-    def _decorate(self, total: int) -> None:
-        family = register_fonts()
-        self.saveState()
-        self.setStrokeColor(RULE)
-        self.setLineWidth(0.4)
-        self.setFont(family, 7)
-        self.setFillColor(GREY)
-        y = MARGIN_BOTTOM - 8 * mm
-        self.line(MARGIN_X, y + 3.2 * mm, PAGE_W - MARGIN_X, y + 3.2 * mm)
-        self.drawString(MARGIN_X, y, self.footer_text)
-        self.drawRightString(PAGE_W - MARGIN_X, y, f"Page{NBSP}{self._pageNumber}{NBSP}/{NBSP}{total}")
-        if self._pageNumber > 1:
-            top = PAGE_H - MARGIN_TOP + 5 * mm
-            self.drawString(MARGIN_X, top, self.header_text)
-        self.restoreState()
-
-
 def render_fiche(data: FicheData, path: str | Path) -> int:
     """Writes one fiche; returns its number of pages."""
     target = Path(path)
@@ -673,8 +634,14 @@ def render_fiche(data: FicheData, path: str | Path) -> int:
     header = french(f"{data.reference} — {data.intitule}")
     if len(header) > 110:
         header = header[:109] + "…"
-    canvas_class = type(
-        "_FicheCanvas", (_NumberedCanvas,), {"footer_text": footer[:150], "header_text": header}
+    canvas_class = numbered_canvas(
+        footer[:150],
+        header_text=header,
+        page_label="Page",
+        margin_x=MARGIN_X,
+        margin_top=MARGIN_TOP,
+        margin_bottom=MARGIN_BOTTOM,
+        font_size=7,
     )
     doc = SimpleDocTemplate(
         str(target),

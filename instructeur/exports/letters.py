@@ -37,7 +37,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -52,6 +51,7 @@ from reportlab.platypus import (
 )
 
 from instructeur.exports.pdf_fonts import register_fonts
+from instructeur.exports.pdf_page import numbered_canvas
 from instructeur.exports.typo import escape, french, para
 
 __all__ = [
@@ -448,48 +448,13 @@ def _story(letter: LetterData) -> tuple[list[Flowable], str]:
     return story, subject
 
 
-class _NumberedCanvas(Canvas):  # type: ignore[misc]
-    """Two-pass canvas: keeps every page's state, then writes « n / total » on each page."""
-
-    footer_text = ""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - ReportLab API
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._footer(total)
-            super().showPage()
-        super().save()
-
-    def _footer(self, total: int) -> None:
-        family = register_fonts()
-        self.saveState()
-        self.setStrokeColor(RULE)
-        self.setLineWidth(0.4)
-        y = MARGIN_BOTTOM - 8 * mm
-        self.line(MARGIN_X, y + 3.2 * mm, PAGE_W - MARGIN_X, y + 3.2 * mm)
-        self.setFont(family, 7.5)
-        self.setFillColor(GREY)
-        self.drawString(MARGIN_X, y, self.footer_text)
-        self.drawRightString(PAGE_W - MARGIN_X, y, f"{self._pageNumber}\u00a0/\u00a0{total}")
-        self.restoreState()
-
-
 def render_letter(letter: LetterData, path: Path) -> int:
     """Write one letter as a PDF; returns its number of pages."""
     story, subject = _story(letter)
     head = letter.expediteur[0] if letter.expediteur else ""
     footer = french(" — ".join(x for x in (head, f"Dossier n° {letter.reference}") if x))
 
-    canvas_class = type("_LetterCanvas", (_NumberedCanvas,), {"footer_text": footer})
+    canvas_class = numbered_canvas(footer, margin_x=MARGIN_X, margin_bottom=MARGIN_BOTTOM)
     doc = SimpleDocTemplate(
         str(path),
         pagesize=A4,

@@ -402,7 +402,12 @@ def _programmation_sheet(
     for n, c in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(n)].width = c.width
     ws.freeze_panes = f"B{FIRST_DATA_ROW}"
-    _page_setup(ws, f"1:{HEADER_ROW}", wide=sum(1 for c in cols if c.header.endswith(" voté") and c.header != "Total voté") > FINANCEURS_PER_A4)
+    _page_setup(
+        ws,
+        f"1:{HEADER_ROW}",
+        wide=sum(1 for c in cols if c.header.endswith(" voté") and c.header != "Total voté")
+        > FINANCEURS_PER_A4,
+    )
 
 
 def _lines(value: Any, per_line: int) -> int:

@@ -23,14 +23,14 @@ from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from sqlalchemy import select
 
 from instructeur.domain.dates import format_date, format_date_long
 from instructeur.domain.money import format_amount
 from instructeur.exports.pdf_fonts import register_fonts
-from instructeur.exports.typo import NBSP, french, para
+from instructeur.exports.pdf_page import numbered_canvas
+from instructeur.exports.typo import french, para
 from instructeur.services.comites import (
     COMITE_TYPE_LABELS,
     DECISION_LABELS,
@@ -73,41 +73,6 @@ def _styles() -> dict[str, ParagraphStyle]:
         "headnum": ParagraphStyle("headnum", parent=base, fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
         "sign": ParagraphStyle("sign", parent=base, fontSize=10, leading=14),
     }
-
-
-class _NumberedCanvas(Canvas):  # type: ignore[misc]
-    """Two-pass canvas: keeps every page's state, then writes « n / total » on each page."""
-
-    footer_text = ""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 - ReportLab API
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._footer(total)
-            super().showPage()
-        super().save()
-
-    def _footer(self, total: int) -> None:
-        family = register_fonts()
-        self.saveState()
-        self.setStrokeColor(RULE)
-        self.setLineWidth(0.4)
-        y = MARGIN_BOTTOM - 9 * mm
-        self.line(MARGIN_X, y + 3.2 * mm, PAGE_W - MARGIN_X, y + 3.2 * mm)
-        self.setFont(family, 7.5)
-        self.setFillColor(GREY)
-        self.drawString(MARGIN_X, y, self.footer_text)
-        self.drawRightString(PAGE_W - MARGIN_X, y, f"{self._pageNumber}{NBSP}/{NBSP}{total}")
-        self.restoreState()
 
 
 def _grid(rows: list[list[Any]], widths: list[float], *, numeric_from: int | None = None) -> Table:
@@ -373,7 +338,7 @@ def render_releve(db: Database, comite_id: int, path: Path) -> Path:
     footer = french(
         f"Relevé de décisions — {COMITE_TYPE_LABELS.get(comite.type, 'Comité')} du {short} — {contrat_nom}"
     )
-    canvas_class = type("_ReleveCanvas", (_NumberedCanvas,), {"footer_text": footer})
+    canvas_class = numbered_canvas(footer, margin_x=MARGIN_X, margin_bottom=MARGIN_BOTTOM, footer_gap=9 * mm)
     path = Path(path)
     doc = SimpleDocTemplate(
         str(path),
