@@ -484,22 +484,7 @@ class DossierService:
     def create(self, campagne_id: int, data: DossierData) -> int:
         self._check(data)
         with self.db.session() as s:
-            self._check_unique_reference(s, campagne_id, data.reference, None)
-            d = Dossier(campagne_id=campagne_id, statut=Statut.DEPOSE.value, updated_by=self.user)
-            _apply(s, d, data)
-            s.add(d)
-            s.flush()
-            s.add(
-                Transition(
-                    dossier_id=d.id,
-                    utilisateur=self.user,
-                    de_statut=None,
-                    vers_statut=d.statut,
-                    at=datetime.now(),
-                )
-            )
-            audit.record(s, self.user, "dossier", d.id, "create", {"reference": data.reference})
-            return d.id
+            return insert_dossier(s, campagne_id, data, self.user).id
 
     def update(self, dossier_id: int, expected_version: int, data: DossierData) -> int:
         """Save the fiche. Refused with a French message if someone saved the dossier meanwhile.
@@ -650,6 +635,21 @@ class DossierService:
         if d is None:
             raise NotFoundError(f"dossier {dossier_id} introuvable")
         return d
+
+
+def insert_dossier(s: Session, campagne_id: int, data: DossierData, user: str) -> Dossier:
+    """A new dossier (already validated) with its first statut, déposé, in the history and the
+    audit log; the reference must be unique in the campagne."""
+    DossierService._check_unique_reference(s, campagne_id, data.reference, None)
+    d = Dossier(campagne_id=campagne_id, statut=Statut.DEPOSE.value, updated_by=user)
+    _apply(s, d, data)
+    s.add(d)
+    s.flush()
+    s.add(
+        Transition(dossier_id=d.id, utilisateur=user, de_statut=None, vers_statut=d.statut, at=datetime.now())
+    )
+    audit.record(s, user, "dossier", d.id, "create", {"reference": data.reference})
+    return d
 
 
 def _data_of(d: Dossier) -> DossierData:

@@ -29,6 +29,7 @@ from instructeur.services.dossiers import (
     Ligne,
     _apply,
     _data_of,
+    insert_dossier,
     validate,
 )
 from instructeur.storage.db import Database
@@ -370,22 +371,8 @@ class FicheService:
         with self.db.session() as s:
             if s.get(Campagne, campagne_id) is None:
                 raise NotFoundError(f"campagne {campagne_id} introuvable")
-            DossierService._check_unique_reference(s, campagne_id, data.reference, None)
-            d = Dossier(campagne_id=campagne_id, statut=Statut.DEPOSE.value, updated_by=self.user)
-            _apply(s, d, data)
-            s.add(d)
-            s.flush()
-            s.add(
-                Transition(
-                    dossier_id=d.id,
-                    utilisateur=self.user,
-                    de_statut=None,
-                    vers_statut=d.statut,
-                    at=datetime.now(),
-                )
-            )
+            d = insert_dossier(s, campagne_id, data, self.user)
             _apply_checks(s, d, recevabilite or [])
-            audit.record(s, self.user, "dossier", d.id, "create", {"reference": data.reference})
             return d.id
 
 
