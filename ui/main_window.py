@@ -30,6 +30,7 @@ import instructeur
 from instructeur.domain.money import format_amount
 from instructeur.errors import UserError
 from instructeur.services.campagnes import CAMPAGNE_STATUT_LABELS, CampagneRow, CampagneService
+from instructeur.services.contrats import ContratService
 from instructeur.services.dossiers import DossierService
 from instructeur.storage.db import Database
 from ui.coinstruction import CoinstructionActions
@@ -41,17 +42,78 @@ from ui.fiche import FicheDossier, FicheRegistry
 from ui.import_wizard import ImportActions
 from ui.matrix import InstructionActions
 from ui.models.dossiers import DossierFilterProxy, DossierTableModel
+from ui.parametres import ParametresActions
 from ui.views import DossiersWorkspace
 
 APP_NAME = "Instructeur"
 
 EMPTY_STATE_TEXT = (
     "<p style='font-size:15pt; font-weight:600'>Aucune campagne dans cette base</p>"
-    "<p>Pour découvrir l'application, créez une base de démonstration&nbsp;:<br>"
-    "<code>instructeur demo create demo.sqlite</code><br>"
-    "puis ouvrez-la avec <b>Fichier&nbsp;▸ Ouvrir une base…</b>, "
-    "ou lancez directement <code>instructeur --demo</code>.</p>"
+    "<p>Commencez par votre contrat de ville&nbsp;: partez du référentiel de votre territoire "
+    "(quartiers, cadre stratégique, signataires) ou d'un contrat vide, indiquez vos financeurs, "
+    "puis votre premier appel à projets et ses enveloppes.</p>"
 )
+EMPTY_STATE_CONTRAT_TEXT = (
+    "<p style='font-size:15pt; font-weight:600'>Aucune campagne dans cette base</p>"
+    "<p>Le contrat «&nbsp;{contrat}&nbsp;» n'a pas encore d'appel à projets&nbsp;: "
+    "créez sa première campagne (année, enveloppes, recevabilité).</p>"
+)
+EMPTY_STATE_DEMO_HINT = (
+    "<p style='color:gray'>Pour seulement découvrir l'application, créez plutôt une base de "
+    "démonstration&nbsp;: <code>instructeur demo create demo.sqlite</code>, puis ouvrez-la avec "
+    "<b>Fichier&nbsp;▸ Ouvrir une base…</b> (ou lancez <code>instructeur --demo</code>).</p>"
+)
+
+
+class _EmptyState(QWidget):
+    """What an empty base shows: what to do first, and the button that does it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from PySide6.QtWidgets import QPushButton
+
+        self.label = QLabel(EMPTY_STATE_TEXT)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setFixedWidth(640)
+        self.create_contrat_button = QPushButton("Créer un &contrat…")
+        self.create_campagne_button = QPushButton("Créer une &campagne…")
+        self.create_contrat_button.setDefault(True)
+        self.hint = QLabel(EMPTY_STATE_DEMO_HINT)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.hint.setFixedWidth(640)
+        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hint.setMinimumHeight(self.hint.heightForWidth(640))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.create_campagne_button)
+        buttons.addWidget(self.create_contrat_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addWidget(self.label, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(12)
+        layout.addLayout(buttons)
+        layout.addSpacing(24)
+        layout.addWidget(self.hint, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(3)
+        self.set_contrat(None)
+
+    def set_contrat(self, contrat: str | None) -> None:
+        """No contrat: « Créer un contrat… »; a contrat without campagne: « Créer une campagne… »."""
+        if contrat is None:
+            self.label.setText(EMPTY_STATE_TEXT)
+        else:
+            self.label.setText(EMPTY_STATE_CONTRAT_TEXT.format(contrat=html.escape(contrat)))
+        self.label.setMinimumHeight(self.label.heightForWidth(640))
+        self.create_campagne_button.setVisible(contrat is not None)
+        self.create_contrat_button.setText("Créer un &contrat…" if contrat is None else "Autre &contrat…")
+
+    def text(self) -> str:
+        return self.label.text() + self.hint.text()
+
 
 _STYLE = """
 #header { background: palette(base); border-bottom: 1px solid palette(mid); }
@@ -249,11 +311,10 @@ class MainWindow(QMainWindow):
         page_layout.addLayout(bar)
         page_layout.addWidget(self.table, 1)
 
-        self.empty_state = _named(QLabel(EMPTY_STATE_TEXT), "emptyState")
-        self.empty_state.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_state.setWordWrap(True)
-        self.empty_state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.empty_state = _named(_EmptyState(), "emptyState")
         self.empty_state.setAccessibleName("Base sans campagne")
+        self.empty_state.create_contrat_button.clicked.connect(lambda: self.parametres.open_wizard())
+        self.empty_state.create_campagne_button.clicked.connect(lambda: self.parametres.open_new_campagne())
 
         self.stack = QStackedWidget()
         self.stack.addWidget(table_page)
@@ -307,6 +368,10 @@ class MainWindow(QMainWindow):
         self.campagne_group.setExclusive(True)
         # Grille, cotation F/H, évaluateurs, matrice de notation, under the campagnes (ui/matrix.py).
         self.instruction = InstructionActions(self, self.campagne_menu, self._dialogs)
+        # Nouveau contrat…, Paramètres… (Fichier) and Nouvelle campagne… (Campagne): ui/parametres/.
+        self.parametres = ParametresActions(
+            self, fichier, self.campagne_menu, self._dialogs, self.open_action
+        )
 
         dossier_menu = menubar.addMenu("&Dossier")
         self.open_fiche_action = QAction("&Ouvrir la fiche", self)
@@ -435,6 +500,8 @@ class MainWindow(QMainWindow):
         if row is None:
             self.model.set_rows([])
             self.stack.setCurrentWidget(self.empty_state)
+            contrats = ContratService(self._db).all()
+            self.empty_state.set_contrat(contrats[0].nom if contrats else None)
             self.setWindowTitle(APP_NAME)
             self.contrat_label.setText("Aucun contrat de ville")
             self.campagne_label.setText("Base sans campagne")

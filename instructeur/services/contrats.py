@@ -2,24 +2,56 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from instructeur.errors import NotFoundError
+from instructeur.domain.identifiers import (
+    normalize_qpv_code,
+    normalize_siren,
+    qpv_code_problem,
+    siren_problem,
+)
+from instructeur.errors import NotFoundError, UserError, ValidationError
 from instructeur.referentiels import Noeud, Referentiel
 from instructeur.services import audit
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
+    FINANCEUR_TYPES,
     AxeTransversal,
+    ComiteVote,
     Commune,
     Contrat,
+    Enveloppe,
     Financeur,
+    LigneFinancement,
     Objectif,
     Quartier,
     QuartierAlias,
     Signataire,
+    dossier_quartier,
 )
+
+FINANCEUR_TYPE_LABELS = {
+    "etat": "État",
+    "epci": "EPCI",
+    "commune": "Commune",
+    "departement": "Département",
+    "region": "Région",
+    "caf": "CAF",
+    "bailleur": "Bailleur",
+    "autre": "Autre",
+}
+
+QUARTIER_KIND_LABELS = {
+    "qpv": "QPV",
+    "veille": "Quartier de veille",
+    "vecu": "Quartier vécu",
+    "fragile": "Quartier fragile",
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +59,68 @@ class FinanceurData:
     code: str
     nom: str
     type: str
+
+
+@dataclass(frozen=True)
+class FinanceurEdit:
+    """One line of the financeurs table as edited: `id` None for a new financeur; the lines'
+    order is the financeurs' order. `version` (optional) refuses a concurrent edit."""
+
+    id: int | None
+    code: str
+    nom: str
+    type: str
+    version: int | None = None
+
+
+def default_financeurs(epci_nom: str = "") -> list[FinanceurData]:
+    """The usual financeurs of a contrat de ville: État, EPCI, Département, Région, CAF."""
+    return [
+        FinanceurData("ETAT", "État (politique de la ville)", "etat"),
+        FinanceurData("EPCI", epci_nom or "Intercommunalité (EPCI)", "epci"),
+        FinanceurData("CD", "Conseil départemental", "departement"),
+        FinanceurData("REGION", "Conseil régional", "region"),
+        FinanceurData("CAF", "Caisse d'allocations familiales", "caf"),
+    ]
+
+
+@dataclass(frozen=True)
+class FinanceurUsage:
+    financeur_id: int
+    dossiers: int  # dossiers with a line of the plan de financement on this financeur
+    enveloppes: int  # campagnes giving it a non-zero enveloppe
+    votes: int  # comité votes recorded for it
+
+    @property
+    def used(self) -> bool:
+        return bool(self.dossiers or self.enveloppes or self.votes)
+
+
+@dataclass(frozen=True)
+class QuartierEdit:
+    """A quartier as edited in the Paramètres: `id` None for a new one."""
+
+    id: int | None
+    type: str
+    nom: str
+    code: str | None = None
+    population: int | None = None
+    communes: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class ContratDetail:
+    id: int
+    nom: str
+    epci_nom: str
+    epci_siren: str | None
+    periode: tuple[int, int]
+    niveaux: tuple[str, ...]
+    referentiel_code: str | None
+    signataires: tuple[str, ...]
+    version: int
 
 
 @dataclass(frozen=True)
@@ -46,6 +140,8 @@ class QuartierRow:
     population: int | None
     communes: tuple[str, ...]
     aliases: tuple[str, ...]
+    version: int = 1
+    dossiers: int = 0
 
 
 @dataclass(frozen=True)
@@ -169,6 +265,15 @@ class ContratService:
         from sqlalchemy.orm import selectinload
 
         with self.db.session() as s:
+            counts: dict[int, int] = {
+                int(qid): int(n)
+                for qid, n in s.execute(
+                    select(dossier_quartier.c.quartier_id, func.count())
+                    .join(Quartier, Quartier.id == dossier_quartier.c.quartier_id)
+                    .where(Quartier.contrat_id == contrat_id)
+                    .group_by(dossier_quartier.c.quartier_id)
+                )
+            }
             rows = s.scalars(
                 select(Quartier)
                 .where(Quartier.contrat_id == contrat_id)
@@ -184,6 +289,8 @@ class ContratService:
                     q.population,
                     tuple(c.nom for c in q.communes),
                     tuple(a.alias for a in q.aliases),
+                    q.version,
+                    counts.get(q.id, 0),
                 )
                 for q in rows
             ]
@@ -211,6 +318,409 @@ class ContratService:
                 s.scalar(select(func.count()).select_from(Objectif).where(Objectif.contrat_id == contrat_id))
                 or 0
             )
+
+    # --- Paramètres: editing a contrat -------------------------------------------------------
+
+    def detail(self, contrat_id: int) -> ContratDetail:
+        with self.db.session() as s:
+            c = _contrat(s, contrat_id)
+            return ContratDetail(
+                c.id,
+                c.nom,
+                c.epci_nom,
+                c.epci_siren,
+                (c.periode_debut, c.periode_fin),
+                _contrat_row(c).niveaux,
+                c.referentiel_code,
+                tuple(sg.nom for sg in c.signataires),
+                c.version,
+            )
+
+    def create_empty(
+        self,
+        nom: str,
+        *,
+        epci_nom: str = "",
+        epci_siren: str | None = None,
+        periode: tuple[int, int] = (2024, 2030),
+        financeurs: list[FinanceurData] | None = None,
+    ) -> int:
+        """A contrat without référentiel: quartiers and cadre to be entered or imported later."""
+        problems = _contrat_problems(nom, epci_siren, periode)
+        problems += _financeur_problems(
+            [FinanceurEdit(None, f.code, f.nom, f.type) for f in financeurs or []]
+        )
+        if problems:
+            raise ValidationError(problems)
+        with self.db.session() as s:
+            contrat = Contrat(
+                nom=nom.strip(),
+                epci_nom=epci_nom.strip(),
+                epci_siren=normalize_siren(epci_siren) if epci_siren and epci_siren.strip() else None,
+                periode_debut=periode[0],
+                periode_fin=periode[1],
+                niveaux="Axe | Objectif stratégique | Objectif opérationnel",
+                updated_by=self.user,
+            )
+            for n, f in enumerate(financeurs or []):
+                contrat.financeurs.append(
+                    Financeur(
+                        code=f.code.strip().upper(),
+                        nom=f.nom.strip(),
+                        type=f.type,
+                        position=n,
+                        updated_by=self.user,
+                    )
+                )
+            s.add(contrat)
+            s.flush()
+            audit.record(
+                s, self.user, "contrat", contrat.id, "create", {"referentiel": None, "nom": contrat.nom}
+            )
+            return contrat.id
+
+    def update_contrat(
+        self,
+        contrat_id: int,
+        expected_version: int,
+        nom: str,
+        epci_nom: str,
+        epci_siren: str | None,
+        periode: tuple[int, int],
+    ) -> int:
+        """Identification of the contrat; returns the new version. Refused (nothing written) when
+        someone else saved it since `expected_version` was read."""
+        problems = _contrat_problems(nom, epci_siren, periode)
+        if problems:
+            raise ValidationError(problems)
+        siren = normalize_siren(epci_siren) if epci_siren and epci_siren.strip() else None
+        with self.db.session() as s:
+            c = _contrat(s, contrat_id)
+            if c.version != expected_version:
+                raise audit.concurrent_edit(f"Le contrat « {c.nom} »", c.updated_by, c.updated_at)
+            new = {
+                "nom": nom.strip(),
+                "epci_nom": epci_nom.strip(),
+                "epci_siren": siren,
+                "periode_debut": periode[0],
+                "periode_fin": periode[1],
+            }
+            changes = {k: [getattr(c, k), v] for k, v in new.items() if getattr(c, k) != v}
+            if not changes:
+                return c.version
+            for k, v in new.items():
+                setattr(c, k, v)
+            c.updated_by = self.user
+            s.flush()
+            audit.record(s, self.user, "contrat", c.id, "update", changes)
+            return c.version
+
+    def save_signataires(self, contrat_id: int, names: list[str]) -> None:
+        """The signataires of the contrat, in this order (empty lines ignored)."""
+        cleaned = [n.strip() for n in names if n.strip()]
+        with self.db.session() as s:
+            c = _contrat(s, contrat_id)
+            old = [sg.nom for sg in c.signataires]
+            if old == cleaned:
+                return
+            c.signataires.clear()
+            s.flush()
+            for n, nom in enumerate(cleaned):
+                c.signataires.append(Signataire(nom=nom, position=n))
+            audit.record(s, self.user, "contrat", c.id, "signataires", {"avant": old, "apres": cleaned})
+
+    # --- financeurs --------------------------------------------------------------------------
+
+    def financeur_usage(self, contrat_id: int) -> dict[int, FinanceurUsage]:
+        with self.db.session() as s:
+            return _financeur_usage(s, contrat_id)
+
+    def financeur_versions(self, contrat_id: int) -> dict[int, int]:
+        with self.db.session() as s:
+            return _counts(
+                s.execute(select(Financeur.id, Financeur.version).where(Financeur.contrat_id == contrat_id))
+            )
+
+    def save_financeurs(self, contrat_id: int, rows: list[FinanceurEdit]) -> list[int]:
+        """The contrat's financeurs become `rows` (in this order): lines with an id are updated,
+        without one created, financeurs missing from `rows` deleted — refused for a financeur that
+        dossiers, enveloppes or comité votes use. Returns the ids in order."""
+        problems = _financeur_problems(rows)
+        if problems:
+            raise ValidationError(problems)
+        with self.db.session() as s:
+            c = _contrat(s, contrat_id)
+            existing = {f.id: f for f in c.financeurs}
+            unknown = [r.id for r in rows if r.id is not None and r.id not in existing]
+            if unknown:
+                raise NotFoundError(f"financeur {unknown[0]} introuvable dans ce contrat")
+            kept = {r.id for r in rows if r.id is not None}
+            removed = [f for fid, f in existing.items() if fid not in kept]
+            usage = _financeur_usage(s, contrat_id)
+            refused = []
+            for f in removed:
+                u = usage.get(f.id)
+                if u is not None and u.used:
+                    refused.append(_usage_text(f, u))
+            if refused:
+                raise ValidationError(refused)
+            for r in rows:
+                if r.id is not None and r.version is not None and existing[r.id].version != r.version:
+                    f = existing[r.id]
+                    raise audit.concurrent_edit(f"Le financeur {f.code}", f.updated_by, f.updated_at)
+            changes: dict[str, object] = {}
+            original = {fid: (f.code, f.nom, f.type, f.position) for fid, f in existing.items()}
+            for f in removed:
+                changes[f"supprime:{f.code}"] = f.nom
+                c.financeurs.remove(f)
+                s.delete(f)
+            s.flush()  # codes freed before others take them
+            # Codes may be swapped between lines: park the renamed ones first (unique constraint).
+            for r in rows:
+                if r.id is not None and existing[r.id].code != r.code.strip().upper():
+                    existing[r.id].code = f"~{r.id}"
+            s.flush()
+            ids: list[int] = []
+            for n, r in enumerate(rows):
+                code, nom = r.code.strip().upper(), r.nom.strip()
+                if r.id is None:
+                    f = Financeur(code=code, nom=nom, type=r.type, position=n, updated_by=self.user)
+                    c.financeurs.append(f)
+                    changes[f"ajoute:{code}"] = nom
+                else:
+                    f = existing[r.id]
+                    before = original[r.id]
+                    f.code, f.nom, f.type, f.position = code, nom, r.type, n
+                    if before[:3] != (code, nom, r.type):
+                        changes[f"modifie:{before[0]}"] = [list(before[:3]), [code, nom, r.type]]
+                    if before != (code, nom, r.type, n):
+                        f.updated_by = self.user
+                s.flush()
+                ids.append(f.id)
+            if changes:
+                audit.record(s, self.user, "contrat", c.id, "financeurs", changes)
+            return ids
+
+    # --- quartiers ---------------------------------------------------------------------------
+
+    def save_quartier(self, contrat_id: int, data: QuartierEdit) -> int:
+        """Creates (`data.id` None) or updates a QPV / quartier de veille, vécu, fragile."""
+        problems = _quartier_problems(data)
+        if problems:
+            raise ValidationError(problems)
+        code = (
+            normalize_qpv_code(data.code) if data.type == "qpv" and data.code and data.code.strip() else None
+        )
+        nom = data.nom.strip()
+        with self.db.session() as s:
+            c = _contrat(s, contrat_id)
+            same_name = s.scalar(
+                select(Quartier.id).where(
+                    Quartier.contrat_id == contrat_id,
+                    Quartier.type == data.type,
+                    Quartier.nom == nom,
+                    Quartier.id != (data.id or 0),
+                )
+            )
+            if same_name is not None:
+                raise ValidationError([f"quartier « {nom} » : ce nom existe déjà pour ce type de quartier"])
+            if code:
+                same_code = s.scalar(
+                    select(Quartier.nom).where(
+                        Quartier.contrat_id == contrat_id,
+                        Quartier.code == code,
+                        Quartier.id != (data.id or 0),
+                    )
+                )
+                if same_code is not None:
+                    raise ValidationError([f"code QPV {code} : déjà attribué à « {same_code} »"])
+            if data.id is None:
+                q = Quartier(contrat_id=contrat_id, type=data.type, nom=nom, updated_by=self.user)
+                s.add(q)
+                action = "create"
+            else:
+                found = s.get(Quartier, data.id)
+                if found is None or found.contrat_id != contrat_id:
+                    raise NotFoundError(f"quartier {data.id} introuvable")
+                q = found
+                if data.version is not None and q.version != data.version:
+                    raise audit.concurrent_edit(f"Le quartier « {q.nom} »", q.updated_by, q.updated_at)
+                action = "update"
+            communes = {cm.nom: cm for cm in c.communes}
+            wanted: list[Commune] = []
+            for name in dict.fromkeys(n.strip() for n in data.communes if n.strip()):
+                if name not in communes:
+                    communes[name] = Commune(nom=name)
+                    c.communes.append(communes[name])
+                wanted.append(communes[name])
+            aliases = list(dict.fromkeys(a.strip() for a in data.aliases if a.strip()))
+            before = {} if action == "create" else _quartier_state(q)
+            q.type, q.nom, q.code, q.population = data.type, nom, code, data.population
+            q.communes = wanted
+            old_aliases = {a.alias: a for a in q.aliases}
+            q.aliases = [old_aliases.get(a) or QuartierAlias(alias=a) for a in aliases]
+            q.updated_by = self.user
+            s.flush()
+            after = _quartier_state(q)
+            changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+            if changes:
+                audit.record(s, self.user, "quartier", q.id, action, changes)
+            return q.id
+
+    def delete_quartier(self, quartier_id: int) -> None:
+        """Refused while dossiers target the quartier (their history would lose it)."""
+        with self.db.session() as s:
+            q = s.get(Quartier, quartier_id)
+            if q is None:
+                raise NotFoundError(f"quartier {quartier_id} introuvable")
+            n = (
+                s.scalar(
+                    select(func.count())
+                    .select_from(dossier_quartier)
+                    .where(dossier_quartier.c.quartier_id == q.id)
+                )
+                or 0
+            )
+            if n:
+                raise UserError(
+                    f"Le quartier « {q.nom} » ne peut pas être supprimé : {n} dossier{'s' if n > 1 else ''} "
+                    f"le cible{'nt' if n > 1 else ''}. Retirez-le d'abord de ces dossiers, ou ajoutez son "
+                    "nouveau nom en alias."
+                )
+            state = _quartier_state(q)
+            s.delete(q)
+            audit.record(s, self.user, "quartier", quartier_id, "delete", state)
+
+
+def _contrat(s: Session, contrat_id: int) -> Contrat:
+    c = s.get(Contrat, contrat_id)
+    if c is None:
+        raise NotFoundError(f"contrat {contrat_id} introuvable")
+    return c
+
+
+def _contrat_problems(nom: str, epci_siren: str | None, periode: tuple[int, int]) -> list[str]:
+    problems = []
+    if not nom.strip():
+        problems.append("nom du contrat : obligatoire")
+    if epci_siren and epci_siren.strip():
+        problem = siren_problem(epci_siren)
+        if problem:
+            problems.append(f"EPCI : {problem}")
+    debut, fin = periode
+    if not (1990 <= debut <= 2100 and 1990 <= fin <= 2100):
+        problems.append(f"période : années invalides ({debut}–{fin})")
+    elif debut > fin:
+        problems.append(f"période : l'année de début ({debut}) suit l'année de fin ({fin})")
+    return problems
+
+
+def _financeur_problems(rows: list[FinanceurEdit]) -> list[str]:
+    problems = []
+    seen: dict[str, int] = {}
+    for n, r in enumerate(rows, start=1):
+        code = r.code.strip().upper()
+        where = f"financeur ligne {n}"
+        if not code:
+            problems.append(f"{where} : code obligatoire")
+        elif len(code) > 20:
+            problems.append(f"{where} : code « {code} » trop long (20 caractères au plus)")
+        elif code in seen:
+            problems.append(f"{where} : code « {code} » déjà utilisé ligne {seen[code]}")
+        else:
+            seen[code] = n
+        if not r.nom.strip():
+            problems.append(f"{where} ({code or 'sans code'}) : nom obligatoire")
+        if r.type not in FINANCEUR_TYPES:
+            problems.append(
+                f"{where} ({code or 'sans code'}) : type « {r.type} » inconnu "
+                f"(attendu : {', '.join(FINANCEUR_TYPE_LABELS[t] for t in FINANCEUR_TYPES)})"
+            )
+    return problems
+
+
+def _financeur_usage(s: Session, contrat_id: int) -> dict[int, FinanceurUsage]:
+    fids = list(s.scalars(select(Financeur.id).where(Financeur.contrat_id == contrat_id)))
+    if not fids:
+        return {}
+    dossiers = _counts(
+        s.execute(
+            select(LigneFinancement.financeur_id, func.count(func.distinct(LigneFinancement.dossier_id)))
+            .where(LigneFinancement.financeur_id.in_(fids))
+            .group_by(LigneFinancement.financeur_id)
+        )
+    )
+    enveloppes = _counts(
+        s.execute(
+            select(Enveloppe.financeur_id, func.count())
+            .where(Enveloppe.financeur_id.in_(fids), Enveloppe.montant_cents > 0)
+            .group_by(Enveloppe.financeur_id)
+        )
+    )
+    votes = _counts(
+        s.execute(
+            select(ComiteVote.financeur_id, func.count())
+            .where(ComiteVote.financeur_id.in_(fids))
+            .group_by(ComiteVote.financeur_id)
+        )
+    )
+    return {
+        fid: FinanceurUsage(
+            fid, int(dossiers.get(fid, 0)), int(enveloppes.get(fid, 0)), int(votes.get(fid, 0))
+        )
+        for fid in fids
+    }
+
+
+def _counts(rows: Iterable[Any]) -> dict[int, int]:
+    return {int(key): int(n) for key, n in rows}
+
+
+def _usage_text(f: Financeur, u: FinanceurUsage) -> str:
+    uses = []
+    if u.dossiers:
+        uses.append(
+            f"{u.dossiers} dossier{'s' if u.dossiers > 1 else ''} le sollicite{'nt' if u.dossiers > 1 else ''}"
+        )
+    if u.enveloppes:
+        uses.append(
+            f"une enveloppe lui est attribuée dans {u.enveloppes} campagne{'s' if u.enveloppes > 1 else ''}"
+        )
+    if u.votes:
+        uses.append(
+            f"{u.votes} vote{'s' if u.votes > 1 else ''} de comité le concerne{'nt' if u.votes > 1 else ''}"
+        )
+    return f"financeur {f.code} ({f.nom}) : suppression impossible, " + " ; ".join(uses)
+
+
+def _quartier_problems(data: QuartierEdit) -> list[str]:
+    problems = []
+    label = data.nom.strip() or "sans nom"
+    if data.type not in QUARTIER_KIND_LABELS:
+        problems.append(f"quartier « {label} » : type « {data.type} » inconnu")
+    if not data.nom.strip():
+        problems.append("quartier : nom obligatoire")
+    if data.code and data.code.strip():
+        if data.type != "qpv":
+            problems.append(f"quartier « {label} » : seul un QPV a un code officiel")
+        else:
+            problem = qpv_code_problem(data.code)
+            if problem:
+                problems.append(f"quartier « {label} » : {problem}")
+    if data.population is not None and data.population < 0:
+        problems.append(f"quartier « {label} » : la population ne peut pas être négative")
+    return problems
+
+
+def _quartier_state(q: Quartier) -> dict[str, object]:
+    return {
+        "type": q.type,
+        "nom": q.nom,
+        "code": q.code,
+        "population": q.population,
+        "communes": [c.nom for c in q.communes],
+        "aliases": [a.alias for a in q.aliases],
+    }
 
 
 def _contrat_row(c: Contrat) -> ContratRow:
