@@ -4,8 +4,9 @@ Environment (for checks without a display):
 * ``INSTRUCTEUR_SCREENSHOT=/chemin.png``: once the window is shown and laid out, save a capture
   of it there and quit with 0;
 * ``INSTRUCTEUR_WINDOW_SIZE=1600x900``: window size (else the last one, else 1440×900 at most);
-* ``INSTRUCTEUR_EXIT_WHEN_READY=1``: quit as soon as the window has painted its data (the
-  benchmark times a whole launch with it).
+* ``INSTRUCTEUR_EXIT_WHEN_READY=list``: quit as soon as the window has painted its list;
+  ``=1``: once the events queued at start-up (the scores of the list) are done too. The benchmark
+  times whole launches with them.
 """
 
 from __future__ import annotations
@@ -183,8 +184,10 @@ def run_gui(db_target: str | Path, *, demo: bool = False, argv: list[str] | None
         screenshot = os.environ.get("INSTRUCTEUR_SCREENSHOT")
         if screenshot:
             _schedule_screenshot(window, screenshot, app)
-        elif os.environ.get("INSTRUCTEUR_EXIT_WHEN_READY"):
-            window.repaint()  # synchronous paint of the loaded list, then leave the loop at once
+        elif ready := os.environ.get("INSTRUCTEUR_EXIT_WHEN_READY"):
+            window.repaint()  # synchronous paint of the loaded list
+            if ready == "list":
+                return 0
             QTimer.singleShot(0, lambda: app.exit(0))
         code = app.exec()
         db = getattr(window, "db", db)  # the window may have switched to another base

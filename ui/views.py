@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -383,11 +383,23 @@ class DossiersWorkspace(QObject):
     def load_rows(self, campagne: CampagneRow) -> None:
         """Rows of the campagne into the model, and the filter choices of its contrat."""
 
+        from instructeur.services.dossiers import DossierService
+
         w = self.window
         if campagne.contrat_id != self._contrat_id:
             self._contrat_id = campagne.contrat_id
             self.refresh_choices()
-        w.model.set_rows(self._list(campagne.id))
+        # The list paints first; the grille scores (the costly part) follow in the next event loop
+        # turn, so the window is usable at once even on a campagne of thousands of dossiers.
+        normalise = self.normalise_action.isChecked()
+        w.model.set_rows(DossierService(w.db).list_rows(campagne.id, normalise=normalise, with_scores=False))
+        token = self._load_token = self._load_token + 1
+
+        def fill_scores() -> None:
+            if token == self._load_token and w.current_campagne is not None:
+                w.model.set_scores(DossierService(w.db).list_scores(campagne.id, normalise=normalise))
+
+        QTimer.singleShot(0, fill_scores)
 
     def refresh_choices(self) -> None:
         from instructeur.services.contrats import ContratService
@@ -407,6 +419,8 @@ class DossiersWorkspace(QObject):
             LabelService(db).all(),
         )
 
+    _load_token = 0  # a later load cancels the pending score fill of an earlier one
+
     def reload_keeping(self, selected_ids: list[int]) -> None:
         """After a batch action: re-read the rows (same campagne, search, filters, sort) and
         select the same dossiers again."""
@@ -415,6 +429,7 @@ class DossiersWorkspace(QObject):
         if campagne is None:
             return
         self.refresh_choices()
+        self._load_token += 1
         w.model.set_rows(self._list(campagne.id))
         self.select_ids(selected_ids)
         w._update_counts()

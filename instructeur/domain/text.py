@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["SortKey", "fold", "needs_formula_guard", "safe_filename", "sort_key"]
 
@@ -13,10 +14,16 @@ _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß"
 
 def _strip_marks(text: str) -> str:
     """NFKD then drop combining marks; no-break spaces become plain spaces (NFKD compatibility)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    if text.isascii():  # most références, sigles and many names: nothing to decompose
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
+# Combining marks (diacritics of Latin scripts and the supplements), removed at C speed.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+@lru_cache(maxsize=1 << 16)  # porteurs, quartiers and statuts repeat across thousands of rows
 def fold(text: str) -> str:
     """Search form: casefold, no accents, œ→oe, æ→ae, whitespace collapsed to single spaces.
 
@@ -29,6 +36,15 @@ def fold(text: str) -> str:
 SortKey = tuple[str, tuple[str, ...], tuple[int, ...], str]
 
 
+@lru_cache(maxsize=4096)
+def _char_parts(char: str) -> tuple[str, str]:
+    """A character's base letters and its combining marks (« é » → « e », « \u0301 »)."""
+    decomposed = unicodedata.normalize("NFKD", char)
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return base, "".join(c for c in decomposed if unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1 << 16)
 def sort_key(text: str) -> SortKey:
     """French collation key, pure Python (three levels, like ICU/CLDR French).
 
@@ -40,14 +56,14 @@ def sort_key(text: str) -> SortKey:
 
     Numbers inside strings compare character by character (« 10 » < « 9 »).
     """
+    if text.isascii():
+        return _ascii_sort_key(text)
     primary: list[str] = []
     accents: list[str] = []
     cases: list[int] = []
     pending_space = False
     for char in text.translate(_LIGATURES):
-        decomposed = unicodedata.normalize("NFKD", char)
-        base = "".join(c for c in decomposed if not unicodedata.combining(c))
-        marks = "".join(c for c in decomposed if unicodedata.combining(c))
+        base, marks = _char_parts(char)
         for b in base:
             if b.isspace():
                 pending_space = bool(primary)
@@ -64,6 +80,16 @@ def sort_key(text: str) -> SortKey:
                 accents.append(marks)
                 cases.append(1 if b != b.lower() else 0)
     return "".join(primary), tuple(accents), tuple(cases), text
+
+
+_ASCII_DROP = re.compile(r"[^A-Za-z0-9 \t\n\r\f\v]+")
+
+
+def _ascii_sort_key(text: str) -> SortKey:
+    """`sort_key` for ASCII text (références, most sigles): no accents to weigh, so the levels come
+    from string operations instead of a loop over characters."""
+    kept = " ".join(_ASCII_DROP.sub("", text).split())
+    return kept.lower(), ("",) * len(kept), tuple(1 if char.isupper() else 0 for char in kept), text
 
 
 _WINDOWS_RESERVED = frozenset(

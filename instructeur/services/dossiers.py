@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from fractions import Fraction
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -252,10 +253,16 @@ class DossierService:
     # Reading
 
     def list_rows(
-        self, campagne_id: int, filtre: DossierFilter | None = None, *, normalise: bool = False
+        self,
+        campagne_id: int,
+        filtre: DossierFilter | None = None,
+        *,
+        normalise: bool = False,
+        with_scores: bool = True,
     ) -> list[DossierRow]:
         """The dossiers of a campagne in référence order (`normalise`: scores z-score normalised
-        per évaluateur, see `notation.normalised`).
+        per évaluateur, see `notation.normalised`; `with_scores=False` leaves them out, for a
+        first paint that `list_scores` completes).
 
         A handful of set-based queries whatever the size (dossiers, financement lines, quartiers,
         labels, évaluations, the cadre): no query per row.
@@ -358,17 +365,7 @@ class DossierService:
                     .where(Campagne.id == campagne_id)
                 )
             }
-            # Scores: the notation service's loading and arithmetic (`NotationService.scores`), four
-            # more queries for the whole campagne — skipped when nobody is assigned; ranked over the
-            # whole campagne whatever the filter.
-            aggregates: dict[int, scoring.DossierScore] = {}
-            if evaluateurs:
-                loaded = load_scores(s, campagne_id=campagne_id)
-                evaluated = {did: scored_evaluations(loaded, did) for did in loaded.evaluations}
-                if normalise:
-                    evaluated = normalised(evaluated)
-                aggregates = {did: scoring.aggregate(scored) for did, (scored, _) in evaluated.items()}
-            ranks = scoring.rank({did: a.score for did, a in aggregates.items()})
+            scores = _list_scores(s, campagne_id, normalise) if with_scores and evaluateurs else {}
             paths: dict[int, tuple[int, ...]] = {}
 
             def path_of(oid: int) -> tuple[int, ...]:
@@ -386,7 +383,6 @@ class DossierService:
                 qs = quartiers.get(did, ())
                 ls = labels.get(did, ())
                 es = evaluateurs.get(did, ())
-                agg = aggregates.get(did)
                 out.append(
                     DossierRow(
                         id=did,
@@ -415,14 +411,16 @@ class DossierService:
                         labels=", ".join(nom for _, nom in ls),
                         evaluateur_ids=tuple(eid for eid, _ in es),
                         evaluateurs=", ".join(nom for _, nom in es),
-                        score=agg.score if agg else None,
                         date_depot=r[12],
-                        score_spread=agg.spread if agg else None,
-                        disagreement=agg.disagreement if agg else False,
-                        rank=ranks.get(did),
+                        **(scores[did]._asdict() if did in scores else {}),
                     )
                 )
             return out
+
+    def list_scores(self, campagne_id: int, *, normalise: bool = False) -> dict[int, ListScore]:
+        """The score columns of `list_rows`, alone (dossier id → values)."""
+        with self.db.session() as s:
+            return _list_scores(s, campagne_id, normalise)
 
     def totals_by_porteur(self, porteur_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
         """porteur id → (number of dossiers, total voté in cents) over every campagne (the
@@ -635,6 +633,29 @@ class DossierService:
         if d is None:
             raise NotFoundError(f"dossier {dossier_id} introuvable")
         return d
+
+
+class ListScore(NamedTuple):
+    """The score fields of a `DossierRow`."""
+
+    score: Fraction | None
+    score_spread: Fraction | None
+    disagreement: bool
+    rank: int | None
+
+
+def _list_scores(s: Session, campagne_id: int, normalise: bool) -> dict[int, ListScore]:
+    """Scores with the notation service's loading and arithmetic (`NotationService.scores`): four
+    queries for the whole campagne; ranked over the whole campagne whatever the filter."""
+    loaded = load_scores(s, campagne_id=campagne_id)
+    evaluated = {did: scored_evaluations(loaded, did) for did in loaded.evaluations}
+    if normalise:
+        evaluated = normalised(evaluated)
+    aggregates = {did: scoring.aggregate(scored) for did, (scored, _) in evaluated.items()}
+    ranks = scoring.rank({did: a.score for did, a in aggregates.items()})
+    return {
+        did: ListScore(a.score, a.spread, a.disagreement, ranks.get(did)) for did, a in aggregates.items()
+    }
 
 
 def insert_dossier(s: Session, campagne_id: int, data: DossierData, user: str) -> Dossier:

@@ -105,3 +105,13 @@ def test_needs_formula_guard_true(text: str) -> None:
 @pytest.mark.parametrize("text", ["", "Association", "12 500", " =1", "a=b", "'=1"])
 def test_needs_formula_guard_false(text: str) -> None:
     assert needs_formula_guard(text) is False
+
+
+@pytest.mark.parametrize(
+    "text", ["26-000123", "Club sportif L'Escale", "CCAS du Portel (62)", "  A  b\tC", "x_y-z", "ab.cd, EF"]
+)
+def test_ascii_fast_path_gives_the_general_key(text: str) -> None:
+    from instructeur.domain.text import _ascii_sort_key
+
+    general = sort_key.__wrapped__(text + "é")  # a non-ASCII character forces the general path
+    assert _ascii_sort_key(text)[:3] == (general[0][:-1], general[1][:-1], general[2][:-1])

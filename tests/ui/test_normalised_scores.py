@@ -23,6 +23,8 @@ def test_toggle_normalised_scores(qtbot: QtBot, tmp_path: Path) -> None:
         qtbot.addWidget(window)
         campagne = max(CampagneService(db).all(), key=lambda c: c.annee)
         window.select_campagne(campagne.id)
+        # Scores arrive just after the first paint of the list.
+        qtbot.waitUntil(lambda: any(row.score is not None for row in window.model.rows))
         raw = {row.id: row.score for row in window.model.rows if row.score is not None}
         assert raw, "the demo's current campagne has scored dossiers"
         window.workspace.normalise_action.setChecked(True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
@@ -14,7 +14,7 @@ from instructeur.domain import scoring
 from instructeur.domain.money import format_amount
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import fold, sort_key
-from instructeur.services.dossiers import DossierRow
+from instructeur.services.dossiers import DossierRow, ListScore
 from ui.models.table import ALIGN_CENTER, ALIGN_RIGHT, Column, RowTableModel, SourceSortingProxy
 
 # Statut families and their colours (text, background): a light tint with dark text stays readable
@@ -332,12 +332,28 @@ class DossierTableModel(RowTableModel[DossierRow]):
         self.generation = 0  # changes whenever row positions change (reset or sort)
 
     def _prepare_rows(self, rows: list[DossierRow]) -> None:
-        self._search = [fold(f"{r.reference} {r.porteur} {r.intitule}") for r in rows]
+        # Folded field by field: porteurs and intitulés repeat, and `fold` caches them.
+        self._search = [f"{fold(r.reference)} {fold(r.porteur)} {fold(r.intitule)}" for r in rows]
         self.generation += 1
 
     def _reorder_extra(self, order: list[int]) -> None:
         self._search = [self._search[i] for i in order]
         self.generation += 1
+
+    def set_scores(self, scores: Mapping[int, ListScore]) -> None:
+        """Fill the score columns after a first paint without them (`list_rows(with_scores=False)`):
+        rows keep their place and selection, unless the list is sorted by a score column."""
+        rows = [replace(r, **scores[r.id]._asdict()) if r.id in scores else r for r in self._rows]
+        score_columns = [n for n, c in enumerate(self._columns) if c.key in ("score", "rang")]
+        if self._sorted_by is not None and self._sorted_by[0] in score_columns:
+            self.set_rows(rows)
+            return
+        self._rows = rows
+        self._display = [None] * len(rows)
+        for n in score_columns:
+            self._sort_keys.pop(n, None)
+        if rows:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self._columns) - 1))
 
     def search_texts(self) -> list[str]:
         return self._search

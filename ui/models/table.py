@@ -88,7 +88,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         super().__init__(parent)
         self._columns: tuple[Column[R], ...] = tuple(columns)
         self._rows: list[R] = []
-        self._display: list[tuple[str, ...]] = []
+        self._display: list[tuple[str, ...] | None] = []  # formatted on first paint of the row
         self._sort_keys: dict[int, list[Any]] = {}  # column → key per row (in current row order)
         self._sorted_by: tuple[int, Qt.SortOrder] | None = None  # reapplied by set_rows
 
@@ -113,7 +113,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         self.beginResetModel()
         try:
             self._rows = list(rows)
-            self._display = [tuple(c.display(r) for c in self._columns) for r in self._rows]
+            self._display = [None] * len(self._rows)
             self._sort_keys = {}
             self._prepare_rows(self._rows)
             if self._sorted_by is not None:  # new rows come in the order of the last sort
@@ -128,6 +128,13 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
 
     def _reorder_extra(self, order: list[int]) -> None:
         """Hook for subclasses: apply a permutation (new position → old position) to their lists."""
+
+    def _displayed(self, row: int) -> tuple[str, ...]:
+        """The row's formatted cells; only rows that are painted are ever formatted (fast loads)."""
+        cells = self._display[row]
+        if cells is None:
+            cells = self._display[row] = tuple(c.display(self._rows[row]) for c in self._columns)
+        return cells
 
     def row_at(self, row: int) -> R:
         return self._rows[row]
@@ -165,7 +172,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if not (0 <= row < len(self._rows) and 0 <= col < len(self._columns)):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display[row][col]
+            return self._displayed(row)[col]
         column = self._columns[col]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(column.alignment.value)
@@ -176,7 +183,7 @@ class RowTableModel(QAbstractTableModel, Generic[R]):
         if role == Qt.ItemDataRole.ToolTipRole:
             if column.tooltip is not None:
                 return column.tooltip(self._rows[row])
-            return self._display[row][col] or None
+            return self._displayed(row)[col] or None
         if role == self.SortRole:
             flag, key = self.sort_keys(col)[row]
             return None if flag else key
