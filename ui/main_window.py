@@ -658,6 +658,8 @@ class MainWindow(QMainWindow):
     def open_database(self, target: str | Path) -> bool:
         from instructeur.storage.db import open_database
 
+        if not self.close_work_windows():  # they hold the current base: nothing may write to it later
+            return False
         try:
             with _WaitCursor():
                 db = open_database(target)
@@ -703,8 +705,18 @@ class MainWindow(QMainWindow):
         )
         self._dialogs.about(self, "À propos d'Instructeur", text)
 
+    def close_work_windows(self) -> bool:
+        """Close the fiches and every other window working on this database (matrix, grille,
+        séance, import…); each asks about its unsaved work. False if one stayed open."""
+        if not self.fiches.close_all():
+            return False
+        others = [
+            w for w in QApplication.topLevelWidgets() if w is not self and w.isWindow() and w.isVisible()
+        ]
+        return all(w.close() for w in others)
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.fiches.close_all():  # a fiche with unsaved changes stayed open
+        if not self.close_work_windows():  # a window with unsaved changes stayed open
             event.ignore()
             return
         QSettings().setValue("main_window/geometry", self.saveGeometry())

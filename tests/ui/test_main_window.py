@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QLocale, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
 
 from instructeur.domain.money import format_amount
 from instructeur.domain.statuts import Statut
@@ -328,3 +328,33 @@ def test_window_size_from_env(monkeypatch) -> None:
     assert window_size_from_env() == (1600, 900)
     monkeypatch.setenv("INSTRUCTEUR_WINDOW_SIZE", "grand")
     assert window_size_from_env() is None
+
+
+class _UnsavedWork(QWidget):
+    """A tool window (matrix, grille…) stand-in that keeps its unsaved work until allowed to close."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.allow = False
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt API
+        if self.allow:
+            event.accept()
+        else:
+            event.ignore()
+
+
+def test_work_windows_close_before_another_base_or_quitting(qtbot, db: Database, tmp_path: Path) -> None:
+    other = build_database(tmp_path / "autre.sqlite", with_data=False)
+    other.close()
+    window = make_window(qtbot, db, FakeDialogs(tmp_path / "autre.sqlite"))
+    tool = _UnsavedWork()
+    qtbot.addWidget(tool)
+    tool.show()
+    assert not window.open_database(tmp_path / "autre.sqlite")  # the tool kept its unsaved work
+    assert window.db is db and tool.isVisible()
+    assert not window.close() and window.isVisible()
+    tool.allow = True
+    assert window.open_database(tmp_path / "autre.sqlite")
+    assert not tool.isVisible()  # nothing may write to the previous base any more
+    window.db.close()
