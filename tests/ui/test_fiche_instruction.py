@@ -38,8 +38,11 @@ class FakeDialogs:
         self.asked.append(label)
         return self.text
 
+    confirm_answer = True
+
     def confirm(self, *args: object, **kwargs: object) -> bool:
-        return True
+        self.asked.append(str(args[2]) if len(args) > 2 else "")
+        return self.confirm_answer
 
     def error(self, *args: object) -> None:
         pass
@@ -251,3 +254,19 @@ def test_avis_amounts_completeness_and_instruit(qtbot, setup) -> None:  # type: 
     fiche.tabs.setCurrentWidget(fiche.statut)
     fiche.statut.buttons[Statut.INSTRUIT].click()
     assert DossierService(db).get(did).statut is Statut.INSTRUIT
+
+
+def test_closing_the_fiche_asks_about_unsaved_instruction_inputs(qtbot, setup) -> None:  # type: ignore[no-untyped-def]
+    db, _world, did, _anne, _bruno = setup
+    dialogs = FakeDialogs()
+    fiche, tab = open_tab(qtbot, db, did, dialogs)
+    assert tab.unsaved_sections() == []
+    tab.avis_radios["defavorable"].click()
+    score_all(tab, 2)
+    assert tab.unsaved_sections() == ["la notation", "l'avis et la proposition"]
+    dialogs.confirm_answer = False
+    fiche.close()
+    assert fiche.isVisible() and "la notation, l'avis et la proposition" in dialogs.asked[-1]
+    dialogs.confirm_answer = True
+    fiche.close()
+    assert not fiche.isVisible()

@@ -299,6 +299,8 @@ class InstructionTab(QWidget):
         self._current: EvaluationDto | None = None
         self._scorer: Scorer | None = None
         self._loaded_notes: tuple[object, ...] = ()
+        self._cotation_loaded: tuple[object, ...] | None = None  # forms as last loaded or saved
+        self._avis_loaded: tuple[object, ...] | None = None
         self._cotation: CotationDto | None = None
         self._score: ScoreRow | None = None
         self._ranked = 0
@@ -922,6 +924,7 @@ class InstructionTab(QWidget):
         self.justification.setPlainText(cot.justification or "")
         self.justification.blockSignals(False)
         self._update_cotation_state()
+        self._cotation_loaded = self._cotation_form()
 
     def answers(self) -> dict[str, bool]:
         return {code: check.isChecked() for code, check in self.question_boxes.items()}
@@ -1046,6 +1049,25 @@ class InstructionTab(QWidget):
             self.amounts_layout.addWidget(edit, n, 2)
             self.proposed_edits[ligne.financeur_id] = edit
         self._update_avis_state()
+        self._avis_loaded = self._avis_form()
+
+    def _cotation_form(self) -> tuple[object, ...]:
+        return (tuple(sorted(self.answers().items())), self.retained_level(), self._justification())
+
+    def _avis_form(self) -> tuple[object, ...]:
+        amounts = tuple((fid, edit.text()) for fid, edit in sorted(self.proposed_edits.items()))
+        return (self.avis(), self.motivation.toPlainText().strip(), amounts)
+
+    def unsaved_sections(self) -> list[str]:
+        """Sections of the tab typed into but not saved (the fiche asks before closing)."""
+        sections = []
+        if self.notation_modified():
+            sections.append("la notation")
+        if self._cotation_loaded is not None and self._cotation_form() != self._cotation_loaded:
+            sections.append("la cotation égalité F/H")
+        if self._avis_loaded is not None and self._avis_form() != self._avis_loaded:
+            sections.append("l'avis et la proposition")
+        return sections
 
     def avis(self) -> str | None:
         return next((value for value, radio in self.avis_radios.items() if radio.isChecked()), None)

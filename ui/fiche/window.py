@@ -459,6 +459,15 @@ class FicheDossier(QMainWindow):
         self.saved.emit(dossier_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        pending = self.instruction.unsaved_sections()
+        if pending and not self._dialogs.confirm(
+            self,
+            "Fermer la fiche",
+            f"L'onglet Instruction a des saisies non enregistrées ({', '.join(pending)}). Les abandonner ?",
+            "Abandonner",
+        ):
+            event.ignore()
+            return
         if self.is_modified():
             answer = self._dialogs.ask_save_discard_cancel(
                 self,
