@@ -134,11 +134,9 @@ def import_notation(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def export_fiches(args: argparse.Namespace, out: TextIO) -> int:
-    from sqlalchemy import select
 
-    from instructeur.cli.commands import open_existing
+    from instructeur.cli.commands import dossier_ids_from_refs, open_existing
     from instructeur.exports.fiche_instruction import render_fiches_instruction
-    from instructeur.storage.models import Dossier
 
     target = Path(args.output).expanduser()
     merged = not (args.separes or target.is_dir())
@@ -153,24 +151,7 @@ def export_fiches(args: argparse.Namespace, out: TextIO) -> int:
         raise UserError(f"{target.parent} : dossier introuvable")
     db = open_existing(args)
     try:
-        dossier_ids: list[int] | None = None
-        if args.dossiers:
-            refs = [r.strip() for r in args.dossiers.split(",") if r.strip()]
-            with db.session() as s:
-                found = dict(
-                    s.execute(
-                        select(Dossier.reference, Dossier.id).where(
-                            Dossier.campagne_id == args.campagne, Dossier.reference.in_(refs)
-                        )
-                    ).all()
-                )
-            unknown = [r for r in refs if r not in found]
-            if unknown:
-                raise UserError(
-                    f"dossier{'s' if len(unknown) > 1 else ''} inconnu{'s' if len(unknown) > 1 else ''} "
-                    f"dans cette campagne : {', '.join(unknown)}"
-                )
-            dossier_ids = [found[r] for r in refs]
+        dossier_ids = dossier_ids_from_refs(db, args.campagne, args.dossiers)
         result = render_fiches_instruction(db, args.campagne, target, dossier_ids=dossier_ids, merged=merged)
     finally:
         db.close()

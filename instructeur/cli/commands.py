@@ -20,6 +20,31 @@ def open_existing(args: argparse.Namespace) -> Database:
     return open_database(target)
 
 
+def dossier_ids_from_refs(db: Database, campagne_id: int, refs_text: str | None) -> list[int] | None:
+    """`--dossiers REF,REF…` → dossier ids of the campagne (None: no selection, every dossier)."""
+    if not refs_text:
+        return None
+    from sqlalchemy import select
+
+    from instructeur.storage.models import Dossier
+
+    refs = [r.strip() for r in refs_text.split(",") if r.strip()]
+    with db.session() as s:
+        found = dict(
+            s.execute(
+                select(Dossier.reference, Dossier.id).where(
+                    Dossier.campagne_id == campagne_id, Dossier.reference.in_(refs)
+                )
+            ).all()
+        )
+    missing = [r for r in refs if r not in found]
+    if missing:
+        raise UserError(
+            f"--dossiers : références inconnues dans la campagne {campagne_id} : {', '.join(missing)}"
+        )
+    return [found[r] for r in refs]
+
+
 def _qpv_summary(r: Referentiel) -> str:
     if not r.qpv:
         return "QPV non nommés dans la source (à saisir ou importer)"

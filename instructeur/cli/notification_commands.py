@@ -10,8 +10,6 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from instructeur.errors import UserError
-
 if TYPE_CHECKING:
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
@@ -41,31 +39,13 @@ def add_notification_commands(actions: SubParsers) -> None:
 
 
 def export_notifications(args: argparse.Namespace, out: TextIO) -> int:
-    from sqlalchemy import select
 
-    from instructeur.cli.commands import open_existing
+    from instructeur.cli.commands import dossier_ids_from_refs, open_existing
     from instructeur.services.notifications import NotificationService
-    from instructeur.storage.models import Dossier
 
     db = open_existing(args)
     try:
-        dossier_ids: list[int] | None = None
-        if args.dossiers:
-            refs = [r.strip() for r in args.dossiers.split(",") if r.strip()]
-            with db.session() as s:
-                found = dict(
-                    s.execute(
-                        select(Dossier.reference, Dossier.id).where(
-                            Dossier.campagne_id == args.campagne, Dossier.reference.in_(refs)
-                        )
-                    ).all()
-                )
-            missing = [r for r in refs if r not in found]
-            if missing:
-                raise UserError(
-                    f"--dossiers : références inconnues dans la campagne {args.campagne} : {', '.join(missing)}"
-                )
-            dossier_ids = [found[r] for r in refs]
+        dossier_ids = dossier_ids_from_refs(db, args.campagne, args.dossiers)
         merged = Path(args.merged) if args.merged else None
         result = NotificationService(db).generate(args.campagne, Path(args.output), dossier_ids, merged)
     finally:

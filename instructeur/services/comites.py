@@ -37,7 +37,7 @@ from instructeur.domain.statuts import Statut, transition_problem
 from instructeur.domain.text import sort_key
 from instructeur.errors import NotFoundError, UserError, ValidationError
 from instructeur.services import audit
-from instructeur.services.dossiers import instruction_missing
+from instructeur.services.dossiers import instruction_missing, move_statut
 from instructeur.services.synthese import LiveData, live_figures, load_live
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
@@ -59,7 +59,6 @@ from instructeur.storage.models import (
     ScenarioLigne,
     ScenarioMontant,
     Suivi,
-    Transition,
     dossier_quartier,
 )
 
@@ -385,18 +384,7 @@ class ComiteService:
             libelle = _what(comite)
             for n, dossier_id in enumerate(wanted, start=1):
                 d = eligible[dossier_id]
-                s.add(
-                    Transition(
-                        dossier_id=d.id,
-                        utilisateur=self.user,
-                        de_statut=d.statut,
-                        vers_statut=Statut.EN_COMITE.value,
-                        motivation=f"Inscrit à l'ordre du jour du {libelle[3:]}",
-                        at=datetime.now(),
-                    )
-                )
-                d.statut = Statut.EN_COMITE.value
-                d.updated_by = self.user
+                move_statut(s, d, Statut.EN_COMITE, self.user, f"Inscrit à l'ordre du jour du {libelle[3:]}")
                 s.add(
                     ComitePoint(comite_id=comite_id, dossier_id=d.id, position=last + n, updated_by=self.user)
                 )
@@ -437,18 +425,9 @@ class ComiteService:
                 )
             d = point.dossier
             if d.statut == Statut.EN_COMITE.value:
-                s.add(
-                    Transition(
-                        dossier_id=d.id,
-                        utilisateur=self.user,
-                        de_statut=d.statut,
-                        vers_statut=Statut.INSTRUIT.value,
-                        motivation=f"Retiré de l'ordre du jour du {_what(comite)[3:]}",
-                        at=datetime.now(),
-                    )
+                move_statut(
+                    s, d, Statut.INSTRUIT, self.user, f"Retiré de l'ordre du jour du {_what(comite)[3:]}"
                 )
-                d.statut = Statut.INSTRUIT.value
-                d.updated_by = self.user
             comite.points.remove(point)  # delete-orphan: the point row goes
             s.flush()
             self._renumber(s, list(comite.points))
@@ -635,26 +614,15 @@ class ComiteService:
 
                 # Dossier: statut, decision, votes.
                 now = datetime.now()
-                de_statut = d.statut
                 if old_decision != decision:
                     text = motivation
                     if old_decision is not None:
                         text = f"Révision en séance ({DECISION_LABELS[old_decision]} → {label})" + (
                             f" : {motivation}" if motivation else ""
                         )
-                    s.add(
-                        Transition(
-                            dossier_id=d.id,
-                            utilisateur=self.user,
-                            de_statut=de_statut,
-                            vers_statut=decision,
-                            motivation=text,
-                            at=now,
-                        )
-                    )
-                d.statut = decision
-                d.decision = decision
-                d.updated_by = self.user
+                    move_statut(s, d, Statut(decision), self.user, text)
+                else:  # same decision, other amounts or conditions
+                    d.updated_by = self.user
                 _write_votes(s, d, votes, financeurs)
                 s.execute(delete(ComiteVote).where(ComiteVote.point_id == point.id))
                 s.expire(point, ["votes"])

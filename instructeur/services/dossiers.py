@@ -565,20 +565,7 @@ class DossierService:
                     if reason:
                         refused.append((d.id, f"dossier {d.reference} : {reason}"))
                         continue
-                    s.add(
-                        Transition(
-                            dossier_id=d.id,
-                            utilisateur=self.user,
-                            de_statut=d.statut,
-                            vers_statut=target.value,
-                            motivation=(motivation or "").strip() or None,
-                            at=datetime.now(),
-                        )
-                    )
-                    if target in DECISIONS:
-                        d.decision = target.value
-                    d.statut = target.value
-                    d.updated_by = self.user
+                    move_statut(s, d, target, self.user, motivation)
                     changed.append(d.id)
         except StaleDataError:
             return BatchResult(
@@ -633,6 +620,25 @@ class DossierService:
         if d is None:
             raise NotFoundError(f"dossier {dossier_id} introuvable")
         return d
+
+
+def move_statut(s: Session, d: Dossier, target: Statut, user: str, motivation: str | None = None) -> None:
+    """The one way a dossier changes statut (rules already checked by the caller): the history
+    line (who, when, from, to, why), the statut, and the comité decision it records, if any."""
+    s.add(
+        Transition(
+            dossier_id=d.id,
+            utilisateur=user,
+            de_statut=d.statut,
+            vers_statut=target.value,
+            motivation=(motivation or "").strip() or None,
+            at=datetime.now(),
+        )
+    )
+    if target in DECISIONS:
+        d.decision = target.value
+    d.statut = target.value
+    d.updated_by = user
 
 
 class ListScore(NamedTuple):
