@@ -66,6 +66,24 @@ class DemoSummary:
     seconds: float
 
 
+def _letter_settings(db: Database, ref: Referentiel) -> None:
+    """A complete, clearly fictitious letterhead and signataire, so the demo's letters are whole."""
+    from instructeur.services.notifications import NotificationService, NotificationSettings
+
+    commune = ref.communes[0] if ref.communes else "la ville-centre"
+    NotificationService(db, user=DEMO_USER).save_settings(
+        NotificationSettings(
+            expediteur="\n".join(
+                [ref.epci_nom, "Direction de la cohésion sociale (démonstration)", "1 place de l'Exemple", commune]
+            ),
+            ville=commune,
+            signataire="Camille Exemple (signataire fictif)",
+            fonction_signataire=f"Pour le président de la {ref.epci_nom}, le vice-président délégué",
+            contact="Dominique Démo, cheffe de projet politique de la ville",
+        )
+    )
+
+
 def create_demo(
     target: str | Path,
     *,
@@ -93,6 +111,7 @@ def create_demo(
                     "la démonstration ne s'installe que dans une base vide"
                 )
         summary = _Generator(db, ref, dossiers, seed, progress).run()
+        _letter_settings(db, ref)
     except BaseException:
         db.close()
         if path is not None:  # the file did not exist (or was empty): remove what we made
