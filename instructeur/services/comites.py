@@ -1,13 +1,12 @@
-"""Comité des financeurs: préparation, scénarios, séance, clôture (contract: docs/COMITE_API.md).
+"""Comité des financeurs: préparation, séance, clôture (contract: docs/COMITE_API.md).
 
 * **Préparation**: a comité (type, date, lieu, membres with their financeur), its ordre du jour
   built from the instruit (or ajourné) dossiers — adding a dossier moves it « en comité » —,
   ordered by axe (cadre top-level node position, then objectif, then référence), by score
   (`NotationService.scores`, best first), by quartier (first quartier name in French collation,
   then référence) or by hand; members' conflicts of interest per dossier.
-* **Scénarios** (GSL « simulations »): provisional decisions and amounts per agenda dossier, kept in
-  their own tables, never in the real decisions; compared against the enveloppes with the same
-  figures as the séance; one may become the séance's proposals (`propose_cents`).
+* **Scénarios** (GSL « simulations ») live in `instructeur/services/scenarios.py`
+  (`ScenarioService`), which reuses this module's `Tableau` and helpers.
 * **Séance**: each `decide` is its own committed transaction (a crash loses nothing decided); a
   decision can be revised while the séance is open, the audit log keeps every version (old → new).
   The dossier moves to retenu / ajourné / refusé with a Transition; votes go to
@@ -55,9 +54,6 @@ from instructeur.storage.models import (
     Objectif,
     Porteur,
     Quartier,
-    Scenario,
-    ScenarioLigne,
-    ScenarioMontant,
     Suivi,
     dossier_quartier,
 )
@@ -271,7 +267,7 @@ class ComiteService:
         """Members are matched by name: a kept member keeps its conflicts of interest."""
         try:
             with self.db.session() as s:
-                comite = _comite(s, comite_id)
+                comite = load_comite(s, comite_id)
                 if comite.version != expected_version:
                     raise audit.concurrent_edit(_what(comite), comite.updated_by, comite.updated_at)
                 if comite.statut == "clos":
@@ -323,7 +319,7 @@ class ComiteService:
 
     def get(self, comite_id: int) -> tuple[ComiteRow, tuple[MembreRow, ...]]:
         with self.db.session() as s:
-            comite = _comite(s, comite_id)
+            comite = load_comite(s, comite_id)
             counts = _point_counts(s, [comite_id])
             codes = {
                 fid: code
@@ -350,7 +346,7 @@ class ComiteService:
         """Dossiers of the campagne that can go on the agenda: instruit (or ajourné by an earlier
         comité) and not on the agenda of a comité that is not clos; in référence order."""
         with self.db.session() as s:
-            comite = _comite(s, comite_id)
+            comite = load_comite(s, comite_id)
             return [d.id for d in self._eligible(s, comite.campagne_id)]
 
     def add_points(self, comite_id: int, dossier_ids: Sequence[int], order: str = "axe") -> None:
@@ -358,8 +354,8 @@ class ComiteService:
         new ones in `order` (axe, score, qpv) or as given (manuel)."""
         _check_order(order)
         with self.db.session() as s:
-            comite = _comite(s, comite_id)
-            self._refuse_clos(comite)
+            comite = load_comite(s, comite_id)
+            self.refuse_clos(comite)
             eligible = {d.id: d for d in self._eligible(s, comite.campagne_id)}
             problems = []
             wanted: list[int] = []
@@ -392,8 +388,8 @@ class ComiteService:
 
     def reorder(self, comite_id: int, point_ids: list[int]) -> None:
         with self.db.session() as s:
-            comite = _comite(s, comite_id)
-            self._refuse_clos(comite)
+            comite = load_comite(s, comite_id)
+            self.refuse_clos(comite)
             points = {p.id: p for p in comite.points}
             if sorted(point_ids) != sorted(points) or len(set(point_ids)) != len(point_ids):
                 raise ValidationError(["ordre du jour : la liste doit contenir chaque point une fois"])
@@ -405,8 +401,8 @@ class ComiteService:
         if order == "manuel":
             return
         with self.db.session() as s:
-            comite = _comite(s, comite_id)
-            self._refuse_clos(comite)
+            comite = load_comite(s, comite_id)
+            self.refuse_clos(comite)
             points = list(comite.points)
             keys = self._sort_keys(s, comite.campagne_id, [p.dossier_id for p in points], order)
             points.sort(key=lambda p: keys[p.dossier_id])
@@ -417,8 +413,8 @@ class ComiteService:
         """An undecided point leaves the agenda; its dossier goes back to « instruit »."""
         with self.db.session() as s:
             point = _point(s, point_id)
-            comite = _comite(s, point.comite_id)
-            self._refuse_clos(comite)
+            comite = load_comite(s, point.comite_id)
+            self.refuse_clos(comite)
             if point.decision is not None:
                 raise UserError(
                     f"dossier {point.dossier.reference} : déjà décidé en séance, il ne peut pas être retiré"
@@ -464,7 +460,7 @@ class ComiteService:
 
     def agenda(self, comite_id: int) -> list[PointRow]:
         with self.db.session() as s:
-            comite = _comite(s, comite_id)
+            comite = load_comite(s, comite_id)
             campagne_id = comite.campagne_id
             points = list(
                 s.execute(
@@ -479,7 +475,7 @@ class ComiteService:
     def point(self, point_id: int) -> PointRow:
         with self.db.session() as s:
             point = _point(s, point_id)
-            comite = _comite(s, point.comite_id)
+            comite = load_comite(s, point.comite_id)
             campagne_id = comite.campagne_id
             rows = _point_rows(s, comite, [point])
         return self._with_scores(campagne_id, rows)[0]
@@ -488,7 +484,7 @@ class ComiteService:
 
     def open_seance(self, comite_id: int) -> None:
         with self.db.session() as s:
-            comite = _comite(s, comite_id)
+            comite = load_comite(s, comite_id)
             if comite.statut != "preparation":
                 raise UserError(
                     f"{_what(comite)} est {COMITE_STATUT_LABELS.get(comite.statut, comite.statut).lower()} : "
@@ -539,7 +535,7 @@ class ComiteService:
         try:
             with self.db.session() as s:
                 point = _point(s, point_id)
-                comite = _comite(s, point.comite_id)
+                comite = load_comite(s, point.comite_id)
                 if comite.statut == "clos":
                     raise UserError(
                         f"{_what(comite)} est clos : ses décisions ne peuvent plus être révisées "
@@ -673,17 +669,17 @@ class ComiteService:
                         vote={fid: votes.get(fid, 0) for fid in {*live.dossiers[d.id].vote, *votes}},
                     )
                 nb_points, nb_decides = _point_counts(s, [comite.id]).get(comite.id, (0, 0))
-                tableau = _tableau(live, nb_points, nb_decides)
+                tableau = build_tableau(live, nb_points, nb_decides)
         except StaleDataError:
             raise self._stale_point(point_id) from None
         return DecisionResult(version, tuple(warnings), tableau)
 
     def tableau(self, comite_id: int) -> Tableau:
         with self.db.session() as s:
-            comite = _comite(s, comite_id)
+            comite = load_comite(s, comite_id)
             live = load_live(s, comite.campagne_id)
             nb_points, nb_decides = _point_counts(s, [comite_id]).get(comite_id, (0, 0))
-        return _tableau(live, nb_points, nb_decides)
+        return build_tableau(live, nb_points, nb_decides)
 
     def decision_history(self, point_id: int) -> list[tuple[datetime, str, str]]:
         """Every version of the decision on a point: (when, who, French text), oldest first."""
@@ -699,7 +695,7 @@ class ComiteService:
 
     def close(self, comite_id: int) -> None:
         with self.db.session() as s:
-            comite = _comite(s, comite_id)
+            comite = load_comite(s, comite_id)
             if comite.statut != "en_seance":
                 raise UserError(f"{_what(comite)} : seule une séance ouverte peut être close")
             undecided = [p for p in comite.points if p.decision is None]
@@ -717,207 +713,6 @@ class ComiteService:
             comite.updated_by = self.user
             comite.updated_at = datetime.now()
             audit.record(s, self.user, "comite", comite_id, "statut", {"statut": ["en_seance", "clos"]})
-
-    # Scénarios
-
-    def scenarios(self, comite_id: int) -> list[tuple[int, str]]:
-        with self.db.session() as s:
-            _comite(s, comite_id)
-            return [
-                (i, nom)
-                for i, nom in s.execute(
-                    select(Scenario.id, Scenario.nom)
-                    .where(Scenario.comite_id == comite_id)
-                    .order_by(Scenario.id)
-                )
-            ]
-
-    def create_scenario(self, comite_id: int, nom: str, from_proposals: bool = True) -> int:
-        """A new scenario over the agenda: from the instructeurs' proposals (retenu with the
-        proposed amounts when any is proposed, refusé on an avis défavorable) or empty."""
-        nom = (nom or "").strip()
-        if not nom:
-            raise ValidationError(["nom du scénario : obligatoire"])
-        with self.db.session() as s:
-            comite = _comite(s, comite_id)
-            if s.scalar(select(Scenario.id).where(Scenario.comite_id == comite_id, Scenario.nom == nom)):
-                raise ValidationError([f"nom du scénario : « {nom} » existe déjà pour ce comité"])
-            scenario = Scenario(comite_id=comite.id, nom=nom, created_by=self.user, updated_by=self.user)
-            s.add(scenario)
-            s.flush()
-            dossier_ids = [p.dossier_id for p in comite.points]
-            proposals: dict[int, dict[int, int]] = {}
-            avis: dict[int, str | None] = {}
-            if from_proposals and dossier_ids:
-                for did, fid, cents in s.execute(
-                    select(
-                        LigneFinancement.dossier_id,
-                        LigneFinancement.financeur_id,
-                        LigneFinancement.propose_cents,
-                    )
-                    .where(LigneFinancement.dossier_id.in_(dossier_ids))
-                    .where(LigneFinancement.financeur_id.is_not(None))
-                    .where(LigneFinancement.propose_cents.is_not(None))
-                ):
-                    if fid is None or cents is None:
-                        continue
-                    per = proposals.setdefault(did, {})
-                    per[fid] = per.get(fid, 0) + int(cents)
-                avis = {
-                    did: value
-                    for did, value in s.execute(
-                        select(Dossier.id, Dossier.avis).where(Dossier.id.in_(dossier_ids))
-                    )
-                }
-            for did in dossier_ids:
-                amounts = {fid: c for fid, c in proposals.get(did, {}).items()}
-                decision: str | None = None
-                if from_proposals:
-                    if sum(amounts.values()) > 0:
-                        decision = "retenu"
-                    elif avis.get(did) == "defavorable":
-                        decision, amounts = "refuse", {}
-                s.add(ScenarioLigne(scenario_id=scenario.id, dossier_id=did, decision=decision))
-                if decision == "retenu":
-                    for fid, cents in amounts.items():
-                        s.add(
-                            ScenarioMontant(
-                                scenario_id=scenario.id, dossier_id=did, financeur_id=fid, montant_cents=cents
-                            )
-                        )
-            audit.record(
-                s, self.user, "scenario", scenario.id, "create", {"comite_id": comite_id, "nom": nom}
-            )
-            return scenario.id
-
-    def set_scenario_line(
-        self, scenario_id: int, dossier_id: int, decision: str | None, votes: dict[int, int]
-    ) -> None:
-        if decision is not None and decision not in DECISIONS:
-            raise ValidationError([f"décision inconnue : « {decision} » (retenu, ajourne ou refuse)"])
-        if decision != "retenu" and any(v for v in votes.values()):
-            raise ValidationError(["seule une action retenue peut recevoir des montants"])
-        if any(v < 0 for v in votes.values()):
-            raise ValidationError(["montant négatif : saisissez un montant positif ou nul"])
-        with self.db.session() as s:
-            scenario = _scenario(s, scenario_id)
-            line = s.get(ScenarioLigne, (scenario_id, dossier_id))
-            d = s.get(Dossier, dossier_id)
-            if line is None or d is None:
-                raise NotFoundError(f"dossier {dossier_id} : absent de l'ordre du jour de ce scénario")
-            total = sum(votes.values())
-            if total > d.cout_total_cents:
-                raise ValidationError(
-                    [
-                        f"dossier {d.reference} : le total ({format_amount(total)}) dépasse le coût total "
-                        f"de l'action ({format_amount(d.cout_total_cents)})"
-                    ]
-                )
-            known = set(
-                s.scalars(
-                    select(Financeur.id).where(
-                        Financeur.contrat_id
-                        == select(Campagne.contrat_id).where(Campagne.id == d.campagne_id).scalar_subquery()
-                    )
-                )
-            )
-            unknown = [fid for fid in votes if fid not in known]
-            if unknown:
-                raise ValidationError([f"financeur {fid} inconnu pour ce contrat" for fid in unknown])
-            line.decision = decision
-            s.execute(
-                delete(ScenarioMontant).where(
-                    ScenarioMontant.scenario_id == scenario_id, ScenarioMontant.dossier_id == dossier_id
-                )
-            )
-            if decision == "retenu":
-                for fid, cents in votes.items():
-                    s.add(
-                        ScenarioMontant(
-                            scenario_id=scenario_id,
-                            dossier_id=dossier_id,
-                            financeur_id=fid,
-                            montant_cents=int(cents),
-                        )
-                    )
-            scenario.updated_by = self.user
-            scenario.updated_at = datetime.now()
-
-    def scenario_lines(self, scenario_id: int) -> dict[int, tuple[str | None, dict[int, int]]]:
-        with self.db.session() as s:
-            _scenario(s, scenario_id)
-            return _scenario_lines(s, scenario_id)
-
-    def compare_scenarios(self, scenario_ids: list[int]) -> dict[int, Tableau]:
-        """The séance's live figures each scenario would give: the campagne as it is, with the
-        agenda's dossiers taking the scenario's decisions and amounts instead of their own."""
-        out: dict[int, Tableau] = {}
-        with self.db.session() as s:
-            cache: dict[int, LiveData] = {}
-            for scenario_id in scenario_ids:
-                scenario = _scenario(s, scenario_id)
-                campagne_id = s.scalar(select(Comite.campagne_id).where(Comite.id == scenario.comite_id))
-                assert campagne_id is not None
-                if campagne_id not in cache:
-                    cache[campagne_id] = load_live(s, campagne_id)
-                base = cache[campagne_id]
-                lines = _scenario_lines(s, scenario_id)
-                live = _simulated(base, lines)
-                decided = sum(1 for decision, _ in lines.values() if decision is not None)
-                out[scenario_id] = _tableau(live, len(lines), decided)
-        return out
-
-    def delete_scenario(self, scenario_id: int) -> None:
-        with self.db.session() as s:
-            scenario = _scenario(s, scenario_id)
-            audit.record(s, self.user, "scenario", scenario.id, "delete", {"nom": scenario.nom})
-            s.delete(scenario)
-
-    def scenario_to_proposals(self, scenario_id: int) -> None:
-        """The scenario becomes the séance's proposals: each line's amounts are written to the
-        dossiers' `propose_cents` (0 for an ajourné or refusé line; undecided lines untouched)."""
-        with self.db.session() as s:
-            scenario = _scenario(s, scenario_id)
-            comite = _comite(s, scenario.comite_id)
-            self._refuse_clos(comite)
-            lines = _scenario_lines(s, scenario_id)
-            dossiers = {
-                d.id: d
-                for d in s.scalars(
-                    select(Dossier).where(Dossier.id.in_(list(lines))).options(selectinload(Dossier.lignes))
-                )
-            }
-            for dossier_id, (decision, amounts) in lines.items():
-                if decision is None or dossier_id not in dossiers:
-                    continue
-                d = dossiers[dossier_id]
-                seen: set[int] = set()
-                for ligne in d.lignes:
-                    if ligne.financeur_id is None:
-                        continue
-                    first = ligne.financeur_id not in seen
-                    seen.add(ligne.financeur_id)
-                    ligne.propose_cents = amounts.get(ligne.financeur_id, 0) if first else 0
-                for fid, cents in amounts.items():
-                    if fid not in seen and cents:
-                        d.lignes.append(
-                            LigneFinancement(
-                                financeur_id=fid,
-                                libelle="",
-                                demande_cents=0,
-                                propose_cents=cents,
-                                position=len(d.lignes),
-                            )
-                        )
-                d.updated_by = self.user
-            audit.record(
-                s,
-                self.user,
-                "scenario",
-                scenario.id,
-                "propositions",
-                {"nom": scenario.nom, "comite_id": comite.id},
-            )
 
     # Internals
 
@@ -937,7 +732,7 @@ class ComiteService:
             raise ValidationError(problems)
 
     @staticmethod
-    def _refuse_clos(comite: Comite) -> None:
+    def refuse_clos(comite: Comite) -> None:
         if comite.statut == "clos":
             raise UserError(f"{_what(comite)} est clos : son ordre du jour ne peut plus changer")
 
@@ -1024,7 +819,7 @@ class ComiteService:
 
     def _stale(self, comite_id: int) -> UserError:
         with self.db.session() as s:
-            comite = _comite(s, comite_id)
+            comite = load_comite(s, comite_id)
             return audit.concurrent_edit(_what(comite), comite.updated_by, comite.updated_at)
 
     def _stale_point(self, point_id: int) -> UserError:
@@ -1076,7 +871,7 @@ def _what(comite: Comite) -> str:
     return f"Le {kind}{when}"
 
 
-def _comite(s: Session, comite_id: int) -> Comite:
+def load_comite(s: Session, comite_id: int) -> Comite:
     comite = s.get(Comite, comite_id)
     if comite is None:
         raise NotFoundError(f"comité {comite_id} introuvable")
@@ -1088,13 +883,6 @@ def _point(s: Session, point_id: int) -> ComitePoint:
     if point is None:
         raise NotFoundError(f"point {point_id} de l'ordre du jour introuvable")
     return point
-
-
-def _scenario(s: Session, scenario_id: int) -> Scenario:
-    scenario = s.get(Scenario, scenario_id)
-    if scenario is None:
-        raise NotFoundError(f"scénario {scenario_id} introuvable")
-    return scenario
 
 
 def _comite_row(c: Comite, counts: tuple[int, int]) -> ComiteRow:
@@ -1415,7 +1203,7 @@ def _exceeded(
     return out
 
 
-def _tableau(live: LiveData, nb_points: int, nb_decides: int) -> Tableau:
+def build_tableau(live: LiveData, nb_points: int, nb_decides: int) -> Tableau:
     figures = live_figures(live)
     return Tableau(
         enveloppes=tuple(
@@ -1438,42 +1226,6 @@ def _tableau(live: LiveData, nb_points: int, nb_decides: int) -> Tableau:
         nb_decides=nb_decides,
         nb_points=nb_points,
     )
-
-
-def _scenario_lines(s: Session, scenario_id: int) -> dict[int, tuple[str | None, dict[int, int]]]:
-    lines: dict[int, tuple[str | None, dict[int, int]]] = {
-        did: (decision, {})
-        for did, decision in s.execute(
-            select(ScenarioLigne.dossier_id, ScenarioLigne.decision).where(
-                ScenarioLigne.scenario_id == scenario_id
-            )
-        )
-    }
-    for did, fid, cents in s.execute(
-        select(ScenarioMontant.dossier_id, ScenarioMontant.financeur_id, ScenarioMontant.montant_cents).where(
-            ScenarioMontant.scenario_id == scenario_id
-        )
-    ):
-        if did in lines:
-            lines[did][1][fid] = int(cents)
-    return lines
-
-
-def _simulated(base: LiveData, lines: dict[int, tuple[str | None, dict[int, int]]]) -> LiveData:
-    """A copy of the campagne's live data where the scenario's dossiers take its decisions."""
-    dossiers = dict(base.dossiers)
-    for did, (decision, amounts) in lines.items():
-        d = dossiers.get(did)
-        if d is None:
-            continue
-        if decision is None:
-            statut, dec = Statut.EN_COMITE, None
-        else:
-            statut = dec = Statut(decision)
-        dossiers[did] = replace(
-            d, statut=statut, decision=dec, vote=dict(amounts) if decision == "retenu" else {}
-        )
-    return LiveData(base.financeurs, base.enveloppes, dossiers)
 
 
 def _amounts_text(votes: Iterable[Sequence[Any]]) -> str:

@@ -11,6 +11,7 @@ from alembic import command
 from sqlalchemy import func, select, text
 
 from instructeur.services.comites import ComiteService
+from instructeur.services.scenarios import ScenarioService
 from instructeur.storage.db import connect, open_database
 from instructeur.storage.migrate import alembic_config, current_revision, head_revision
 from instructeur.storage.models import (
@@ -115,7 +116,8 @@ def test_a_0001_database_with_data_is_backed_up_then_upgraded(engine_url: str, t
         service.set_conflict(1, 1, "Administratrice de l'association")
         (point,) = service.agenda(1)
         assert point.membres_en_conflit == ("Mme Sophie Hennebelle",)
-        scenario_id = service.create_scenario(1, "Hypothèse basse")
-        assert service.scenario_lines(scenario_id)[1][1] == {1: 4_000_00}
+        scenarios = ScenarioService(db, user="test")
+        scenario_id = scenarios.create_scenario(1, "Hypothèse basse")
+        assert scenarios.scenario_lines(scenario_id)[1][1] == {1: 4_000_00}
     finally:
         db.close()

@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from instructeur.domain.money import format_amount
 from instructeur.services.comites import ComiteService
+from instructeur.services.scenarios import ScenarioService
 from tests.ui.test_seance import Demo, FakeDialogs, make_demo
 from ui.comite.scenarios import ComparisonModel, ScenarioLinesModel, ScenariosWindow
 
@@ -32,6 +33,7 @@ def make_window(qtbot: QtBot, demo: Demo, dialogs: FakeDialogs) -> ScenariosWind
 
 def test_scenarios_edit_compare_and_retain(qtbot: QtBot, qtmodeltester, demo: Demo) -> None:  # type: ignore[no-untyped-def]
     svc = ComiteService(demo.db)
+    scen = ScenarioService(demo.db)
     dialogs = FakeDialogs()
     win = make_window(qtbot, demo, dialogs)
     assert win.banner.text() == "Simulation — ne modifie aucune décision" and win.banner.isVisible()
@@ -41,7 +43,7 @@ def test_scenarios_edit_compare_and_retain(qtbot: QtBot, qtmodeltester, demo: De
     b = win.new_scenario(nom="Scénario B")
     c = win.new_scenario(nom="Scénario C", from_proposals=False)
     assert a and b and c
-    assert [nom for _i, nom in svc.scenarios(demo.comite_id)] == ["Scénario A", "Scénario B", "Scénario C"]
+    assert [nom for _i, nom in scen.scenarios(demo.comite_id)] == ["Scénario A", "Scénario B", "Scénario C"]
     assert win.current_scenario() == c
 
     # Edit scenario B: amounts typed French style, a decision changed.
@@ -63,20 +65,20 @@ def test_scenarios_edit_compare_and_retain(qtbot: QtBot, qtmodeltester, demo: De
                 assert m.setData(m.index(row, col), "")
         cout = p.cout_total_cents
         assert m.setData(m.index(row, fcol[target]), f"{cout // 100:,}".replace(",", " ")), m.last_error
-    lines = svc.scenario_lines(b)
+    lines = scen.scenario_lines(b)
     assert all(lines[p.dossier_id] == ("retenu", {target: p.cout_total_cents // 100 * 100}) for p in points)
     assert m.index(0, fcol[target]).data() == format_amount(points[0].cout_total_cents // 100 * 100)
     assert not m.setData(m.index(0, fcol[target]), "beaucoup")
     assert m.last_error and "illisible" in m.last_error
     assert m.setData(m.index(1, m.DECISION_COL), "refuse")
-    assert svc.scenario_lines(b)[points[1].dossier_id] == ("refuse", {})
+    assert scen.scenario_lines(b)[points[1].dossier_id] == ("refuse", {})
     assert m.index(1, m.DECISION_COL).data() == "Refusé"
 
     # Comparison of A and B against the enveloppes (C unchecked).
     win.set_compared([a, b])
     cmp_model: ComparisonModel = win.comparison_model
     qtmodeltester.check(cmp_model)
-    tableaux = svc.compare_scenarios([a, b])
+    tableaux = scen.compare_scenarios([a, b])
     assert cmp_model.names == ["Scénario A", "Scénario B"]
     assert cmp_model.columnCount() == 2 + 4
     assert [cmp_model.headerData(i, Qt.Orientation.Horizontal) for i in range(2, 6)] == [
@@ -113,28 +115,28 @@ def test_scenarios_edit_compare_and_retain(qtbot: QtBot, qtmodeltester, demo: De
     win.list.setCurrentRow(0)
     new_a = win.rename_scenario()
     assert new_a is not None
-    names = dict(svc.scenarios(demo.comite_id))
+    names = dict(scen.scenarios(demo.comite_id))
     assert names[new_a] == "Scénario prudent" and a not in names
-    assert svc.scenario_lines(new_a) == tableaux_lines(svc, new_a)
-    win.list.setCurrentRow([i for i, _n in svc.scenarios(demo.comite_id)].index(c))
+    assert scen.scenario_lines(new_a) == tableaux_lines(scen, new_a)
+    win.list.setCurrentRow([i for i, _n in scen.scenarios(demo.comite_id)].index(c))
     dialogs.confirms.append(True)
     win.delete_scenario()
-    assert c not in dict(svc.scenarios(demo.comite_id))
+    assert c not in dict(scen.scenarios(demo.comite_id))
 
     # Retain B as the séance's proposals (confirmed).
-    win.list.setCurrentRow([i for i, _n in svc.scenarios(demo.comite_id)].index(b))
+    win.list.setCurrentRow([i for i, _n in scen.scenarios(demo.comite_id)].index(b))
     dialogs.confirms.append(False)
     assert not win.to_proposals()
     dialogs.confirms.append(True)
     assert win.to_proposals()
     agenda = {p.dossier_id: p for p in svc.agenda(demo.comite_id)}
-    for did, (decision, votes) in svc.scenario_lines(b).items():
+    for did, (decision, votes) in scen.scenario_lines(b).items():
         if decision == "retenu":
             assert {x.financeur_id: x.propose_cents for x in agenda[did].montants if x.propose_cents} == votes
     assert all(p.decision is None for p in agenda.values())
 
 
-def tableaux_lines(svc: ComiteService, scenario_id: int) -> dict[int, tuple[str | None, dict[int, int]]]:
+def tableaux_lines(svc: ScenarioService, scenario_id: int) -> dict[int, tuple[str | None, dict[int, int]]]:
     return svc.scenario_lines(scenario_id)
 
 

@@ -6,7 +6,7 @@
   never touching a decision;
 * `ui.comite.seance.SeanceWindow` — the projector mode of the séance.
 
-All of them call `instructeur.services.comites.ComiteService` only (see docs/COMITE_API.md);
+All of them call `ComiteService` and `ScenarioService` (instructeur/services/{comites,scenarios}.py, see docs/COMITE_API.md);
 `ComiteActions` puts them into the main window's « Comité » menu.
 """
 

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from instructeur.domain.money import format_amount, parse_amount
 from instructeur.errors import UserError
 from instructeur.services.comites import ComiteService, PointRow, Tableau
+from instructeur.services.scenarios import ScenarioService
 from instructeur.storage.db import Database
 from ui.charts import BulletChart, BulletRow
 from ui.comite import DECISION_LABELS, comite_title
@@ -317,6 +318,7 @@ class ScenariosWindow(QMainWindow):
         self.setObjectName("scenariosWindow")
         self._dialogs = dialogs or Dialogs()
         self.service = ComiteService(db, user)
+        self.scenario_service = ScenarioService(db, user)
         self.comite_id = comite_id
         comite, _m = self.service.get(comite_id)
         self.setWindowTitle(f"Simulations — {comite_title(comite)}")
@@ -426,7 +428,7 @@ class ScenariosWindow(QMainWindow):
         keep = select if select is not None else self.current_scenario()
         checked = set(self.checked_scenarios())
         self.points = self.service.agenda(self.comite_id)
-        scenarios = self.service.scenarios(self.comite_id)
+        scenarios = self.scenario_service.scenarios(self.comite_id)
         self.list.blockSignals(True)
         try:
             self.list.clear()
@@ -491,7 +493,7 @@ class ScenariosWindow(QMainWindow):
             self.lines.setEnabled(False)
             return
         self.lines.setEnabled(True)
-        self.lines_model.set_data(self.points, self._financeurs(), self.service.scenario_lines(sid))
+        self.lines_model.set_data(self.points, self._financeurs(), self.scenario_service.scenario_lines(sid))
         self.lines_title.setText(
             f"<b>{self.list.currentItem().text()}</b> — double-cliquez une décision ou un montant pour le modifier"
         )
@@ -502,7 +504,7 @@ class ScenariosWindow(QMainWindow):
         if sid is None:
             return "aucun scénario sélectionné"
         try:
-            self.service.set_scenario_line(sid, dossier_id, decision, votes)
+            self.scenario_service.set_scenario_line(sid, dossier_id, decision, votes)
         except UserError as exc:
             self.message.setText(exc.message)
             return exc.message
@@ -513,7 +515,7 @@ class ScenariosWindow(QMainWindow):
     def refresh_comparison(self) -> None:
         ids = self.checked_scenarios()[:MAX_COMPARED]
         names = {sid: self.list.item(n).text() for n, sid in enumerate(self.scenario_ids())}
-        tableaux = self.service.compare_scenarios(ids) if ids else {}
+        tableaux = self.scenario_service.compare_scenarios(ids) if ids else {}
         self.comparison_model.set_comparison([names[i] for i in ids], [tableaux[i] for i in ids])
         self.comparison_note.setText(
             "Cochez 2 ou 3 scénarios pour les comparer."
@@ -554,7 +556,7 @@ class ScenariosWindow(QMainWindow):
         if nom is None:
             return None
         try:
-            sid = self.service.create_scenario(self.comite_id, nom.strip(), from_proposals)
+            sid = self.scenario_service.create_scenario(self.comite_id, nom.strip(), from_proposals)
         except UserError as exc:
             self._dialogs.error(self, "Nouveau scénario", exc.message)
             return None
@@ -571,11 +573,11 @@ class ScenariosWindow(QMainWindow):
         if nom is None or not nom.strip() or nom.strip() == old:
             return None
         try:
-            lines = self.service.scenario_lines(sid)
-            new_id = self.service.create_scenario(self.comite_id, nom.strip(), from_proposals=False)
+            lines = self.scenario_service.scenario_lines(sid)
+            new_id = self.scenario_service.create_scenario(self.comite_id, nom.strip(), from_proposals=False)
             for dossier_id, (decision, votes) in lines.items():
-                self.service.set_scenario_line(new_id, dossier_id, decision, votes)
-            self.service.delete_scenario(sid)
+                self.scenario_service.set_scenario_line(new_id, dossier_id, decision, votes)
+            self.scenario_service.delete_scenario(sid)
         except UserError as exc:
             self._dialogs.error(self, "Renommer le scénario", exc.message)
             return None
@@ -595,7 +597,7 @@ class ScenariosWindow(QMainWindow):
         ):
             return
         try:
-            self.service.delete_scenario(sid)
+            self.scenario_service.delete_scenario(sid)
         except UserError as exc:
             self._dialogs.error(self, "Supprimer le scénario", exc.message)
             return
@@ -615,7 +617,7 @@ class ScenariosWindow(QMainWindow):
         ):
             return False
         try:
-            self.service.scenario_to_proposals(sid)
+            self.scenario_service.scenario_to_proposals(sid)
         except UserError as exc:
             self._dialogs.error(self, "Retenir comme propositions de séance", exc.message)
             return False
