@@ -74,7 +74,12 @@ def _letter_settings(db: Database, ref: Referentiel) -> None:
     NotificationService(db, user=DEMO_USER).save_settings(
         NotificationSettings(
             expediteur="\n".join(
-                [ref.epci_nom, "Direction de la cohésion sociale (démonstration)", "1 place de l'Exemple", commune]
+                [
+                    ref.epci_nom,
+                    "Direction de la cohésion sociale (démonstration)",
+                    "1 place de l'Exemple",
+                    commune,
+                ]
             ),
             ville=commune,
             signataire="Camille Exemple (signataire fictif)",

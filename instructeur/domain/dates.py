@@ -91,3 +91,10 @@ def format_date_long(d: date) -> str:
     """« 15 mars 2025 », « 1er mars 2025 »."""
     day = "1er" if d.day == 1 else str(d.day)
     return f"{day} {MONTHS[d.month - 1]} {d.year}"
+
+
+def echeance_crf(campagne_annee: int, date_fin: date | None) -> date:
+    """Due date of the compte rendu financier (CERFA 15059): six months after the end of the
+    exercice, i.e. 30 June of the year after the campagne's year or the action's end year if later."""
+    exercice = max(campagne_annee, date_fin.year if date_fin else campagne_annee)
+    return date(exercice + 1, 6, 30)

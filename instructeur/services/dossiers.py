@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from instructeur.domain import scoring
@@ -587,6 +587,12 @@ class DossierService:
             missing = instruction_missing(d)
             if missing:
                 return "instruction incomplète : " + ", ".join(missing)
+        if target is Statut.SOLDE:
+            from instructeur.services.suivi import SOLDE_SANS_CRF, crf_recu  # suivi → comités → here
+
+            session = object_session(d)
+            if session is None or not crf_recu(session, d.id):
+                return SOLDE_SANS_CRF
         return None
 
     def _check(self, data: DossierData) -> None:
@@ -637,6 +643,10 @@ def move_statut(s: Session, d: Dossier, target: Statut, user: str, motivation: s
     )
     if target in DECISIONS:
         d.decision = target.value
+    if target is Statut.NON_REALISE:
+        from instructeur.services.suivi import mark_non_realise  # suivi → comités → here
+
+        mark_non_realise(s, d.id, user)
     d.statut = target.value
     d.updated_by = user
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from instructeur.domain.dates import format_date_long
+from instructeur.domain.dates import echeance_crf, format_date_long
 from instructeur.domain.money import amount_in_words, format_amount
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import fold, safe_filename
@@ -395,7 +395,6 @@ class NotificationService:
                 transition.motivation if transition else None
             )
             p = d.porteur
-            exercice = max(campagne.annee, d.date_fin.year if d.date_fin else campagne.annee)
             values = {
                 "porteur": p.raison_sociale,
                 "representant": salutation(p.representant_civilite, p.representant_fonction),
@@ -421,7 +420,7 @@ class NotificationService:
                 "ville": cfg.ville,
                 "service": cfg.service,
                 "contact": contact,
-                "echeance_crf": format_date_long(date(exercice + 1, 6, 30)),
+                "echeance_crf": format_date_long(echeance_crf(campagne.annee, d.date_fin)),
                 "montant_superieur_23000": "oui" if montant > CONVENTION_THRESHOLD_CENTS else "",
                 "association": "oui" if _is_association(p) else "",
             }

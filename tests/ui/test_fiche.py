@@ -127,6 +127,7 @@ def test_double_click_opens_one_fiche_with_every_tab_filled(qtbot, world_db, dia
         "Plan de financement",
         "Recevabilité",
         "Instruction",
+        "Comité et suivi",
         "Statut",
         "Historique",
     ]

@@ -42,6 +42,7 @@ from ui.fiche.public import PublicTab
 from ui.fiche.rattachement import RattachementTab
 from ui.fiche.recevabilite import RecevabiliteTab
 from ui.fiche.statut import StatutTab
+from ui.fiche.suivi import SuiviTab
 from ui.models.dossiers import statut_colours
 
 _STYLE = (
@@ -191,6 +192,7 @@ class FicheDossier(QMainWindow):
         self.financement = FinancementTab(self.context)
         self.recevabilite = RecevabiliteTab()
         self.instruction = InstructionTab(self._db, self.context, self._dialogs, self._user)
+        self.suivi = SuiviTab(self._db, self._user)
         self.statut = StatutTab()
         self.historique = HistoriqueTab()
         self.tabs = QTabWidget()
@@ -204,8 +206,9 @@ class FicheDossier(QMainWindow):
             (self.financement, "&5 Plan de financement"),
             (self.recevabilite, "&6 Recevabilité"),
             (self.instruction, "&7 Instruction"),
-            (self.statut, "&8 Statut"),
-            (self.historique, "&9 Historique"),
+            (self.suivi, "&8 Comité et suivi"),
+            (self.statut, "&9 Statut"),
+            (self.historique, "&0 Historique"),
         ):
             self.tabs.addTab(widget, label)
 
@@ -256,6 +259,8 @@ class FicheDossier(QMainWindow):
         self.instruction.guard = self._instruction_guard
         self.instruction.dossier_written.connect(self._after_instruction_write)
         self.instruction.scores_saved.connect(self.saved.emit)
+        # « Comité et suivi » saves the suivi row on its own (the dossier's version does not move).
+        self.suivi.suivi_saved.connect(self._after_suivi_write)
 
     # --- state ------------------------------------------------------------------------------
 
@@ -286,6 +291,8 @@ class FicheDossier(QMainWindow):
                 self.statut.load(snapshot.detail, snapshot.allowed)
             self.instruction.load(snapshot.detail)
             self.tabs.setTabEnabled(self.tabs.indexOf(self.instruction), snapshot.detail is not None)
+            self.suivi.load(snapshot.detail)
+            self.tabs.setTabEnabled(self.tabs.indexOf(self.suivi), snapshot.detail is not None)
             self.tabs.setTabEnabled(self.tabs.indexOf(self.statut), snapshot.detail is not None)
             self.tabs.setTabEnabled(self.tabs.indexOf(self.historique), snapshot.detail is not None)
         finally:
@@ -458,12 +465,28 @@ class FicheDossier(QMainWindow):
         self.load(load_snapshot(self._db, dossier_id, self._user))
         self.saved.emit(dossier_id)
 
+    def _after_suivi_write(self, dossier_id: int) -> None:
+        """The suivi was saved (the dossier's version did not move): show it in the journal; the
+        whole fiche is read again unless other tabs hold unsaved changes."""
+        if self.is_modified():
+            self.historique.load(self.fiche.journal(dossier_id))
+        else:
+            self.load(load_snapshot(self._db, dossier_id, self._user))
+        self.saved.emit(dossier_id)
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        pending = self.instruction.unsaved_sections()
+        pending = [
+            f"onglet {tab} : {', '.join(sections)}"
+            for tab, sections in (
+                ("Instruction", self.instruction.unsaved_sections()),
+                ("Comité et suivi", self.suivi.unsaved_sections()),
+            )
+            if sections
+        ]
         if pending and not self._dialogs.confirm(
             self,
             "Fermer la fiche",
-            f"L'onglet Instruction a des saisies non enregistrées ({', '.join(pending)}). Les abandonner ?",
+            f"Des saisies ne sont pas enregistrées ({' ; '.join(pending)}). Les abandonner ?",
             "Abandonner",
         ):
             event.ignore()
