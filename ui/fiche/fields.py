@@ -6,7 +6,16 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from instructeur.domain.dates import format_date, parse_date
 from instructeur.domain.money import format_amount, parse_amount
@@ -183,3 +192,27 @@ def add_row(form: QFormLayout, label: str, field: QWidget | None, *, name: str |
             field.setAccessibleName(name or label.replace("&", "").rstrip(" :"))
         form.addRow(text, field)
     return text
+
+
+def two_columns(
+    tab: QWidget, left: list[QWidget], right: list[QWidget], stretch: tuple[int, int] = (1, 1)
+) -> None:
+    """A tab made of two columns of group boxes, scrolling as one when the window is small."""
+    content = QWidget()
+    columns = QHBoxLayout(content)
+    columns.setContentsMargins(16, 14, 16, 14)
+    columns.setSpacing(16)
+    for widgets, weight in ((left, stretch[0]), (right, stretch[1])):
+        column = QVBoxLayout()
+        column.setSpacing(12)
+        for widget in widgets:
+            column.addWidget(widget)
+        column.addStretch(1)
+        columns.addLayout(column, weight)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(content)
+    layout = QVBoxLayout(tab)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(scroll)

@@ -47,7 +47,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -63,7 +62,7 @@ from instructeur.services.instruction import JUSTIFICATION_REQUIRED, CotationDto
 from instructeur.services.notation import EvaluationDto, NotationService, ScoreRow
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
-from ui.fiche.fields import ERROR_COLOUR, WARNING_COLOUR, AmountEdit, mark_invalid
+from ui.fiche.fields import ERROR_COLOUR, WARNING_COLOUR, AmountEdit, mark_invalid, two_columns
 from ui.models.dossiers import format_score
 
 OK_COLOUR = "#1b5e20"
@@ -312,30 +311,12 @@ class InstructionTab(QWidget):
     # --- construction -----------------------------------------------------------------------
 
     def _build(self) -> None:
-        left = QVBoxLayout()
-        left.setSpacing(12)
-        left.addWidget(self._build_aggregate())
-        left.addWidget(self._build_evaluations())
-        left.addStretch(1)
-        right = QVBoxLayout()
-        right.setSpacing(12)
-        right.addWidget(self._build_completeness())
-        right.addWidget(self._build_cotation())
-        right.addWidget(self._build_avis())
-        right.addStretch(1)
-        content = QWidget()
-        columns = QHBoxLayout(content)
-        columns.setContentsMargins(16, 14, 16, 14)
-        columns.setSpacing(16)
-        columns.addLayout(left, 11)
-        columns.addLayout(right, 9)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        two_columns(
+            self,
+            [self._build_aggregate(), self._build_evaluations()],
+            [self._build_completeness(), self._build_cotation(), self._build_avis()],
+            stretch=(11, 9),
+        )
 
     def _build_evaluations(self) -> QGroupBox:
         box = QGroupBox("Évaluations (grille d'analyse)")

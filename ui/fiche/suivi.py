@@ -25,13 +25,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +41,7 @@ from instructeur.errors import ConcurrentEditError, UserError, ValidationError
 from instructeur.services.dossiers import DossierDetail
 from instructeur.services.suivi import REALISE_LABELS, SuiviData, SuiviDto, SuiviService
 from instructeur.storage.db import Database
-from ui.fiche.fields import ERROR_COLOUR, CountEdit, DateEdit, add_row, form_layout, mark_invalid
+from ui.fiche.fields import ERROR_COLOUR, CountEdit, DateEdit, add_row, form_layout, mark_invalid, two_columns
 from ui.fiche.instruction import MUTED, OK_COLOUR, plain_text
 from ui.fiche.instruction import _Message as SectionMessage
 from ui.models.dossiers import statut_colours
@@ -103,28 +101,7 @@ class SuiviTab(QWidget):
     # --- construction -----------------------------------------------------------------------
 
     def _build(self) -> None:
-        left = QVBoxLayout()
-        left.setSpacing(12)
-        left.addWidget(self._build_decision())
-        left.addWidget(self._build_notification())
-        left.addStretch(1)
-        right = QVBoxLayout()
-        right.setSpacing(12)
-        right.addWidget(self._build_suivi())
-        right.addStretch(1)
-        content = QWidget()
-        columns = QHBoxLayout(content)
-        columns.setContentsMargins(16, 14, 16, 14)
-        columns.setSpacing(16)
-        columns.addLayout(left, 1)
-        columns.addLayout(right, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(scroll)
+        two_columns(self, [self._build_decision(), self._build_notification()], [self._build_suivi()])
 
     def _build_decision(self) -> QGroupBox:
         box = QGroupBox("Décision du comité")
