@@ -37,7 +37,6 @@ from instructeur.domain.statuts import DECISIONS, Statut
 from instructeur.errors import NotFoundError, ValidationError
 from instructeur.services import audit
 from instructeur.services.comites import COMITE_TYPE_LABELS
-from instructeur.services.notifications import ETAT_LABELS
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
     Campagne,
@@ -134,6 +133,8 @@ class NotificationDto:
 
     @property
     def etat_label(self) -> str:
+        from instructeur.services.notifications import ETAT_LABELS  # not at import: it loads ReportLab
+
         return ETAT_LABELS.get(self.etat, self.etat)
 
     @property

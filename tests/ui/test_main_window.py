@@ -358,3 +358,16 @@ def test_work_windows_close_before_another_base_or_quitting(qtbot, db: Database,
     assert window.open_database(tmp_path / "autre.sqlite")
     assert not tool.isVisible()  # nothing may write to the previous base any more
     window.db.close()
+
+
+def test_start_up_does_not_load_the_export_libraries() -> None:
+    """ReportLab and openpyxl cost a tenth of a second each: the window must not import them
+    before an export or a letter is asked for (launch target ≤ 1.5 s, docs/PERFORMANCE.md)."""
+    import subprocess
+    import sys
+
+    code = "import sys, ui.main_window; print(sorted({'reportlab', 'openpyxl'} & set(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"
