@@ -86,6 +86,38 @@ def plural(n: int, word: str) -> str:
 # --- editable models -------------------------------------------------------------------------
 
 
+class _LinesModel(QAbstractTableModel):
+    """An editable list of lines (`self.lines`) that can grow, shrink and be reordered; every
+    change emits `edited` (the tab then shows its unsaved mark)."""
+
+    edited = Signal()
+    lines: list[Any]
+
+    def add(self, line: Any) -> int:
+        row = len(self.lines)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self.lines.append(line)
+        self.endInsertRows()
+        self.edited.emit()
+        return row
+
+    def remove(self, row: int) -> None:
+        self.beginRemoveRows(QModelIndex(), row, row)
+        del self.lines[row]
+        self.endRemoveRows()
+        self.edited.emit()
+
+    def move(self, row: int, delta: int) -> int:
+        target = row + delta
+        if not (0 <= row < len(self.lines) and 0 <= target < len(self.lines)):
+            return row
+        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), target + 1 if delta > 0 else target)
+        self.lines.insert(target, self.lines.pop(row))
+        self.endMoveRows()
+        self.edited.emit()
+        return target
+
+
 @dataclass
 class FinanceurLine:
     id: int | None
@@ -97,11 +129,10 @@ class FinanceurLine:
     used: bool = False
 
 
-class FinanceursModel(QAbstractTableModel):
+class FinanceursModel(_LinesModel):
     """The contrat's financeurs as an editable grid: code, nom, type (edited with a combo), use."""
 
     HEADERS = ("Code", "Nom", "Type", "Utilisation")
-    edited = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -170,31 +201,6 @@ class FinanceursModel(QAbstractTableModel):
         self.dataChanged.emit(index, index, [DISPLAY, EDIT])
         self.edited.emit()
         return True
-
-    def add(self, line: FinanceurLine) -> int:
-        row = len(self.lines)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self.lines.append(line)
-        self.endInsertRows()
-        self.edited.emit()
-        return row
-
-    def remove(self, row: int) -> None:
-        self.beginRemoveRows(QModelIndex(), row, row)
-        del self.lines[row]
-        self.endRemoveRows()
-        self.edited.emit()
-
-    def move(self, row: int, delta: int) -> int:
-        target = row + delta
-        if not (0 <= row < len(self.lines) and 0 <= target < len(self.lines)):
-            return row
-        dest = target + 1 if delta > 0 else target
-        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), dest)
-        self.lines.insert(target, self.lines.pop(row))
-        self.endMoveRows()
-        self.edited.emit()
-        return target
 
 
 class TypeDelegate(QStyledItemDelegate):
@@ -333,11 +339,10 @@ class RecevabiliteLine:
     n_checks: int = 0
 
 
-class RecevabiliteModel(QAbstractTableModel):
+class RecevabiliteModel(_LinesModel):
     """The campagne's recevabilité list: libellé (editable), obligatoire (check box), use."""
 
     HEADERS = ("Critère de recevabilité", "Obligatoire", "Vérifié sur")
-    edited = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -409,30 +414,6 @@ class RecevabiliteModel(QAbstractTableModel):
         self.dataChanged.emit(index, index)
         self.edited.emit()
         return True
-
-    def add(self, line: RecevabiliteLine) -> int:
-        row = len(self.lines)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self.lines.append(line)
-        self.endInsertRows()
-        self.edited.emit()
-        return row
-
-    def remove(self, row: int) -> None:
-        self.beginRemoveRows(QModelIndex(), row, row)
-        del self.lines[row]
-        self.endRemoveRows()
-        self.edited.emit()
-
-    def move(self, row: int, delta: int) -> int:
-        target = row + delta
-        if not (0 <= row < len(self.lines) and 0 <= target < len(self.lines)):
-            return row
-        self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), target + 1 if delta > 0 else target)
-        self.lines.insert(target, self.lines.pop(row))
-        self.endMoveRows()
-        self.edited.emit()
-        return target
 
 
 def quartiers_model(parent: QObject | None = None) -> RowTableModel[QuartierRow]:
