@@ -12,6 +12,7 @@ refusals are shown in the tab. The editable grids are small `QAbstractTableModel
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -84,6 +85,35 @@ def plural(n: int, word: str) -> str:
 
 
 # --- editable models -------------------------------------------------------------------------
+
+
+def _line_buttons(
+    add_text: str, add: Callable[[], object], remove: Callable[[], object], move: Callable[[int], None]
+) -> tuple[QHBoxLayout, tuple[QPushButton, QPushButton, QPushButton, QPushButton]]:
+    """The row « Ajouter · Retirer · Monter · Descendre » under an editable list."""
+    buttons = (
+        QPushButton(add_text),
+        QPushButton("&Retirer"),
+        QPushButton("Monter"),
+        QPushButton("Descendre"),
+    )
+    buttons[0].clicked.connect(lambda: add())
+    buttons[1].clicked.connect(lambda: remove())
+    buttons[2].clicked.connect(lambda: move(-1))
+    buttons[3].clicked.connect(lambda: move(1))
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    row.addStretch(1)
+    return row, buttons
+
+
+def _move_current(table: QTableView, model: _LinesModel, delta: int) -> None:
+    """Move the selected line up or down and keep it selected."""
+    index = table.currentIndex()
+    if index.isValid():
+        row = model.move(index.row(), delta)
+        table.setCurrentIndex(model.index(row, index.column()))
 
 
 class _LinesModel(QAbstractTableModel):
@@ -907,18 +937,12 @@ class FinanceursTab(_Tab):
         hh.resizeSection(0, 120)
         hh.resizeSection(2, 150)
         hh.resizeSection(3, 260)
-        self.add_button = QPushButton("&Ajouter")
-        self.remove_button = QPushButton("&Retirer")
-        self.up_button = QPushButton("Monter")
-        self.down_button = QPushButton("Descendre")
-        self.add_button.clicked.connect(self.add)
-        self.remove_button.clicked.connect(self.remove_current)
-        self.up_button.clicked.connect(lambda: self._move(-1))
-        self.down_button.clicked.connect(lambda: self._move(1))
-        buttons = QHBoxLayout()
-        for b in (self.add_button, self.remove_button, self.up_button, self.down_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
+        buttons, (self.add_button, self.remove_button, self.up_button, self.down_button) = _line_buttons(
+            "&Ajouter",
+            self.add,
+            self.remove_current,
+            lambda delta: _move_current(self.table, self.model, delta),
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
@@ -975,12 +999,6 @@ class FinanceursTab(_Tab):
             return False
         self.model.remove(index.row())
         return True
-
-    def _move(self, delta: int) -> None:
-        index = self.table.currentIndex()
-        if index.isValid():
-            row = self.model.move(index.row(), delta)
-            self.table.setCurrentIndex(self.model.index(row, index.column()))
 
     def save(self) -> bool:
         try:
@@ -1108,18 +1126,13 @@ class CampagneTab(_Tab):
         rh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         rh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         rh.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        self.add_item_button = QPushButton("Ajouter un critère")
-        self.remove_item_button = QPushButton("Retirer")
-        self.up_item_button = QPushButton("Monter")
-        self.down_item_button = QPushButton("Descendre")
-        self.add_item_button.clicked.connect(self.add_item)
-        self.remove_item_button.clicked.connect(self.remove_item)
-        self.up_item_button.clicked.connect(lambda: self._move_item(-1))
-        self.down_item_button.clicked.connect(lambda: self._move_item(1))
-        item_buttons = QHBoxLayout()
-        for b in (self.add_item_button, self.remove_item_button, self.up_item_button, self.down_item_button):
-            item_buttons.addWidget(b)
-        item_buttons.addStretch(1)
+        item_buttons, buttons = _line_buttons(
+            "Ajouter un critère",
+            self.add_item,
+            self.remove_item,
+            lambda delta: _move_current(self.recevabilite_table, self.recevabilite, delta),
+        )
+        self.add_item_button, self.remove_item_button, self.up_item_button, self.down_item_button = buttons
         rec_box = QGroupBox("Recevabilité")
         rec_layout = QVBoxLayout(rec_box)
         rec_layout.addWidget(self.recevabilite_table, 1)
@@ -1263,12 +1276,6 @@ class CampagneTab(_Tab):
             return False
         self.recevabilite.remove(index.row())
         return True
-
-    def _move_item(self, delta: int) -> None:
-        index = self.recevabilite_table.currentIndex()
-        if index.isValid():
-            row = self.recevabilite.move(index.row(), delta)
-            self.recevabilite_table.setCurrentIndex(self.recevabilite.index(row, 0))
 
     def _open(self, kind: str) -> None:
         if self.campagne_id is not None:
