@@ -19,42 +19,12 @@ from instructeur.services.suivi import SOLDE_SANS_CRF, SuiviData, SuiviService
 from instructeur.storage.db import Database, open_database
 from instructeur.storage.models import Comite, ComitePoint, ComiteVote, Dossier, Notification
 from tests.factories import World, build_world, create_dossier
+from tests.ui.test_fiche_instruction import FakeDialogs  # the fiche's dialogs, scripted
 from ui.fiche import FicheDossier
 from ui.fiche.suivi import NO_DECISION, SuiviTab
 from ui.main_window import MainWindow
 
 TODAY = date(2027, 5, 2)
-
-
-class FakeDialogs:
-    def __init__(self) -> None:
-        self.answer = "cancel"
-        self.text: str | None = None
-        self.asked: list[str] = []
-        self.confirm_answer = True
-
-    def ask_save_discard_cancel(self, parent: object, title: str, text: str) -> str:
-        self.asked.append(text)
-        return self.answer
-
-    def ask_text(
-        self, parent: object, title: str, label: str, default: str = "", **_kw: object
-    ) -> str | None:
-        self.asked.append(label)
-        return self.text
-
-    def confirm(self, *args: object, **kwargs: object) -> bool:
-        self.asked.append(str(args[2]) if len(args) > 2 else "")
-        return self.confirm_answer
-
-    def error(self, *args: object) -> None:
-        pass
-
-    def info(self, *args: object) -> None:
-        pass
-
-    def report(self, *args: object, **kwargs: object) -> None:
-        pass
 
 
 @pytest.fixture
