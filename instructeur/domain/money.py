@@ -245,3 +245,9 @@ def percent(numerator_cents: int, denominator_cents: int) -> Decimal | None:
     if negative:
         quotient = -quotient
     return (Decimal(quotient) / 100).quantize(_CENT)
+
+
+# Plausibility: an amount above the contrat's ceiling (a Setting, default below) is refused;
+# the database refuses anything above the hard bound whatever the setting says.
+AMOUNT_CEILING_DEFAULT_CENTS = 100_000_000_00  # 100 000 000 €
+AMOUNT_HARD_MAX_CENTS = 10**13  # 100 000 000 000 €: CHECK constraints on every money column
