@@ -1,0 +1,586 @@
+"""Recording a comité decision: in séance (`decide`) and, outside it, its revision
+(`revise_decision`, « Modifier la décision… »). Both check with the one pure rule
+`instructeur.domain.decision.check_decision` and write through `_record`.
+
+**Concurrency.** The enveloppe check reads the other dossiers' votes; two decisions at the same
+instant must not both read the totals before either writes (docs/ARCHITECTURE.md, « Decisions and
+enveloppes under concurrency »). `decision_session` takes SQLite's write lock first
+(`BEGIN IMMEDIATE`: pysqlite's own BEGIN is deferred, and only before the first write), and
+`lock_enveloppes` locks the campagne's enveloppe rows on PostgreSQL (`SELECT … FOR UPDATE`) before
+the totals are read; the second decision waits, then reads the first one's votes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from instructeur.domain.decision import (
+    DECISION_LABELS,
+    DecisionCheck,
+    EnveloppeLoad,
+    check_decision,
+    decision_basics,
+)
+from instructeur.domain.money import format_amount
+from instructeur.domain.statuts import Statut, transition_problem
+from instructeur.errors import NotFoundError, UserError, ValidationError
+from instructeur.services import audit
+from instructeur.services.comite_dtos import DecisionResult, Tableau
+from instructeur.services.comite_rows import (
+    _conflict_names,
+    _point,
+    _point_counts,
+    _what,
+    build_tableau,
+    load_comite,
+)
+from instructeur.services.dossiers import instruction_missing, move_statut
+from instructeur.services.synthese import LiveData, load_live
+from instructeur.storage.db import Database
+from instructeur.storage.models import (
+    AuditLog,
+    Campagne,
+    Comite,
+    ComitePoint,
+    ComiteVote,
+    Dossier,
+    Enveloppe,
+    Financeur,
+    LigneFinancement,
+    Notification,
+)
+
+__all__ = [
+    "REVISABLE_STATUTS",
+    "RevisionResult",
+    "decide",
+    "decision_history",
+    "decision_records",
+    "decision_session",
+    "lock_enveloppes",
+    "revisable",
+    "revise_decision",
+]
+
+# Statuts whose comité decision can be revised outside the séance (a notified refusal is final,
+# a soldé or non réalisé action is closed).
+REVISABLE_STATUTS = (Statut.RETENU, Statut.AJOURNE, Statut.REFUSE, Statut.NOTIFIE)
+# A letter was produced for the dossier: after a revision it must be made again.
+_LETTER_MADE = ("a_signer", "a_notifier", "notifie")
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """A decision as asked, cleaned (no votes unless retenu)."""
+
+    decision: str
+    votes: dict[int, int]
+    conditions: str | None
+    motivation: str | None
+    override_motivation: str | None
+
+
+@dataclass(frozen=True)
+class RevisionResult:
+    version: int  # the dossier's new version
+    warnings: tuple[str, ...]
+    notifications_a_refaire: int  # letters already generated, now « À refaire »
+
+
+# --- Locking ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def decision_session(db: Database) -> Iterator[Session]:
+    """The decision's transaction. SQLite: `BEGIN IMMEDIATE` before anything is read, so the
+    totals are read under the write lock (a second decision waits up to busy_timeout)."""
+    try:
+        with db.session() as s:
+            if db.is_sqlite:
+                s.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            yield s
+    except OperationalError as exc:
+        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+            raise UserError(
+                "la base de données est occupée par un autre enregistrement : réessayez dans un instant"
+            ) from None
+        raise
+
+
+def lock_enveloppes(s: Session, campagne_id: int) -> None:
+    """PostgreSQL: lock the campagne's enveloppe rows (in id order, no deadlock between two
+    decisions) until the decision commits. SQLite already holds the database write lock."""
+    if s.get_bind().dialect.name == "postgresql":
+        s.execute(
+            select(Enveloppe.id)
+            .where(Enveloppe.campagne_id == campagne_id)
+            .order_by(Enveloppe.id)
+            .with_for_update()
+        ).all()
+
+
+# --- Séance ----------------------------------------------------------------------------------
+
+
+def decide(
+    db: Database,
+    user: str,
+    point_id: int,
+    expected_version: int,
+    decision: str,
+    votes: dict[int, int],
+    conditions: str | None,
+    motivation: str | None,
+    override_motivation: str | None = None,
+) -> DecisionResult:
+    """Record (or revise) the comité's decision on a point while the séance is open."""
+    new = _inputs(decision, votes, conditions, motivation, override_motivation)
+    try:
+        with decision_session(db) as s:
+            point = _point(s, point_id)
+            comite = load_comite(s, point.comite_id)
+            _check_seance_open(comite)
+            if point.version != expected_version:
+                raise audit.concurrent_edit(
+                    f"La décision sur le dossier {point.dossier.reference}",
+                    point.updated_by,
+                    point.updated_at,
+                )
+            d = _load_dossier(s, point.dossier_id)
+            _check_seance_statut(point, d, new.decision, new.motivation)
+            lock_enveloppes(s, d.campagne_id)
+            financeurs = _financeurs(s, d, new.votes)
+            live = load_live(s, d.campagne_id)
+            check = _check(d, point, live, new)
+            old = point.decision
+            text = new.motivation
+            if old is not None and old != new.decision:
+                text = f"Révision en séance ({DECISION_LABELS[old]} → {DECISION_LABELS[new.decision]})" + (
+                    f" : {new.motivation}" if new.motivation else ""
+                )
+            changes = _record(s, user, point, d, financeurs, new, check, text, move=old != new.decision)
+            conflicts = _conflict_names(s, comite.id, [d.id]).get(d.id, ())
+            if conflicts:
+                changes["pas_pris_part"] = list(conflicts)
+            audit.record(s, user, "comite_point", point.id, "decision", changes)
+            s.flush()
+            version = point.version
+            tableau = _tableau_after(s, live, d.id, comite.id, new)
+    except StaleDataError:
+        raise _stale_point(db, point_id) from None
+    return DecisionResult(version, _warnings(d.reference, new, check), tableau)
+
+
+def _inputs(
+    decision: str,
+    votes: dict[int, int],
+    conditions: str | None,
+    motivation: str | None,
+    override_motivation: str | None,
+) -> _Inputs:
+    """Cleaned inputs; what can be refused before reading the database is refused here."""
+    votes = {int(fid): int(v) for fid, v in votes.items()}
+    problems = decision_basics(decision, votes, _clean(motivation))
+    if problems:
+        raise ValidationError(problems)
+    return _Inputs(
+        decision,
+        votes if decision == "retenu" else {},
+        _clean(conditions),
+        _clean(motivation),
+        _clean(override_motivation),
+    )
+
+
+def _check_seance_open(comite: Comite) -> None:
+    if comite.statut == "clos":
+        raise UserError(
+            f"{_what(comite)} est clos : ses décisions ne peuvent plus être révisées en séance "
+            "(utilisez « Modifier la décision… » dans la fiche du dossier)"
+        )
+    if comite.statut != "en_seance":
+        raise UserError(f"{_what(comite)} : la séance n'est pas ouverte")
+
+
+def _check_seance_statut(point: ComitePoint, d: Dossier, decision: str, motivation: str | None) -> None:
+    """A first decision follows the life cycle and needs a complete instruction; a revision in
+    séance needs the dossier still at the decision taken."""
+    if point.decision is None:
+        reason = transition_problem(Statut(d.statut), Statut(decision), motivation, None)
+        if reason is None:
+            missing = instruction_missing(d)
+            if missing:
+                reason = "instruction incomplète : " + ", ".join(missing)
+        if reason:
+            raise UserError(f"dossier {d.reference} : {reason}")
+    elif d.statut != point.decision:
+        raise UserError(
+            f"dossier {d.reference} : son statut a changé depuis la décision "
+            f"(« {Statut(d.statut).label} ») ; la décision ne peut plus être révisée ici"
+        )
+
+
+# --- Revision outside the séance -------------------------------------------------------------
+
+
+def revisable(statut: Statut, decision: Statut | None) -> bool:
+    """Can « Modifier la décision… » be offered for a dossier at this statut?"""
+    if statut is Statut.NOTIFIE:
+        return decision is Statut.RETENU
+    return statut in REVISABLE_STATUTS
+
+
+def revise_decision(
+    db: Database,
+    user: str,
+    dossier_id: int,
+    expected_version: int,
+    decision: str,
+    votes: dict[int, int],
+    conditions: str | None,
+    motivation: str | None,
+    override_motivation: str | None = None,
+) -> RevisionResult:
+    """« Modifier la décision » of a dossier decided by a comité that is no longer in séance: the
+    séance's checks, a motivation always, the history, the votes, and a letter already generated
+    marked « À refaire »."""
+    if _clean(motivation) is None:
+        problems = ["la motivation de la révision est obligatoire"]
+        problems += [p for p in decision_basics(decision, votes, "x") if "motivation" not in p]
+        raise ValidationError(problems)
+    new = _inputs(decision, votes, conditions, motivation, override_motivation)
+    try:
+        with decision_session(db) as s:
+            d = _load_dossier(s, dossier_id)
+            if d.version != expected_version:
+                raise audit.concurrent_edit(f"Le dossier {d.reference}", d.updated_by, d.updated_at)
+            point = _revisable_point(s, d)
+            lock_enveloppes(s, d.campagne_id)
+            financeurs = _financeurs(s, d, new.votes)
+            live = load_live(s, d.campagne_id)
+            check = _check(d, point, live, new)
+            old = point.decision or d.decision or d.statut
+            text = (
+                f"Révision de la décision ({DECISION_LABELS.get(old, old)} → "
+                f"{DECISION_LABELS[new.decision]}) : {new.motivation}"
+            )
+            changes = _record(s, user, point, d, financeurs, new, check, text, move=True)
+            changes["hors_seance"] = True
+            audit.record(s, user, "comite_point", point.id, "decision", changes)
+            redo = _letters_to_redo(s, user, d.id)
+            _journal_revision(s, user, d.id, changes, redo)
+            s.flush()
+            version = d.version
+    except StaleDataError:
+        raise _stale_dossier(db, dossier_id) from None
+    warnings = _warnings(d.reference, new, check)
+    if redo:
+        warnings += (f"dossier {d.reference} : la lettre déjà générée est « À refaire »",)
+    return RevisionResult(version, warnings, len(redo))
+
+
+def _revisable_point(s: Session, d: Dossier) -> ComitePoint:
+    """The dossier's latest decided point (séance date, decision time, id: the letters' order),
+    checked: the statut allows a revision and the comité is not in séance."""
+    if not revisable(Statut(d.statut), Statut(d.decision) if d.decision else None):
+        raise UserError(
+            f"dossier {d.reference} : au statut « {Statut(d.statut).label} », la décision du comité "
+            "ne peut plus être modifiée"
+        )
+    rows = s.execute(
+        select(ComitePoint, Comite.date_seance)
+        .join(Comite, Comite.id == ComitePoint.comite_id)
+        .where(ComitePoint.dossier_id == d.id, ComitePoint.decision.is_not(None))
+    ).all()
+    if not rows:
+        raise UserError(
+            f"dossier {d.reference} : aucune décision de comité n'est enregistrée ; "
+            "un montant voté ne s'enregistre que par une décision du comité"
+        )
+    point = max(rows, key=lambda r: (r[1] or date.min, r[0].decided_at or datetime.min, r[0].id))[0]
+    comite = load_comite(s, point.comite_id)
+    if comite.statut == "en_seance":
+        raise UserError(
+            f"{_what(comite)} est en séance : modifiez la décision sur le dossier {d.reference} "
+            "dans la séance"
+        )
+    return point
+
+
+def _letters_to_redo(s: Session, user: str, dossier_id: int) -> list[Notification]:
+    rows = [
+        n
+        for n in s.scalars(select(Notification).where(Notification.dossier_id == dossier_id))
+        if n.etat in _LETTER_MADE or (n.fichier and n.etat != "a_refaire")
+    ]
+    for n in rows:
+        old = n.etat
+        n.etat = "a_refaire"
+        n.updated_by = user
+        audit.record(
+            s,
+            user,
+            "notification",
+            n.id,
+            "update",
+            {"etat": [old, "a_refaire"], "motif": "révision de la décision"},
+        )
+    return rows
+
+
+def _journal_revision(
+    s: Session, user: str, dossier_id: int, changes: dict[str, Any], redo: list[Notification]
+) -> None:
+    """The dossier's journal line (keys are the French labels the journal prints)."""
+    text = _history_text({k: changes[k] for k in ("decision", "votes")})
+    entry: dict[str, Any] = {"Décision": text.removeprefix("Décision révisée : ")}
+    entry["Motivation de la révision"] = changes["motivation"][1]
+    if changes.get("derogation"):
+        entry["Dérogation à l'enveloppe"] = changes["derogation"]
+    if redo:
+        entry["Lettre"] = "déjà générée : à refaire"
+    audit.record(s, user, "dossier", dossier_id, "révision", entry)
+
+
+# --- Shared by both paths --------------------------------------------------------------------
+
+
+def _load_dossier(s: Session, dossier_id: int) -> Dossier:
+    d = s.scalars(
+        select(Dossier).where(Dossier.id == dossier_id).options(selectinload(Dossier.lignes))
+    ).one_or_none()
+    if d is None:
+        raise NotFoundError(f"dossier {dossier_id} introuvable")
+    return d
+
+
+def _financeurs(s: Session, d: Dossier, votes: dict[int, int]) -> dict[int, Financeur]:
+    """The contrat's financeurs; a vote for another one is refused."""
+    contrat = select(Campagne.contrat_id).where(Campagne.id == d.campagne_id).scalar_subquery()
+    financeurs = {f.id: f for f in s.scalars(select(Financeur).where(Financeur.contrat_id == contrat))}
+    unknown = [fid for fid in votes if fid not in financeurs]
+    if unknown:
+        raise ValidationError([f"financeur {fid} inconnu pour ce contrat" for fid in unknown])
+    return financeurs
+
+
+def enveloppe_loads(live: LiveData, dossier_id: int, old_votes: dict[int, int]) -> list[EnveloppeLoad]:
+    """Each enveloppe with the other retenu dossiers' votes and this dossier's previous vote."""
+    here = live.dossiers.get(dossier_id)
+    out = []
+    for f in live.financeurs:
+        if f.id not in live.enveloppes:
+            continue
+        current = (here.vote.get(f.id) or 0) if here is not None and here.retenu else 0
+        others = sum(
+            (o.vote.get(f.id) or 0) for o in live.dossiers.values() if o.retenu and o.id != dossier_id
+        )
+        previous = max(current, old_votes.get(f.id, 0))
+        out.append(EnveloppeLoad(f.id, f.code, live.enveloppes[f.id], others, previous))
+    return out
+
+
+def _check(d: Dossier, point: ComitePoint, live: LiveData, new: _Inputs) -> DecisionCheck:
+    old_votes = {v.financeur_id: v.montant_cents for v in point.votes}
+    check = check_decision(
+        new.decision,
+        new.votes,
+        d.cout_total_cents,
+        new.motivation,
+        new.override_motivation,
+        enveloppe_loads(live, d.id, old_votes),
+        d.reference,
+    )
+    if check.problems:
+        raise ValidationError(list(check.problems))
+    return check
+
+
+def _record(
+    s: Session,
+    user: str,
+    point: ComitePoint,
+    d: Dossier,
+    financeurs: dict[int, Financeur],
+    new: _Inputs,
+    check: DecisionCheck,
+    transition_text: str | None,
+    *,
+    move: bool,
+) -> dict[str, Any]:
+    """Write the decision (statut with its history line, votes on the plan and on the point, the
+    point's decision) and return the audit changes (old → new)."""
+    decision, votes, conditions, motivation = new.decision, new.votes, new.conditions, new.motivation
+    old_votes = {v.financeur_id: v.montant_cents for v in point.votes}
+    if move:
+        move_statut(s, d, Statut(decision), user, transition_text)
+    d.updated_by = user
+    d.updated_at = datetime.now()  # the dossier's version moves: a fiche open elsewhere must reload
+    _write_votes(d, votes, financeurs)
+    s.execute(delete(ComiteVote).where(ComiteVote.point_id == point.id))
+    s.expire(point, ["votes"])
+    for fid, cents in votes.items():
+        s.add(ComiteVote(point_id=point.id, financeur_id=fid, montant_cents=cents))
+    ordered = sorted(financeurs.values(), key=lambda f: (f.position, f.id))
+    changes: dict[str, Any] = {
+        "dossier": d.reference,
+        "decision": [point.decision, decision],
+        "votes": [  # [[code, cents], …] in the financeurs' order
+            [[f.code, old_votes[f.id]] for f in ordered if f.id in old_votes],
+            [[f.code, votes[f.id]] for f in ordered if f.id in votes],
+        ],
+        "conditions": [point.conditions, conditions],
+        "motivation": [point.motivation, motivation],
+    }
+    if check.exceeded:
+        changes["depassements"] = {e.code: e.over_cents for e in check.exceeded}
+        changes["derogation"] = new.override_motivation
+    point.decision = decision
+    point.conditions = conditions
+    point.motivation = motivation
+    point.decided_at = datetime.now()
+    point.updated_by = user
+    return changes
+
+
+def _write_votes(d: Dossier, votes: dict[int, int], financeurs: dict[int, Financeur]) -> None:
+    """Votes on the plan de financement: the first line of each financeur gets its vote, its other
+    lines 0; a financeur voting without a line gets one (demandé 0)."""
+    seen: set[int] = set()
+    for ligne in d.lignes:
+        if ligne.financeur_id is None:
+            continue
+        first = ligne.financeur_id not in seen
+        seen.add(ligne.financeur_id)
+        ligne.vote_cents = votes.get(ligne.financeur_id, 0) if first else 0
+    for fid, cents in votes.items():
+        if fid not in seen and cents:
+            d.lignes.append(
+                LigneFinancement(
+                    financeur_id=fid,
+                    libelle=financeurs[fid].nom if fid in financeurs else "",
+                    demande_cents=0,
+                    vote_cents=cents,
+                    position=len(d.lignes),
+                )
+            )
+
+
+def _warnings(reference: str, new: _Inputs, check: DecisionCheck) -> tuple[str, ...]:
+    out = []
+    if new.decision == "retenu" and not sum(new.votes.values()):
+        out.append(f"dossier {reference} : retenu sans montant voté")
+    out.extend(
+        f"enveloppe {e.code} dépassée de {format_amount(e.over_cents)} (dérogation motivée)"
+        for e in check.exceeded
+    )
+    return tuple(out)
+
+
+def _tableau_after(s: Session, live: LiveData, dossier_id: int, comite_id: int, new: _Inputs) -> Tableau:
+    """The live figures of this very transaction: what was loaded, with this decision."""
+    target, votes = Statut(new.decision), new.votes
+    if dossier_id in live.dossiers:
+        here = live.dossiers[dossier_id]
+        live.dossiers[dossier_id] = replace(
+            here,
+            statut=target,
+            decision=target,
+            vote={fid: votes.get(fid, 0) for fid in {*here.vote, *votes}},
+        )
+    nb_points, nb_decides = _point_counts(s, [comite_id]).get(comite_id, (0, 0))
+    return build_tableau(live, nb_points, nb_decides)
+
+
+def _clean(text: str | None) -> str | None:
+    return (text or "").strip() or None
+
+
+def _stale_point(db: Database, point_id: int) -> UserError:
+    with db.session() as s:
+        point = _point(s, point_id)
+        return audit.concurrent_edit(
+            f"La décision sur le dossier {point.dossier.reference}", point.updated_by, point.updated_at
+        )
+
+
+def _stale_dossier(db: Database, dossier_id: int) -> UserError:
+    with db.session() as s:
+        d = _load_dossier(s, dossier_id)
+        return audit.concurrent_edit(f"Le dossier {d.reference}", d.updated_by, d.updated_at)
+
+
+# --- History ---------------------------------------------------------------------------------
+
+
+def _amounts_text(votes: Iterable[Sequence[Any]]) -> str:
+    return ", ".join(f"{code} {format_amount(cents)}" for code, cents in votes if cents)
+
+
+def _history_text(changes: dict[str, Any]) -> str:
+    old, new = (changes.get("decision") or [None, None])[:2]
+    old_votes, new_votes = (changes.get("votes") or [[], []])[:2]
+
+    def one(decision: str | None, votes: list[list[Any]]) -> str:
+        label = DECISION_LABELS.get(decision or "", "sans décision")
+        amounts = _amounts_text(votes or [])
+        return f"{label} ({amounts})" if amounts else label
+
+    if old is None:
+        text = f"Décision : {one(new, new_votes)}"
+    else:
+        text = f"Décision révisée : {one(old, old_votes)} → {one(new, new_votes)}"
+    if changes.get("hors_seance"):
+        text += " (hors séance)"
+    motivation = (changes.get("motivation") or [None, None])[1]
+    if motivation:
+        text += f" ; motivation : {motivation}"
+    conditions = (changes.get("conditions") or [None, None])[1]
+    if conditions:
+        text += f" ; conditions : {conditions}"
+    if changes.get("derogation"):
+        text += f" ; dérogation à l'enveloppe ({', '.join(changes.get('depassements') or {})}) : {changes['derogation']}"
+    if changes.get("pas_pris_part"):
+        text += f" ; n'a pas pris part : {', '.join(changes['pas_pris_part'])}"
+    return text
+
+
+def decision_history(db: Database, point_id: int) -> list[tuple[datetime, str, str]]:
+    """Every version of the decision on a point: (when, who, French text), oldest first."""
+    with db.session() as s:
+        _point(s, point_id)
+        entries = s.scalars(
+            select(AuditLog)
+            .where(AuditLog.entity == "comite_point", AuditLog.entity_id == point_id)
+            .where(AuditLog.action == "decision")
+            .order_by(AuditLog.at, AuditLog.id)
+        ).all()
+        return [(e.at, e.utilisateur, _history_text(json.loads(e.changes))) for e in entries]
+
+
+def decision_records(db: Database, comite_id: int) -> dict[int, list[dict[str, Any]]]:
+    """Every recorded decision of each point of a comité (audit log), oldest first, for the
+    relevé: enveloppe overrides (`depassements`, `derogation`), members who did not take part."""
+    with db.session() as s:
+        point_ids = list(s.scalars(select(ComitePoint.id).where(ComitePoint.comite_id == comite_id)))
+        if not point_ids:
+            return {}
+        out: dict[int, list[dict[str, Any]]] = {}
+        for entity_id, changes in s.execute(
+            select(AuditLog.entity_id, AuditLog.changes)
+            .where(AuditLog.entity == "comite_point", AuditLog.action == "decision")
+            .where(AuditLog.entity_id.in_(point_ids))
+            .order_by(AuditLog.at, AuditLog.id)
+        ):
+            out.setdefault(entity_id, []).append(json.loads(changes))
+        return out
