@@ -79,6 +79,7 @@ ETAT_LABELS = {
     "a_signer": "À signer",
     "a_notifier": "À notifier",
     "notifie": "Notifié",
+    "a_refaire": "À refaire",  # issue 9: the decision was revised after the letter was generated
 }
 _DATE_FIELD = {"a_signer": "date_generation", "a_notifier": "date_signature", "notifie": "date_notification"}
 _MODELE_OF = {

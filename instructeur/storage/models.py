@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from instructeur.domain.money import AMOUNT_HARD_MAX_CENTS
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -41,6 +43,13 @@ NAMING_CONVENTION = {
 
 # Money is integer cents; 64 bits, since a département's enveloppe exceeds 2^31 cents (21 M€).
 Money = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def money_max(column: str) -> CheckConstraint:
+    """The database's backstop behind the services' plausibility ceiling: no amount above
+    AMOUNT_HARD_MAX_CENTS (10^13 cents) on any engine, named `<column>_max`."""
+    name = column.removesuffix("_cents") + "_max"
+    return CheckConstraint(f"{column} <= {AMOUNT_HARD_MAX_CENTS}", name=name)
 
 
 class Base(DeclarativeBase):
@@ -232,6 +241,7 @@ class Enveloppe(Versioned, Base):
     __table_args__ = (
         UniqueConstraint("campagne_id", "financeur_id"),
         CheckConstraint("montant_cents >= 0", name="montant_positif"),
+        money_max("montant_cents"),
     )
 
 
@@ -350,6 +360,7 @@ class Dossier(Versioned, Base):
     __table_args__ = (
         UniqueConstraint("campagne_id", "reference"),
         CheckConstraint("cout_total_cents >= 0", name="cout_positif"),
+        money_max("cout_total_cents"),
         CheckConstraint("part_qpv_pct IS NULL OR (part_qpv_pct BETWEEN 0 AND 100)", name="part_qpv"),
         CheckConstraint("cotation_declaree IS NULL OR cotation_declaree >= 0", name="cotation_declaree"),
         CheckConstraint("cotation_instruite IS NULL OR cotation_instruite >= 0", name="cotation_instruite"),
@@ -377,6 +388,9 @@ class LigneFinancement(Base):
         CheckConstraint("demande_cents >= 0", name="demande_positif"),
         CheckConstraint("propose_cents IS NULL OR propose_cents >= 0", name="propose_positif"),
         CheckConstraint("vote_cents IS NULL OR vote_cents >= 0", name="vote_positif"),
+        money_max("demande_cents"),
+        money_max("propose_cents"),
+        money_max("vote_cents"),
     )
 
 
@@ -532,7 +546,10 @@ class ComiteVote(Base):
         ForeignKey("financeur.id", ondelete="CASCADE"), primary_key=True
     )
     montant_cents: Mapped[int] = mapped_column(Money, default=0)
-    __table_args__ = (CheckConstraint("montant_cents >= 0", name="montant_positif"),)
+    __table_args__ = (
+        CheckConstraint("montant_cents >= 0", name="montant_positif"),
+        money_max("montant_cents"),
+    )
 
 
 class ComiteConflit(Base):
@@ -585,12 +602,17 @@ class ScenarioMontant(Base):
         ForeignKey("financeur.id", ondelete="CASCADE"), primary_key=True
     )
     montant_cents: Mapped[int] = mapped_column(Money, default=0)
-    __table_args__ = (CheckConstraint("montant_cents >= 0", name="montant_positif"),)
+    __table_args__ = (
+        CheckConstraint("montant_cents >= 0", name="montant_positif"),
+        money_max("montant_cents"),
+    )
 
 
 # --- After the comité: notifications, suivi --------------------------------------------------
 
-NOTIFICATION_ETATS = ("a_generer", "a_signer", "a_notifier", "notifie")
+# « a_refaire »: a letter was generated, then the comité's decision was revised (« Modifier la
+# décision… »): it must be generated again. Last, so that the forward order of the others holds.
+NOTIFICATION_ETATS = ("a_generer", "a_signer", "a_notifier", "notifie", "a_refaire")
 
 
 class Notification(Versioned, Base):

@@ -94,9 +94,9 @@ def test_a_0001_database_with_data_is_backed_up_then_upgraded(engine_url: str, t
 
     db = open_database(engine_url, backup_dir=backups)
     try:
-        assert current_revision(db) == head_revision() == "0002"
+        assert current_revision(db) == head_revision()
         made = sorted(backups.iterdir())
-        assert len(made) == 1 and made[0].name.endswith("_avant_0002.sqlite")
+        assert len(made) == 1 and made[0].name.endswith(f"_avant_{head_revision()}.sqlite")
         saved = connect(made[0])
         try:
             assert current_revision(saved) == "0001"  # the backup is the database before migrating
