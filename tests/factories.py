@@ -67,3 +67,16 @@ def create_dossier(
     return DossierService(db, user=user).create(
         world.campagne_id, dossier_data(world, reference, **overrides)
     )
+
+
+def tick_recevabilite(db: Database, dossier_id: int, *, user: str = "test") -> None:
+    """Ticks every point of the dossier's recevabilité checklist (« recevable » needs the mandatory
+    ones), through the fiche's save."""
+    import dataclasses
+
+    from instructeur.services.fiche import FicheService
+
+    fiche = FicheService(db, user=user)
+    detail = DossierService(db, user=user).get(dossier_id)
+    rows = [dataclasses.replace(r, ok=True) for r in fiche.recevabilite(dossier_id)]
+    fiche.save_fiche(dossier_id, detail.version, detail.data, rows)

@@ -15,7 +15,7 @@ from instructeur.services.dossiers import DossierFilter, DossierService, Ligne, 
 from instructeur.services.instruction import InstructionService
 from instructeur.storage.db import Database
 from instructeur.storage.models import AuditLog, Dossier
-from tests.factories import build_world, create_dossier, dossier_data
+from tests.factories import build_world, create_dossier, dossier_data, tick_recevabilite
 
 
 def test_create_then_read_back_everything(db: Database) -> None:
@@ -149,6 +149,7 @@ def _instruct(service: DossierService, dossier_id: int) -> None:
 def test_life_cycle_with_history_and_motivations(db: Database) -> None:
     world = build_world(db)
     dossier_id = create_dossier(db, world)
+    tick_recevabilite(db, dossier_id)
     service = DossierService(db, user="chef")
     assert set(service.allowed_transitions(dossier_id)) == {
         Statut.RECEVABLE,
@@ -188,6 +189,7 @@ def test_life_cycle_with_history_and_motivations(db: Database) -> None:
 def test_a_decision_is_blocked_while_the_plan_does_not_add_up(db: Database) -> None:
     world = build_world(db)
     dossier_id = create_dossier(db, world)
+    tick_recevabilite(db, dossier_id)
     service = DossierService(db)
     for target in (Statut.RECEVABLE, Statut.EN_INSTRUCTION):
         service.change_statut(dossier_id, target)
@@ -201,6 +203,8 @@ def test_a_decision_is_blocked_while_the_plan_does_not_add_up(db: Database) -> N
 def test_batch_statut_change_reports_refusals(db: Database) -> None:
     world = build_world(db)
     ids = [create_dossier(db, world, reference=f"26-00000{n}") for n in range(3)]
+    for did in ids:
+        tick_recevabilite(db, did)
     service = DossierService(db)
     service.change_statut(ids[0], Statut.INCOMPLET)
     result = service.change_statut_many(ids, Statut.RECEVABLE, "Pièces vérifiées le 12/03")
@@ -213,6 +217,7 @@ def test_batch_statut_change_reports_refusals(db: Database) -> None:
 def test_a_notified_refusal_is_final(db: Database) -> None:
     world = build_world(db)
     dossier_id = create_dossier(db, world)
+    tick_recevabilite(db, dossier_id)
     service = DossierService(db)
     for target in (Statut.RECEVABLE, Statut.EN_INSTRUCTION):
         service.change_statut(dossier_id, target)

@@ -15,7 +15,7 @@ from instructeur.services.instruction import JUSTIFICATION_REQUIRED, Instruction
 from instructeur.services.notation import NotationService
 from instructeur.storage.db import Database
 from instructeur.storage.models import LigneFinancement
-from tests.factories import World, build_world, create_dossier
+from tests.factories import World, build_world, create_dossier, tick_recevabilite
 
 YES3 = {"diagnostic": True, "objectifs": True, "moyens": True, "indicateurs": False, "principal": False}
 
@@ -118,6 +118,7 @@ def test_instruit_refused_with_the_full_list_then_accepted(db: Database) -> None
     world = build_world(db)
     criteres = _grille_with_eliminatoire(db, world)
     dossier_id = create_dossier(db, world, cout_total_cents=13_000_00)  # plan 12 500 €: unbalanced
+    tick_recevabilite(db, dossier_id)
     dossiers = DossierService(db, user="chef")
     dossiers.change_statut(dossier_id, Statut.RECEVABLE)
     dossiers.change_statut(dossier_id, Statut.EN_INSTRUCTION)

@@ -34,13 +34,15 @@ from instructeur.storage.models import (
     LigneFinancement,
     Notification,
 )
-from tests.factories import World, build_world, create_dossier
+from tests.factories import World, build_world, create_dossier, tick_recevabilite
 
 TO_RETENU = (Statut.RECEVABLE, Statut.EN_INSTRUCTION, Statut.INSTRUIT, Statut.EN_COMITE, Statut.RETENU)
 
 
 def move(db: Database, dossier_id: int, *path: Statut, votes: dict[int, int] | None = None) -> None:
     """Walk the life cycle without the instruction checks (they are tested elsewhere)."""
+    if Statut.RECEVABLE in path:
+        tick_recevabilite(db, dossier_id)
     with db.session() as s:
         d = s.get(Dossier, dossier_id)
         assert d is not None

@@ -312,6 +312,8 @@ def test_statut_change_with_unsaved_edits_asks_to_save_first(qtbot, world_db, di
     db, world = world_db
     _window, fiche, dossier_id = open_fiche(qtbot, db, world, dialogs)
     fiche.identification.intitule.setText("Modifié avant recevabilité")
+    for box in fiche.recevabilite.checks:  # « recevable » needs the mandatory points
+        box.setChecked(True)
     dialogs.answer = "save"
     fiche.statut.buttons[Statut.RECEVABLE].click()
     detail = DossierService(db).get(dossier_id)

@@ -16,7 +16,7 @@ from instructeur.services.evaluateurs import EvaluateurService
 from instructeur.services.instruction import JUSTIFICATION_REQUIRED, InstructionService
 from instructeur.services.notation import NotationService
 from instructeur.storage.db import Database, open_database
-from tests.factories import World, build_world, create_dossier
+from tests.factories import World, build_world, create_dossier, tick_recevabilite
 from ui.fiche import FicheDossier
 from ui.fiche.instruction import MOTIVATION_REQUIRED, InstructionTab, plain_text
 from ui.main_window import MainWindow
@@ -60,6 +60,7 @@ def setup(tmp_path: Path) -> Iterator[tuple[Database, World, int, int, int]]:
     db = open_database(tmp_path / "instruction.sqlite")
     world = build_world(db)
     did = create_dossier(db, world, cotation_declaree=2)
+    tick_recevabilite(db, did)
     evaluateurs = EvaluateurService(db, user="test")
     anne = evaluateurs.create(world.contrat_id, "Anne Évaluatrice")
     bruno = evaluateurs.create(world.contrat_id, "Bruno Évaluateur")

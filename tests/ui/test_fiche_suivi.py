@@ -18,7 +18,7 @@ from instructeur.services.porteurs import PorteurService
 from instructeur.services.suivi import SOLDE_SANS_CRF, SuiviData, SuiviService
 from instructeur.storage.db import Database, open_database
 from instructeur.storage.models import Comite, ComitePoint, ComiteVote, Dossier, Notification
-from tests.factories import World, build_world, create_dossier
+from tests.factories import World, build_world, create_dossier, tick_recevabilite
 from tests.ui.test_fiche_instruction import FakeDialogs  # the fiche's dialogs, scripted
 from ui.fiche import FicheDossier
 from ui.fiche.suivi import NO_DECISION, SuiviTab
@@ -34,6 +34,7 @@ def setup(tmp_path: Path) -> Iterator[tuple[Database, World, int]]:
     db = open_database(tmp_path / "suivi.sqlite")
     world = build_world(db)
     did = create_dossier(db, world, public_prevu=30, public_femmes=16, public_hommes=14)
+    tick_recevabilite(db, did)
     etat, epci = world.financeurs["ETAT"], world.financeurs["EPCI"]
     with db.session() as s:
         d = s.get(Dossier, did)
