@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -57,26 +57,15 @@ from instructeur.storage.models import (
     Enveloppe,
     Financeur,
     LigneFinancement,
-    Notification,
 )
 
 __all__ = [
-    "REVISABLE_STATUTS",
-    "RevisionResult",
     "decide",
     "decision_history",
     "decision_records",
     "decision_session",
     "lock_enveloppes",
-    "revisable",
-    "revise_decision",
 ]
-
-# Statuts whose comité decision can be revised outside the séance (a notified refusal is final,
-# a soldé or non réalisé action is closed).
-REVISABLE_STATUTS = (Statut.RETENU, Statut.AJOURNE, Statut.REFUSE, Statut.NOTIFIE)
-# A letter was produced for the dossier: after a revision it must be made again.
-_LETTER_MADE = ("a_signer", "a_notifier", "notifie")
 
 
 @dataclass(frozen=True)
@@ -88,13 +77,6 @@ class _Inputs:
     conditions: str | None
     motivation: str | None
     override_motivation: str | None
-
-
-@dataclass(frozen=True)
-class RevisionResult:
-    version: int  # the dossier's new version
-    warnings: tuple[str, ...]
-    notifications_a_refaire: int  # letters already generated, now « À refaire »
 
 
 # --- Locking ---------------------------------------------------------------------------------
@@ -228,128 +210,6 @@ def _check_seance_statut(point: ComitePoint, d: Dossier, decision: str, motivati
             f"dossier {d.reference} : son statut a changé depuis la décision "
             f"(« {Statut(d.statut).label} ») ; la décision ne peut plus être révisée ici"
         )
-
-
-# --- Revision outside the séance -------------------------------------------------------------
-
-
-def revisable(statut: Statut, decision: Statut | None) -> bool:
-    """Can « Modifier la décision… » be offered for a dossier at this statut?"""
-    if statut is Statut.NOTIFIE:
-        return decision is Statut.RETENU
-    return statut in REVISABLE_STATUTS
-
-
-def revise_decision(
-    db: Database,
-    user: str,
-    dossier_id: int,
-    expected_version: int,
-    decision: str,
-    votes: dict[int, int],
-    conditions: str | None,
-    motivation: str | None,
-    override_motivation: str | None = None,
-) -> RevisionResult:
-    """« Modifier la décision » of a dossier decided by a comité that is no longer in séance: the
-    séance's checks, a motivation always, the history, the votes, and a letter already generated
-    marked « À refaire »."""
-    if _clean(motivation) is None:
-        problems = ["la motivation de la révision est obligatoire"]
-        problems += [p for p in decision_basics(decision, votes, "x") if "motivation" not in p]
-        raise ValidationError(problems)
-    new = _inputs(decision, votes, conditions, motivation, override_motivation)
-    try:
-        with decision_session(db) as s:
-            d = _load_dossier(s, dossier_id)
-            if d.version != expected_version:
-                raise audit.concurrent_edit(f"Le dossier {d.reference}", d.updated_by, d.updated_at)
-            point = _revisable_point(s, d)
-            lock_enveloppes(s, d.campagne_id)
-            financeurs = _financeurs(s, d, new.votes)
-            live = load_live(s, d.campagne_id)
-            check = _check(d, point, live, new)
-            old = point.decision or d.decision or d.statut
-            text = (
-                f"Révision de la décision ({DECISION_LABELS.get(old, old)} → "
-                f"{DECISION_LABELS[new.decision]}) : {new.motivation}"
-            )
-            changes = _record(s, user, point, d, financeurs, new, check, text, move=True)
-            changes["hors_seance"] = True
-            audit.record(s, user, "comite_point", point.id, "decision", changes)
-            redo = _letters_to_redo(s, user, d.id)
-            _journal_revision(s, user, d.id, changes, redo)
-            s.flush()
-            version = d.version
-    except StaleDataError:
-        raise _stale_dossier(db, dossier_id) from None
-    warnings = _warnings(d.reference, new, check)
-    if redo:
-        warnings += (f"dossier {d.reference} : la lettre déjà générée est « À refaire »",)
-    return RevisionResult(version, warnings, len(redo))
-
-
-def _revisable_point(s: Session, d: Dossier) -> ComitePoint:
-    """The dossier's latest decided point (séance date, decision time, id: the letters' order),
-    checked: the statut allows a revision and the comité is not in séance."""
-    if not revisable(Statut(d.statut), Statut(d.decision) if d.decision else None):
-        raise UserError(
-            f"dossier {d.reference} : au statut « {Statut(d.statut).label} », la décision du comité "
-            "ne peut plus être modifiée"
-        )
-    rows = s.execute(
-        select(ComitePoint, Comite.date_seance)
-        .join(Comite, Comite.id == ComitePoint.comite_id)
-        .where(ComitePoint.dossier_id == d.id, ComitePoint.decision.is_not(None))
-    ).all()
-    if not rows:
-        raise UserError(
-            f"dossier {d.reference} : aucune décision de comité n'est enregistrée ; "
-            "un montant voté ne s'enregistre que par une décision du comité"
-        )
-    point = max(rows, key=lambda r: (r[1] or date.min, r[0].decided_at or datetime.min, r[0].id))[0]
-    comite = load_comite(s, point.comite_id)
-    if comite.statut == "en_seance":
-        raise UserError(
-            f"{_what(comite)} est en séance : modifiez la décision sur le dossier {d.reference} "
-            "dans la séance"
-        )
-    return point
-
-
-def _letters_to_redo(s: Session, user: str, dossier_id: int) -> list[Notification]:
-    rows = [
-        n
-        for n in s.scalars(select(Notification).where(Notification.dossier_id == dossier_id))
-        if n.etat in _LETTER_MADE or (n.fichier and n.etat != "a_refaire")
-    ]
-    for n in rows:
-        old = n.etat
-        n.etat = "a_refaire"
-        n.updated_by = user
-        audit.record(
-            s,
-            user,
-            "notification",
-            n.id,
-            "update",
-            {"etat": [old, "a_refaire"], "motif": "révision de la décision"},
-        )
-    return rows
-
-
-def _journal_revision(
-    s: Session, user: str, dossier_id: int, changes: dict[str, Any], redo: list[Notification]
-) -> None:
-    """The dossier's journal line (keys are the French labels the journal prints)."""
-    text = _history_text({k: changes[k] for k in ("decision", "votes")})
-    entry: dict[str, Any] = {"Décision": text.removeprefix("Décision révisée : ")}
-    entry["Motivation de la révision"] = changes["motivation"][1]
-    if changes.get("derogation"):
-        entry["Dérogation à l'enveloppe"] = changes["derogation"]
-    if redo:
-        entry["Lettre"] = "déjà générée : à refaire"
-    audit.record(s, user, "dossier", dossier_id, "révision", entry)
 
 
 # --- Shared by both paths --------------------------------------------------------------------
@@ -512,12 +372,6 @@ def _stale_point(db: Database, point_id: int) -> UserError:
         return audit.concurrent_edit(
             f"La décision sur le dossier {point.dossier.reference}", point.updated_by, point.updated_at
         )
-
-
-def _stale_dossier(db: Database, dossier_id: int) -> UserError:
-    with db.session() as s:
-        d = _load_dossier(s, dossier_id)
-        return audit.concurrent_edit(f"Le dossier {d.reference}", d.updated_by, d.updated_at)
 
 
 # --- History ---------------------------------------------------------------------------------

@@ -30,8 +30,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import sort_key
 from instructeur.errors import NotFoundError, UserError, ValidationError
-from instructeur.services import audit, comite_decisions
-from instructeur.services.comite_decisions import RevisionResult, decision_records, revisable
+from instructeur.services import audit, comite_decisions, comite_revision
+from instructeur.services.comite_decisions import decision_records
 from instructeur.services.comite_dtos import (
     COMITE_STATUT_LABELS,
     COMITE_TYPE_LABELS,
@@ -49,6 +49,7 @@ from instructeur.services.comite_dtos import (
     PointRow,
     Tableau,
 )
+from instructeur.services.comite_revision import RevisionForm, RevisionResult, revisable
 from instructeur.services.comite_rows import (
     _Cadre,
     _check_order,
@@ -95,6 +96,7 @@ __all__ = [
     "MembreData",
     "MembreRow",
     "PointRow",
+    "RevisionForm",
     "RevisionResult",
     "Tableau",
     "build_tableau",
@@ -429,7 +431,7 @@ class ComiteService:
     ) -> RevisionResult:
         """« Modifier la décision » outside the séance (the dossier's version; a motivation
         always): the séance's checks, the history, the votes, letters « À refaire »."""
-        return comite_decisions.revise_decision(
+        return comite_revision.revise_decision(
             self.db,
             self.user,
             dossier_id,
@@ -447,6 +449,10 @@ class ComiteService:
             live = load_live(s, comite.campagne_id)
             nb_points, nb_decides = _point_counts(s, [comite_id]).get(comite_id, (0, 0))
         return build_tableau(live, nb_points, nb_decides)
+
+    def revision_form(self, dossier_id: int) -> RevisionForm:
+        """The decision as it stands, for « Modifier la décision… » (refused when not revisable)."""
+        return comite_revision.revision_form(self.db, dossier_id)
 
     def decision_history(self, point_id: int) -> list[tuple[datetime, str, str]]:
         """Every version of the decision on a point: (when, who, French text), oldest first."""
