@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session, selectinload
 
+from instructeur.domain.cotation import JUSTIFICATION_REQUIRED, override_problem
 from instructeur.domain.money import format_amount
 from instructeur.domain.scoring import CotationSettings
 from instructeur.errors import NotFoundError, UserError, ValidationError
@@ -32,7 +33,8 @@ from instructeur.services.notation import (
 from instructeur.storage.db import Database
 from instructeur.storage.models import AVIS, Dossier, Financeur, Grille, LigneFinancement
 
-JUSTIFICATION_REQUIRED = "justification obligatoire quand la cotation retenue diffère de la cotation proposée"
+__all__ = ["JUSTIFICATION_REQUIRED", "AvisResult", "CotationDto", "InstructionService", "instruction_problems"]
+
 AVIS_WITH_PROPOSAL = ("favorable", "reserve")
 
 
@@ -167,8 +169,9 @@ class InstructionService:
             full = {code: bool(answers.get(code, False)) for code in codes}
             proposed = settings.propose(full)
             text = (justification or "").strip() or None
-            if niveau_instruit is not None and niveau_instruit != proposed and text is None:
-                problems.append(JUSTIFICATION_REQUIRED)
+            override = override_problem(proposed, niveau_instruit, text)
+            if override:
+                problems.append(override)
             if problems:
                 raise ValidationError(problems)
             audit.record(
