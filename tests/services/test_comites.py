@@ -89,6 +89,28 @@ def _setup(db: Database, n: int = N) -> Setup:
     return Setup(world, ids, index, roots)
 
 
+def _instruit_dossiers(db: Database, world: World, references: list[str]) -> list[int]:
+    """Dossiers of 10 000 € (État asked 6 000 €, fonds propres 4 000 €), instruit as in `_setup`."""
+    etat = world.financeurs["ETAT"]
+    ids = [
+        create_dossier(
+            db,
+            world,
+            ref,
+            cout_total_cents=10_000_00,
+            lignes=(Ligne(etat, "", 6_000_00), Ligne(None, "Fonds propres", 4_000_00)),
+        )
+        for ref in references
+    ]
+    with db.session() as s:
+        for d in s.scalars(select(Dossier).where(Dossier.id.in_(ids))):
+            d.statut, d.cotation_instruite, d.avis = Statut.INSTRUIT.value, 1, "favorable"
+            for ligne in d.lignes:
+                if ligne.financeur_id is not None:
+                    ligne.propose_cents = ligne.demande_cents
+    return ids
+
+
 def _membres(world: World) -> list[MembreData]:
     return [
         MembreData("Mme Sophie Hennebelle", "Sous-préfète", world.financeurs["ETAT"]),
