@@ -123,9 +123,18 @@ def contrats_list(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def parse_enveloppes(specs: list[str], codes: dict[str, int]) -> dict[int, int]:
+def parse_enveloppes(
+    specs: list[str], codes: dict[str, int], ceiling_cents: int | None = None
+) -> dict[int, int]:
     """« ETAT=150 000 » → {financeur id: cents}; every problem listed (ValidationError)."""
-    from instructeur.domain.money import AmountError, parse_amount
+    from instructeur.domain.money import (
+        AMOUNT_CEILING_DEFAULT_CENTS,
+        AmountError,
+        ceiling_problem,
+        parse_amount,
+    )
+
+    ceiling = AMOUNT_CEILING_DEFAULT_CENTS if ceiling_cents is None else ceiling_cents
 
     problems: list[str] = []
     result: dict[int, int] = {}
@@ -149,6 +158,10 @@ def parse_enveloppes(specs: list[str], codes: dict[str, int]) -> dict[int, int]:
         if cents < 0:
             problems.append(f"enveloppe {code} : le montant ne peut pas être négatif")
             continue
+        too_high = ceiling_problem(cents, ceiling, f"enveloppe {code}")
+        if too_high is not None:
+            problems.append(too_high)
+            continue
         result[codes[code]] = cents
     if problems:
         raise ValidationError(problems)
@@ -160,6 +173,7 @@ def campagnes_create(args: argparse.Namespace, out: TextIO) -> int:
     from instructeur.domain.money import format_amount
     from instructeur.services.campagnes import CampagneService
     from instructeur.services.contrats import ContratService
+    from instructeur.services.plafond import PlafondService
 
     db = open_existing(args)
     try:
@@ -170,7 +184,7 @@ def campagnes_create(args: argparse.Namespace, out: TextIO) -> int:
         else:
             contrat_id = ContratService(db).get(args.contrat).id
         codes = {f.code: f.id for f in ContratService(db).financeurs(contrat_id)}
-        enveloppes = parse_enveloppes(args.enveloppe, codes)
+        enveloppes = parse_enveloppes(args.enveloppe, codes, PlafondService(db).get())
         if args.depuis is not None:
             campagne_id = campagnes.copy_from(args.depuis, args.annee, libelle=args.libelle)
             if enveloppes:

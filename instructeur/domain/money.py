@@ -12,7 +12,15 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from instructeur.errors import UserError
 
-__all__ = ["AmountError", "amount_in_words", "format_amount", "parse_amount", "percent"]
+__all__ = [
+    "AmountError",
+    "amount_in_words",
+    "ceiling_problem",
+    "effective_ceiling",
+    "format_amount",
+    "parse_amount",
+    "percent",
+]
 
 NBSP = "\u00a0"
 _CENT = Decimal("0.01")
@@ -245,6 +253,40 @@ def percent(numerator_cents: int, denominator_cents: int) -> Decimal | None:
     if negative:
         quotient = -quotient
     return (Decimal(quotient) / 100).quantize(_CENT)
+
+
+# Plausibility (every entry point: storage/guards.py checks each money column at flush time,
+# imports and the CLI check while parsing so that the message names the file, row and column).
+CEILING_SETTING = "plafond_montant_cents"
+CEILING_WHERE = "Paramètres › Contrat"
+
+
+def effective_ceiling(setting: str | int | None) -> int:
+    """The ceiling in force: the setting when it is a positive whole number of cents, never above
+    the hard bound; the default when it is missing or unreadable."""
+    try:
+        value = int(setting) if setting is not None else AMOUNT_CEILING_DEFAULT_CENTS
+    except ValueError:
+        value = AMOUNT_CEILING_DEFAULT_CENTS
+    if value <= 0:
+        value = AMOUNT_CEILING_DEFAULT_CENTS
+    return min(value, AMOUNT_HARD_MAX_CENTS)
+
+
+def ceiling_problem(cents: int, ceiling_cents: int, field: str | None = None) -> str | None:
+    """One French line when `cents` is above the ceiling (or the hard bound), else None.
+
+    « coût total : montant trop élevé : 1 000 000 000,00 € dépasse le plafond de
+    100 000 000,00 € (Paramètres › Contrat) ».
+    """
+    ceiling = min(ceiling_cents, AMOUNT_HARD_MAX_CENTS)
+    if abs(cents) <= ceiling:
+        return None
+    where = f"{field} : " if field else ""
+    return (
+        f"{where}montant trop élevé : {format_amount(cents)} dépasse le plafond de "
+        f"{format_amount(ceiling)} ({CEILING_WHERE})"
+    )
 
 
 # Plausibility: an amount above the contrat's ceiling (a Setting, default below) is refused;

@@ -1,4 +1,5 @@
-"""French text helpers: accent-insensitive search, French collation, safe file names, formula guard."""
+"""French text helpers: cleaning what users and files bring in, accent-insensitive search, French
+collation, safe file names, formula guard."""
 
 from __future__ import annotations
 
@@ -6,7 +7,36 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["SortKey", "fold", "needs_formula_guard", "safe_filename", "sort_key"]
+__all__ = ["SortKey", "clean_text", "fold", "needs_formula_guard", "safe_filename", "sort_key"]
+
+# Invisible characters that change how text reads or compares without showing: C0/C1 controls,
+# bidi embeddings/overrides/isolates and marks (a « RLO » makes « exe.txt » read « txt.exe »),
+# zero-width spaces/joiners, word joiner and BOM. Tab and line breaks are handled apart.
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+    "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
+_SINGLE_LINE = re.compile("[\t\n]")
+
+
+def clean_text(text: str, *, multiline: bool = True) -> str:
+    """The text as stored: invisible controls removed, NFC (« é » is one code point).
+
+    Removed: NUL and the other C0/C1 controls, bidi overrides, embeddings, isolates and marks
+    (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C), zero-width characters (U+200B–U+200D,
+    U+2060–U+2064, U+FEFF). Line breaks become « \n »; with ``multiline=False`` (one-line fields)
+    tabs and line breaks become spaces. Ordinary French text (accents, œ, « », ’, €, no-break
+    spaces) is returned unchanged; the function is idempotent.
+    """
+    if text.isascii() and text.isprintable():  # the common case: nothing to remove or compose
+        return text
+    text = _LINE_BREAKS.sub("\n", text)
+    text = _INVISIBLE.sub("", text)
+    if not multiline:
+        text = _SINGLE_LINE.sub(" ", text)
+    return unicodedata.normalize("NFC", text)
+
 
 # Letters that Unicode does not decompose but French readers treat as two letters.
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ẞ": "SS"})

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from instructeur.domain.dates import format_date
-from instructeur.domain.money import format_amount
+from instructeur.domain.money import AMOUNT_CEILING_DEFAULT_CENTS, format_amount
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import fold
 from instructeur.errors import NotFoundError, UserError
@@ -39,6 +39,7 @@ from instructeur.services.dossiers import DossierData, Ligne, validate
 from instructeur.services.porteurs import PorteurData, normalized
 from instructeur.services.porteurs import validate as validate_porteur
 from instructeur.storage.db import Database
+from instructeur.storage.guards import amount_ceiling
 from instructeur.storage.models import (
     Campagne,
     Dossier,
@@ -208,6 +209,7 @@ class _Context:
     by_rna: dict[str, _PorteurRef]
     by_name: dict[str, _PorteurRef]
     names: dict[int, str]  # porteur id → raison sociale
+    ceiling_cents: int = AMOUNT_CEILING_DEFAULT_CENTS  # plausibility ceiling of amounts
 
 
 def _load(s: Session, campagne_id: int, file: str) -> _Context:
@@ -265,6 +267,7 @@ def _load(s: Session, campagne_id: int, file: str) -> _Context:
         by_rna=by_rna,
         by_name=by_name,
         names=names,
+        ceiling_cents=amount_ceiling(s),
     )
 
 
@@ -386,6 +389,7 @@ def _plan(ctx: _Context, table: Table, mapping: Mapping | None) -> _Plan:
 def _plan_row(ctx: _Context, plan: _Plan, row: Row, seen: dict[str, int]) -> None:
     mapping = plan.mapping
     cells = values.RowValues(ctx.file, row, mapping, ctx.financeurs, ctx.quartiers, ctx.objectifs)
+    cells.ceiling_cents = ctx.ceiling_cents  # plausibility ceiling in force (storage/guards.py)
     reference = cells.reference()
     if reference is not None:
         if reference in seen:

@@ -3,7 +3,8 @@
 `.xlsx` files are read with openpyxl (read-only, cached values, first sheet); `.csv` files in UTF-8
 (with or without BOM) or Windows-1252, the delimiter (« ; », « , » or tab) being sniffed. Rows whose
 cells are all empty are dropped; row numbers are kept as Excel shows them (1-based, title rows
-counted; for a CSV, one record = one row, even when a quoted cell spans several lines).
+counted; for a CSV, one record = one row, even when a quoted cell spans several lines). Text cells
+are cleaned (`domain.text.clean_text`) before anyone sees them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from instructeur.domain.text import clean_text
 from instructeur.errors import UserError
 
 __all__ = ["Cell", "Row", "Table", "column_letter", "read_table"]
@@ -60,7 +62,8 @@ def _clean(value: object) -> Cell:
     if value is None:
         return None
     if isinstance(value, str):
-        text = value.strip()
+        # Invisible controls (NUL, bidi overrides, zero-width) never reach previews nor messages.
+        text = clean_text(value).strip()
         return text or None
     if isinstance(value, bool):
         return "oui" if value else "non"

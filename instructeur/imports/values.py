@@ -20,7 +20,7 @@ from instructeur.domain.identifiers import (
     rna_problem,
     siret_problem,
 )
-from instructeur.domain.money import parse_amount
+from instructeur.domain.money import AMOUNT_CEILING_DEFAULT_CENTS, ceiling_problem, parse_amount
 from instructeur.domain.text import fold
 from instructeur.errors import UserError
 from instructeur.imports.headers import DEMANDE_PREFIX, Mapping
@@ -148,6 +148,8 @@ class Parsed:
 class RowValues:
     """The cells of one row, read field by field; problems accumulate in `problems`."""
 
+    ceiling_cents: int = AMOUNT_CEILING_DEFAULT_CENTS  # plausibility ceiling of amounts
+
     def __init__(
         self,
         file: str,
@@ -198,6 +200,12 @@ class RowValues:
         if cents < 0:
             self.problem(field_key, f"montant négatif : « {text_of(value)} »")
             return None
+        # --- plausibility ceiling (domain/money.py; the import may set the contrat's) ---
+        too_high = ceiling_problem(cents, self.ceiling_cents)
+        if too_high is not None:
+            self.problem(field_key, too_high)
+            return None
+        # --- end ceiling ---
         return cents
 
     def date(self, field_key: str) -> date | None:

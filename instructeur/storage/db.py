@@ -144,6 +144,11 @@ def open_database(target: str | Path, *, migrate: bool = True, backup_dir: Path 
     from instructeur.storage import migrate as migrations
 
     db = connect(target)
+    # --- plausibility ceiling and clean text on every flush (storage/guards.py) ---
+    from instructeur.storage import guards
+
+    guards.install(db.sessions)
+    # --- end guards ---
     try:
         if migrate:
             migrations.upgrade(db, backup_dir=backup_dir)

@@ -206,3 +206,33 @@ def test_percent(num: int, den: int, expected: Decimal) -> None:
 def test_percent_zero_denominator() -> None:
     assert percent(100, 0) is None
     assert percent(0, 0) is None
+
+
+# --- plausibility ceiling ---------------------------------------------------------------------
+
+from instructeur.domain.money import (  # noqa: E402
+    AMOUNT_CEILING_DEFAULT_CENTS,
+    AMOUNT_HARD_MAX_CENTS,
+    ceiling_problem,
+    effective_ceiling,
+)
+
+
+def test_ceiling_problem_is_one_french_line_naming_field_and_ceiling() -> None:
+    assert ceiling_problem(AMOUNT_CEILING_DEFAULT_CENTS, AMOUNT_CEILING_DEFAULT_CENTS, "coût total") is None
+    line = ceiling_problem(10**17 * 100, AMOUNT_CEILING_DEFAULT_CENTS, "coût total")
+    assert line == (
+        "coût total : montant trop élevé : 100\u00a0000\u00a0000\u00a0000\u00a0000\u00a0000,00\u00a0€ "
+        "dépasse le plafond de 100\u00a0000\u00a0000,00\u00a0€ (Paramètres › Contrat)"
+    )
+    assert "\n" not in line
+
+
+def test_ceiling_never_above_the_hard_bound() -> None:
+    assert effective_ceiling(None) == AMOUNT_CEILING_DEFAULT_CENTS
+    assert effective_ceiling("garbage") == AMOUNT_CEILING_DEFAULT_CENTS
+    assert effective_ceiling("0") == AMOUNT_CEILING_DEFAULT_CENTS
+    assert effective_ceiling(str(500_000_00)) == 500_000_00
+    assert effective_ceiling(str(10**30)) == AMOUNT_HARD_MAX_CENTS
+    assert ceiling_problem(AMOUNT_HARD_MAX_CENTS + 1, 10**30) is not None
+    assert ceiling_problem(-(10**19), AMOUNT_CEILING_DEFAULT_CENTS) is not None

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import unicodedata
+from typing import Any
+
 import pytest
 
 from instructeur.domain.text import fold, needs_formula_guard, safe_filename, sort_key
@@ -115,3 +118,65 @@ def test_ascii_fast_path_gives_the_general_key(text: str) -> None:
 
     general = sort_key.__wrapped__(text + "é")  # a non-ASCII character forces the general path
     assert _ascii_sort_key(text)[:3] == (general[0][:-1], general[1][:-1], general[2][:-1])
+
+
+# --- clean_text: what users and files bring in ------------------------------------------------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from instructeur.domain.text import clean_text  # noqa: E402
+
+_FORBIDDEN = (
+    {chr(c) for c in range(0x20) if chr(c) not in "\t\n"}
+    | {chr(c) for c in range(0x7F, 0xA0)}
+    | set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+    | set("\u200b\u200c\u200d\u2060\ufeff")
+)
+_FRENCH = st.text(
+    alphabet=st.sampled_from(
+        list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:!?'-()/")
+        + list("éèêëàâäîïôöùûüÿçÉÈÊÀÂÎÔÙÛÇœŒæÆ«»’€\u00a0\u202f°")
+    )
+)
+
+
+@given(st.text())
+def test_clean_text_is_idempotent_and_removes_the_forbidden_set(text: str) -> None:
+    for multiline in (True, False):
+        cleaned = clean_text(text, multiline=multiline)
+        assert clean_text(cleaned, multiline=multiline) == cleaned
+        assert not set(cleaned) & _FORBIDDEN
+        assert unicodedata.is_normalized("NFC", cleaned)
+        if not multiline:
+            assert "\n" not in cleaned and "\t" not in cleaned
+
+
+@given(_FRENCH)
+def test_clean_text_keeps_french_text(text: str) -> None:
+    assert clean_text(text) == text
+    assert clean_text(text, multiline=False) == text
+
+
+@given(_FRENCH, st.lists(st.sampled_from(sorted(_FORBIDDEN - {"\r", "\x85"})), min_size=1), st.randoms())
+def test_clean_text_removes_what_was_slipped_in(text: str, junk: list[str], rnd: Any) -> None:
+    chars = list(text)
+    for j in junk:
+        chars.insert(rnd.randint(0, len(chars)), j)
+    assert clean_text("".join(chars)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "multiline", "cleaned"),
+    [
+        ("Élan\x00 Solidaire", True, "Élan Solidaire"),
+        ("\u202eAssociation\u202c", True, "Association"),
+        ("Ze\u200bro\ufeff", True, "Zero"),
+        ("ligne 1\r\nligne 2\rligne 3", True, "ligne 1\nligne 2\nligne 3"),
+        ("ligne 1\r\nligne 2\tfin", False, "ligne 1 ligne 2 fin"),
+        ("e\u0301te\u0301", True, "été"),  # decomposed accents composed (NFC)
+        ("« Œuvre » à 5\u00a0000,00\u00a0€ — l’été", True, "« Œuvre » à 5\u00a0000,00\u00a0€ — l’été"),
+    ],
+)
+def test_clean_text_examples(text: str, multiline: bool, cleaned: str) -> None:
+    assert clean_text(text, multiline=multiline) == cleaned

@@ -1,0 +1,99 @@
+"""The one choke point every write goes through: before each flush, the text columns of new and
+changed rows are cleaned (`clean_text`) and their money columns checked against the plausibility
+ceiling (`ceiling_problem`). Fiche, import, paramètres, comité, CLI and tests all get it, on both
+engines, because they all write through ORM sessions opened by `open_database`.
+
+Checking here, before the INSERT/UPDATE, is what turns 10^17 € into one French line instead of
+an OverflowError (SQLite) or a DataError printing the whole statement (PostgreSQL), and a NUL byte
+into nothing instead of a PostgreSQL error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import String, Text, event, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from instructeur.domain.journal_labels import money_label
+from instructeur.domain.money import CEILING_SETTING, ceiling_problem, effective_ceiling
+from instructeur.domain.text import clean_text
+from instructeur.errors import ValidationError
+
+__all__ = ["amount_ceiling", "install"]
+
+_INFO_KEY = "instructeur.ceiling"
+
+
+def amount_ceiling(session: Session) -> int:
+    """The plausibility ceiling in force (the Setting row, or the default)."""
+    from instructeur.storage.models import Setting
+
+    with session.no_autoflush:
+        value = session.scalar(select(Setting.value).where(Setting.key == CEILING_SETTING))
+    return effective_ceiling(value)
+
+
+def _ceiling(session: Session) -> int:
+    """The ceiling for this flush; a Setting changed in the same flush counts (and is bounded)."""
+    from instructeur.storage.models import Setting
+
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Setting) and obj.key == CEILING_SETTING:
+            return effective_ceiling(obj.value)
+    if _INFO_KEY not in session.info:
+        session.info[_INFO_KEY] = amount_ceiling(session)
+    return int(session.info[_INFO_KEY])
+
+
+def _columns(obj: Any) -> list[tuple[str, Any, bool]]:
+    """(attribute, column type, is money) for the text and money columns of a mapped object."""
+    mapper = inspect(type(obj))
+    out = []
+    for attr in mapper.column_attrs:
+        column = attr.columns[0]
+        if column.key.endswith("_cents"):
+            out.append((attr.key, column.type, True))
+        elif isinstance(column.type, String):  # Text is a String
+            out.append((attr.key, column.type, False))
+    return out
+
+
+def _check(session: Session, obj: Any, is_new: bool, problems: list[str]) -> None:
+    state = inspect(obj)
+    table = type(obj).__tablename__
+    for key, type_, is_money in _columns(obj):
+        if not is_new and not state.attrs[key].history.has_changes():
+            continue
+        value = getattr(obj, key)
+        if is_money:
+            if isinstance(value, int) and not isinstance(value, bool):
+                problem = ceiling_problem(value, _ceiling(session), money_label(table, key))
+                if problem and problem not in problems:
+                    problems.append(problem)
+        elif isinstance(value, str):
+            cleaned = clean_text(value, multiline=isinstance(type_, Text))
+            if cleaned != value:
+                setattr(obj, key, cleaned)
+
+
+def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
+    problems: list[str] = []
+    for obj in session.new:
+        _check(session, obj, True, problems)
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            _check(session, obj, False, problems)
+    if problems:
+        raise ValidationError(problems)
+
+
+def _after_transaction(session: Session, _transaction: Any) -> None:
+    session.info.pop(_INFO_KEY, None)  # the setting may change between transactions
+
+
+def install(sessions: sessionmaker[Session]) -> None:
+    """Register the guard on a session factory (idempotent)."""
+    if not event.contains(sessions, "before_flush", _before_flush):
+        event.listen(sessions, "before_flush", _before_flush)
+        event.listen(sessions, "after_transaction_end", _after_transaction)

@@ -1,0 +1,130 @@
+"""The flush-time guard (storage/guards.py) on both engines: clean text, plausibility ceiling,
+from the services, the import and the CLI."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from instructeur.cli.main import main
+from instructeur.domain.money import AMOUNT_CEILING_DEFAULT_CENTS, AMOUNT_HARD_MAX_CENTS
+from instructeur.errors import ValidationError
+from instructeur.services.dossiers import DossierService, Ligne
+from instructeur.services.plafond import PlafondService
+from instructeur.services.porteurs import PorteurData, PorteurService
+from instructeur.storage.db import Database
+from instructeur.storage.models import Dossier, Porteur
+from tests.factories import build_world, create_dossier, dossier_data
+
+DIRTY = "Élan\x00 \u202eSolidaire\u202c\u200b \ufeffdes e\u0301te\u0301s"
+CLEAN = "Élan Solidaire des étés"
+CEILING_LINE = "dépasse le plafond de 100\u00a0000\u00a0000,00\u00a0€ (Paramètres › Contrat)"
+
+
+def test_porteur_name_with_nul_rlo_zwsp_is_stored_clean(db: Database) -> None:
+    porteurs = PorteurService(db, user="test")
+    pid = porteurs.create(PorteurData(raison_sociale=DIRTY, adresse="1 rue\tdu\nPort"))
+    with db.session() as s:
+        p = s.get(Porteur, pid)
+        assert p is not None
+        assert p.raison_sociale == CLEAN
+        assert p.adresse == "1 rue du Port"  # one-line column: breaks become spaces
+
+
+def test_multiline_text_keeps_its_lines_and_updates_are_cleaned(db: Database) -> None:
+    world = build_world(db)
+    did = create_dossier(db, world, description="ligne 1\r\nligne\u200b 2\x07")
+    service = DossierService(db, user="test")
+    with db.session() as s:
+        d = s.get(Dossier, did)
+        assert d is not None and d.description == "ligne 1\nligne 2"
+        version = d.version
+    service.update(did, version, dossier_data(world, intitule="Atelier\u2066 \u2069d'été\x00"))
+    with db.session() as s:
+        d = s.get(Dossier, did)
+        assert d is not None and d.intitule == "Atelier d'été"
+
+
+@pytest.mark.parametrize("cents", [10**17 * 100, AMOUNT_HARD_MAX_CENTS + 1, AMOUNT_CEILING_DEFAULT_CENTS + 1])
+def test_amount_above_ceiling_is_one_french_line_and_nothing_is_written(db: Database, cents: int) -> None:
+    world = build_world(db)
+    with pytest.raises(ValidationError) as caught:
+        create_dossier(db, world, cout_total_cents=cents)
+    assert caught.value.problems == [caught.value.message]
+    assert caught.value.message.startswith("coût total : montant trop élevé : ")
+    assert caught.value.message.endswith(CEILING_LINE)
+    with pytest.raises(ValidationError, match="montant demandé : montant trop élevé"):
+        create_dossier(db, world, lignes=(Ligne(world.financeurs["ETAT"], "", cents),))
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Dossier)) == 0
+
+
+def test_ceiling_is_a_setting_bounded_by_the_hard_maximum(db: Database) -> None:
+    world = build_world(db)
+    plafond = PlafondService(db, user="test")
+    assert plafond.get() == AMOUNT_CEILING_DEFAULT_CENTS
+    plafond.set(1_000_000_00)
+    assert plafond.get() == 1_000_000_00
+    create_dossier(db, world, "26-000001", cout_total_cents=1_000_000_00)
+    with pytest.raises(ValidationError, match="dépasse le plafond de 1\u00a0000\u00a0000,00\u00a0€"):
+        create_dossier(db, world, "26-000002", cout_total_cents=1_000_000_01)
+    with pytest.raises(ValidationError, match="limite"):
+        plafond.set(AMOUNT_HARD_MAX_CENTS + 1)
+    with pytest.raises(ValidationError):
+        plafond.set(0)
+    assert plafond.get() == 1_000_000_00
+
+
+def _csv(tmp_path: Path, amount: str, name: str) -> Path:
+    path = tmp_path / "dossiers.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter=";")
+        w.writerow(["Référence", "Porteur", "SIRET", "Intitulé", "Coût total", "Montant demandé État"])
+        w.writerow(["26-000010", name, "", "Atelier", amount, "1000"])
+    return path
+
+
+def test_cli_import_of_a_huge_amount_exits_2_with_one_line(
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = build_world(db)
+    url = db.url.render_as_string(hide_password=False)
+    path = _csv(tmp_path, "100000000000000000", "Asso")
+    code = main(["--db", url, "import", "dossiers", str(path), "--campagne", str(world.campagne_id)])
+    err = capsys.readouterr().err
+    assert code == 2
+    problems = [line for line in err.splitlines() if "rien n'a été importé" not in line]
+    assert len(problems) == 1, err  # one line for the problem, then the summary
+    assert problems[0].startswith("dossiers.csv, ligne 2, colonne « Coût total » : montant trop élevé")
+    assert CEILING_LINE in err and "INSERT" not in err and "Traceback" not in err
+
+
+def test_cli_import_cleans_names(db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    world = build_world(db)
+    url = db.url.render_as_string(hide_password=False)
+    path = _csv(tmp_path, "5000", "Asso\u202e \u200bdes\x00 Voisins")
+    code = main(["--db", url, "import", "dossiers", str(path), "--campagne", str(world.campagne_id)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    with db.session() as s:
+        assert s.scalar(select(Porteur.id).where(Porteur.raison_sociale == "Asso des Voisins")) is not None
+
+
+def test_cli_enveloppe_above_ceiling_exits_2(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    world = build_world(db)
+    url = db.url.render_as_string(hide_password=False)
+    code = main(
+        ["--db", url, "campagnes", "create", "--contrat", str(world.contrat_id), "--annee", "2031",
+         "--enveloppe", "ETAT=100000000000000000"]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines() == [
+        "instructeur : enveloppe ETAT : montant trop élevé : "
+        "100\u00a0000\u00a0000\u00a0000\u00a0000\u00a0000,00\u00a0€ " + CEILING_LINE
+    ]
