@@ -1,5 +1,9 @@
-"""Tab « Plan de financement »: coût total, one line per financeur or other resource (demandé,
-proposé, voté, typed in French), live totals and warnings."""
+"""Tab « Plan de financement »: coût total, one line per financeur or other resource (demandé and
+proposé typed in French; voté read-only: it comes from the comité's decision, changed only by
+« Modifier la décision… » in the « Comité et suivi » tab), live totals and warnings.
+
+A line that carries a voted amount keeps its financeur and cannot be removed here (the service
+refuses any change of voté in the fiche's save: `instructeur.domain.decision.vote_change_problems`)."""
 
 from __future__ import annotations
 
@@ -35,6 +39,13 @@ HEADERS = ("Financeur", "Libellé", "Demandé", "Proposé", "Voté", "Part du co
 AMOUNT_COLUMNS = {COL_DEMANDE: "demande", COL_PROPOSE: "propose", COL_VOTE: "vote"}
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 _LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+VOTE_TOOLTIP = (
+    "Montant voté par le comité : il vient de la décision du comité et ne se saisit pas ici "
+    "(« Modifier la décision… » dans l'onglet « Comité et suivi »)"
+)
+VOTED_LINE_TOOLTIP = "Cette ligne porte un montant voté par le comité : son financeur ne peut pas changer"
+READ_ONLY_BACKGROUND = "#eceff1"
+READ_ONLY_FOREGROUND = "#455a64"
 
 Amount = int | str | None  # cents, or the unreadable text the user typed
 
@@ -122,8 +133,12 @@ class PlanModel(QAbstractTableModel):
         self._totals_changed()
         return row
 
+    def is_voted(self, row: int) -> bool:
+        """The line carries a voted amount (set by the comité's decision)."""
+        return 0 <= row < len(self._lines) and bool(_cents(self._lines[row].vote))
+
     def remove_line(self, row: int) -> None:
-        if 0 <= row < len(self._lines):
+        if 0 <= row < len(self._lines) and not self.is_voted(row):
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._lines[row]
             self.endRemoveRows()
@@ -159,6 +174,8 @@ class PlanModel(QAbstractTableModel):
                 return HEADERS[section]
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return _RIGHT if section >= COL_DEMANDE else _LEFT
+            if role == Qt.ItemDataRole.ToolTipRole and section == COL_VOTE:
+                return VOTE_TOOLTIP
         if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             if 0 <= section < len(self._lines):
                 return section + 1
@@ -170,7 +187,9 @@ class PlanModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-        if self.is_total_row(index.row()) or index.column() == COL_PART:
+        if self.is_total_row(index.row()) or index.column() in (COL_PART, COL_VOTE):
+            return base
+        if index.column() == COL_FINANCEUR and self.is_voted(index.row()):
             return base
         return base | Qt.ItemFlag.ItemIsEditable
 
@@ -187,11 +206,15 @@ class PlanModel(QAbstractTableModel):
         line = self._lines[row]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if col >= COL_DEMANDE else _LEFT
+        if col == COL_VOTE:
+            return self._vote_data(line, role)
         if col == COL_FINANCEUR:
             if role == Qt.ItemDataRole.DisplayRole:
                 return self._financeur_name(line.financeur_id)
             if role == Qt.ItemDataRole.EditRole:
                 return line.financeur_id if line.financeur_id is not None else OTHER
+            if role == Qt.ItemDataRole.ToolTipRole and self.is_voted(row):
+                return VOTED_LINE_TOOLTIP
             return None
         if col == COL_LIBELLE:
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
@@ -228,6 +251,19 @@ class PlanModel(QAbstractTableModel):
             return "" if ratio is None else f"{ratio:.1f} %".replace(".", ",")
         return None
 
+    def _vote_data(self, line: _Line, role: int) -> Any:
+        """Read-only, visibly: grey cell, tooltip saying where the amount comes from."""
+        value = line.vote
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "" if value is None else (value if isinstance(value, str) else format_amount(value))
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QColor(READ_ONLY_BACKGROUND)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QColor(READ_ONLY_FOREGROUND)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return VOTE_TOOLTIP
+        return None
+
     def _total_data(self, col: int, role: int) -> Any:
         demande, propose, vote = self.totals()
         if role == Qt.ItemDataRole.FontRole:
@@ -237,7 +273,9 @@ class PlanModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return _RIGHT if col >= COL_DEMANDE else _LEFT
         if role == Qt.ItemDataRole.BackgroundRole:
-            return QColor("#eef1f4")
+            return QColor(READ_ONLY_BACKGROUND if col == COL_VOTE else "#eef1f4")
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_VOTE:
+            return VOTE_TOOLTIP
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and col == COL_DEMANDE
@@ -414,6 +452,10 @@ class FinancementTab(QWidget):
         self.warnings.setAccessibleName("Avertissements du plan de financement")
         self.warnings.setWordWrap(True)
         self.warnings.setTextFormat(Qt.TextFormat.RichText)
+        self.voted_note = QLabel()
+        self.voted_note.setAccessibleName("Montants votés")
+        self.voted_note.setWordWrap(True)
+        self.voted_note.setTextFormat(Qt.TextFormat.RichText)
         self.enveloppes = QLabel()
         self.enveloppes.setWordWrap(True)
         self.enveloppes.setStyleSheet("color: palette(placeholder-text);")
@@ -439,6 +481,7 @@ class FinancementTab(QWidget):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.warnings)
+        layout.addWidget(self.voted_note)
         layout.addWidget(self.enveloppes)
         layout.addStretch(1)
 
@@ -452,6 +495,14 @@ class FinancementTab(QWidget):
 
     def load(self, data: DossierData) -> None:
         self.model.set_lignes(data.lignes)
+        voted = any(ligne.vote_cents for ligne in data.lignes)
+        self.voted_note.setText(
+            "🔒 La colonne « Voté » reprend la décision du comité ; elle se modifie par "
+            "« Modifier la décision… » (onglet « Comité et suivi »)."
+            if voted
+            else ""
+        )
+        self.voted_note.setVisible(voted)
         self.cout_total.set_cents(data.cout_total_cents)
         self._on_change()
 
@@ -526,8 +577,15 @@ class FinancementTab(QWidget):
 
     def _remove_current(self) -> None:
         index = self.table.currentIndex()
-        if index.isValid() and not self.model.is_total_row(index.row()):
-            self.model.remove_line(index.row())
+        if not index.isValid() or self.model.is_total_row(index.row()):
+            return
+        if self.model.is_voted(index.row()):
+            self.voted_note.setText(
+                f"<span style='color:{WARNING_COLOUR}'>⚠ Cette ligne porte un montant voté par le comité : "
+                "elle ne peut pas être supprimée (« Modifier la décision… » dans l'onglet « Comité et suivi »).</span>"
+            )
+            return
+        self.model.remove_line(index.row())
 
 
 def _esc(text: str) -> str:

@@ -12,6 +12,12 @@ the change and the statut buttons work on fresh data. Unsaved suivi inputs are r
 `unsaved_sections()` and the fiche asks before closing. A concurrent edit of the suivi is refused
 by the service; the section shows the French message and a « Recharger » button.
 
+**« Modifier la décision… ».** On a dossier decided by a comité whose séance is over (retenu,
+ajourné, refusé, or notifié after retenu), the decision section offers this button: it opens
+`ui.fiche.revision.RevisionDialog`, which writes through `ComiteService.revise_decision`. That
+write moves the dossier's version, so, like the « Instruction » tab, the tab asks the window first
+(`guard`: no unsaved change elsewhere) and tells it afterwards (`dossier_written`: reload).
+
 The tab reads its data when shown (`showEvent`) or when `refresh()` is called.
 """
 
@@ -38,12 +44,14 @@ from instructeur.domain.dates import format_date
 from instructeur.domain.money import format_amount
 from instructeur.domain.statuts import Statut
 from instructeur.errors import ConcurrentEditError, UserError, ValidationError
+from instructeur.services.comites import ComiteService, revisable
 from instructeur.services.dossiers import DossierDetail
 from instructeur.services.suivi import REALISE_LABELS, SuiviData, SuiviDto, SuiviService
 from instructeur.storage.db import Database
 from ui.fiche.fields import ERROR_COLOUR, CountEdit, DateEdit, add_row, form_layout, mark_invalid, two_columns
 from ui.fiche.instruction import MUTED, OK_COLOUR, plain_text
 from ui.fiche.instruction import _Message as SectionMessage
+from ui.fiche.revision import RevisionDialog
 from ui.models.dossiers import statut_colours
 
 NO_DECISION = "Pas encore de décision du comité."
@@ -79,6 +87,7 @@ class SuiviTab(QWidget):
     """See the module docstring. `load(detail)` is called by the window with every snapshot."""
 
     suivi_saved = Signal(int)  # dossier id
+    dossier_written = Signal(int)  # « Modifier la décision… » wrote the dossier (new version)
 
     def __init__(
         self,
@@ -90,6 +99,11 @@ class SuiviTab(QWidget):
     ) -> None:
         super().__init__(parent)
         self.service = SuiviService(db, user, today=today)
+        self.comites = ComiteService(db, user)
+        # Set by the window: True when the other tabs have no unsaved change (asks otherwise).
+        self.guard: Callable[[], bool] = lambda: True
+        # How the revision dialog runs (tests drive it without a modal loop).
+        self.run_dialog: Callable[[RevisionDialog], int] = lambda dialog: dialog.exec()
         self._detail: DossierDetail | None = None
         self._dto: SuiviDto | None = None
         self._loaded_form: tuple[object, ...] | None = None
@@ -117,11 +131,25 @@ class SuiviTab(QWidget):
         self.motivation_label = _label("Motivation")
         self.no_decision = _label("Pas de décision", rich=False)
         self.no_decision.setStyleSheet(MUTED)
+        self.revise_button = QPushButton("&Modifier la décision…")
+        self.revise_button.setToolTip(
+            "Réviser la décision du comité (décision, montants votés, conditions), avec une motivation ; "
+            "les contrôles de la séance s'appliquent (coût total, enveloppes)"
+        )
+        self.revise_button.clicked.connect(self.revise_decision)
+        self.revise_message = SectionMessage(
+            "Résultat de la modification de la décision", lambda: self.refresh()
+        )
+        revise_row = QHBoxLayout()
+        revise_row.addStretch(1)
+        revise_row.addWidget(self.revise_button)
         layout.addLayout(head)
         layout.addWidget(self.votes_label)
         layout.addWidget(self.conditions_label)
         layout.addWidget(self.motivation_label)
         layout.addWidget(self.no_decision)
+        layout.addLayout(revise_row)
+        layout.addWidget(self.revise_message)
         return box
 
     def _build_notification(self) -> QGroupBox:
@@ -274,6 +302,9 @@ class SuiviTab(QWidget):
         shown = decision is not None
         for widget in (self.decision_badge, self.comite_label, self.votes_label):
             widget.setVisible(shown)
+        self.revise_button.setVisible(
+            decision is not None and decision.comite is not None and revisable(dto.statut, decision.decision)
+        )
         self.no_decision.setVisible(not shown)
         if decision is None:
             self.no_decision.setText(NO_DECISION)
@@ -457,6 +488,29 @@ class SuiviTab(QWidget):
             self.hint_label.show()
         else:
             self.hint_label.hide()
+
+    # --- « Modifier la décision… » -------------------------------------------------------------
+
+    def revise_decision(self) -> bool:
+        """Open the dialog on the decision as it stands; True when a revision was recorded."""
+        if self._detail is None or not self.guard():
+            return False
+        did = self._detail.id
+        self.revise_message.clear()
+        try:
+            form = self.comites.revision_form(did)
+        except UserError as exc:
+            self.revise_message.error(exc.message)
+            return False
+        dialog = RevisionDialog(self.comites, form, self)
+        self.run_dialog(dialog)
+        result = dialog.result_data
+        if result is None:
+            return False
+        self.refresh()
+        self.dossier_written.emit(did)
+        self.revise_message.success("Décision modifiée.", result.warnings)
+        return True
 
     # --- saving -----------------------------------------------------------------------------
 

@@ -252,6 +252,7 @@ class FicheDossier(QMainWindow):
         for tab in (self.identification, self.porteur, self.public, self.rattachement, self.financement):
             tab.changed.connect(self._on_changed)
         self.recevabilite.changed.connect(self._on_changed)
+        self.recevabilite.changed.connect(lambda: self.statut.show_recevabilite(self.recevabilite.rows()))
         self.porteur.porteur_changed.connect(self._on_porteur_changed)
         self.statut.transition_requested.connect(self.request_transition)
         # The « Instruction » tab saves by sections (see ui/fiche/instruction.py): the other tabs
@@ -261,6 +262,9 @@ class FicheDossier(QMainWindow):
         self.instruction.scores_saved.connect(self.saved.emit)
         # « Comité et suivi » saves the suivi row on its own (the dossier's version does not move).
         self.suivi.suivi_saved.connect(self._after_suivi_write)
+        # issue 9 (helper A): « Modifier la décision… » writes the dossier, like the Instruction tab.
+        self.suivi.guard = self._instruction_guard
+        self.suivi.dossier_written.connect(self._after_instruction_write)
 
     # --- state ------------------------------------------------------------------------------
 
@@ -289,6 +293,7 @@ class FicheDossier(QMainWindow):
             self.historique.load(list(snapshot.journal))
             if snapshot.detail is not None:
                 self.statut.load(snapshot.detail, snapshot.allowed)
+                self.statut.show_recevabilite(self.recevabilite.rows())  # helper B, issue 9
             self.instruction.load(snapshot.detail)
             self.tabs.setTabEnabled(self.tabs.indexOf(self.instruction), snapshot.detail is not None)
             self.suivi.load(snapshot.detail)
