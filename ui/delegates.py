@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 
 class PillDelegate(QStyledItemDelegate):
@@ -60,3 +60,49 @@ class PillDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         size = super().sizeHint(option, index)
         return QSize(size.width() + 2 * self.H_PADDING, size.height() + 2 * self.V_MARGIN)
+
+
+class AmountDelegate(QStyledItemDelegate):
+    """Edits a money cell with the application's amount input (`ui.fiche.fields.AmountEdit`):
+    placeholder « 0,00 € », whole content selected on focus, French text handed to the model
+    (which parses it). `zero_as_empty`: a zero amount opens as an empty field (where 0 means
+    « nothing », e.g. a demandé), not where 0 and « none » differ (proposé)."""
+
+    def __init__(self, parent: QObject | None = None, *, zero_as_empty: bool = False) -> None:
+        super().__init__(parent)
+        self.zero_as_empty = zero_as_empty
+
+    def createEditor(  # noqa: N802 (Qt)
+        self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QWidget:
+        from ui.fiche.fields import AmountEdit  # ui.fiche loads the whole fiche window: only when editing
+
+        header = index.model().headerData(index.column(), Qt.Orientation.Horizontal)
+        editor = AmountEdit(str(header or "Montant"), parent, zero_as_empty=self.zero_as_empty)
+        editor.setFrame(False)
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+        from ui.fiche.fields import AmountEdit
+
+        if not isinstance(editor, AmountEdit):
+            super().setEditorData(editor, index)
+            return
+        value = index.data(Qt.ItemDataRole.EditRole)
+        if isinstance(value, int):
+            editor.set_cents(value)
+        else:
+            editor.setText(str(value or ""))
+            if self.zero_as_empty and editor.cents() == 0:
+                editor.setText("")
+        editor.selectAll()
+
+    def setModelData(  # noqa: N802 (Qt)
+        self, editor: QWidget, model: QAbstractItemModel, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        from ui.fiche.fields import AmountEdit
+
+        if not isinstance(editor, AmountEdit):
+            super().setModelData(editor, model, index)
+            return
+        model.setData(index, editor.text().strip(), Qt.ItemDataRole.EditRole)

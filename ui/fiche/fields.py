@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFocusEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -70,12 +71,23 @@ class _ParsedEdit(QLineEdit):
 
 
 class AmountEdit(_ParsedEdit):
-    """« 12 500,50 » → 1 250 050 cents; empty → None."""
+    """The one money input of the application: « 12 500,50 » → 1 250 050 cents; empty → None.
 
-    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+    It starts empty with the placeholder « 0,00 € » (a zero amount is shown as the placeholder
+    unless `zero_as_empty=False`, where 0 and « none » differ, e.g. a proposed amount), selects its
+    whole content when it gets the focus (clicking in and typing 12000 gives 12 000,00 €, not
+    120 000,00 €), and rewrites what was typed in the French way when the focus leaves it."""
+
+    PLACEHOLDER = "0,00 €"
+
+    def __init__(
+        self, accessible_name: str, parent: QWidget | None = None, *, zero_as_empty: bool = True
+    ) -> None:
         super().__init__(accessible_name, parent)
+        self.zero_as_empty = zero_as_empty
+        self._select_on_press = False
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.setPlaceholderText("0,00 €")
+        self.setPlaceholderText(self.PLACEHOLDER)
 
     def cents(self) -> int | None:
         text = self.text().strip()
@@ -87,7 +99,8 @@ class AmountEdit(_ParsedEdit):
             return None
 
     def set_cents(self, cents: int | None) -> None:
-        self.setText("" if cents is None else format_amount(cents))
+        empty = cents is None or (cents == 0 and self.zero_as_empty)
+        self.setText("" if empty else format_amount(cents or 0))
 
     def problem(self) -> str | None:
         text = self.text().strip()
@@ -99,11 +112,27 @@ class AmountEdit(_ParsedEdit):
             return exc.message
         return "un montant ne peut pas être négatif" if cents < 0 else None
 
+    def focusInEvent(self, event: QFocusEvent) -> None:  # noqa: N802 (Qt)
+        super().focusInEvent(event)
+        self.selectAll()
+        # A click places the cursor after focusing: select again once the press is handled.
+        self._select_on_press = event.reason() == Qt.FocusReason.MouseFocusReason
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt)
+        super().mousePressEvent(event)
+        if self._select_on_press:
+            self._select_on_press = False
+            self.selectAll()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt)
+        super().mouseReleaseEvent(event)
+        self._select_on_press = False
+
     def _tidy(self) -> None:
         if self.text().strip() and self.problem() is None:
             cents = self.cents()
             if cents is not None and self.text() != format_amount(cents):
-                self.set_cents(cents)
+                self.setText(format_amount(cents))
 
 
 class DateEdit(_ParsedEdit):

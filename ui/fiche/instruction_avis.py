@@ -99,7 +99,7 @@ class AvisPanel:
             label.setWordWrap(True)
             demande = QLabel(format_amount(ligne.demande_cents))
             demande.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            edit = AmountEdit(f"Montant proposé : {name}")
+            edit = AmountEdit(f"Montant proposé : {name}", zero_as_empty=False)  # 0 ≠ none
             edit.set_cents(ligne.propose_cents if ligne.propose_cents is not None else ligne.demande_cents)
             edit.setMinimumWidth(130)
             edit.setMaximumWidth(170)

@@ -19,14 +19,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from instructeur.services.instruction import JUSTIFICATION_REQUIRED, CotationDto
+from instructeur.domain.cotation import JUSTIFICATION_REQUIRED, override_problem
+from instructeur.services.instruction import CotationDto
 from ui.fiche.fields import ERROR_COLOUR, WARNING_COLOUR, mark_invalid
 from ui.fiche.instruction_widgets import ClickableLabel, SectionMessage, coloured
 
 
 class CotationPanel:
     """The questionnaire, the proposed and retained levels, the justification; mixed into
-    `InstructionTab`."""
+    `InstructionTab`.
+
+    « Cotation retenue » follows the questionnaire's proposal while the user has not chosen
+    another level (`_follow_proposal`); a level other than the proposal asks for a justification
+    (`domain.cotation.override_problem`, the rule the service applies)."""
+
+    _follow_proposal = True
 
     def _build_cotation(self) -> QGroupBox:
         box = QGroupBox("Cotation égalité femmes-hommes")
@@ -44,6 +51,7 @@ class CotationPanel:
         self.level_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.level_combo.setMinimumContentsLength(20)
         self.level_combo.currentIndexChanged.connect(self._update_cotation_state)
+        self.level_combo.activated.connect(self._on_level_chosen)  # the user's choice only
         self.justification = QPlainTextEdit()
         self.justification.setAccessibleName("Justification de la cotation")
         self.justification.setFixedHeight(56)
@@ -63,6 +71,10 @@ class CotationPanel:
         self.gap_label.setAccessibleName("Écart de cotation")
         self.gap_label.setWordWrap(True)
         self.gap_label.setTextFormat(Qt.TextFormat.RichText)
+        self.pending_label = QLabel()
+        self.pending_label.setAccessibleName("Cotation à enregistrer")
+        self.pending_label.setWordWrap(True)
+        self.pending_label.setTextFormat(Qt.TextFormat.RichText)
         self.save_cotation_button = QPushButton("Enregistrer la co&tation")
         self.save_cotation_button.clicked.connect(self.save_cotation)
         self.cotation_message = SectionMessage("Message de la cotation", self._reload_section)
@@ -90,6 +102,7 @@ class CotationPanel:
         layout.addWidget(self.questions_host)
         layout.addWidget(self.proposed_label)
         layout.addLayout(level_row)
+        layout.addWidget(self.pending_label)
         layout.addWidget(self.justification_label)
         layout.addWidget(self.justification)
         layout.addWidget(frame)
@@ -112,7 +125,7 @@ class CotationPanel:
             for n, (code, question) in enumerate(settings.questions):
                 check = QCheckBox()
                 check.setAccessibleName(question)
-                check.toggled.connect(self._update_cotation_state)
+                check.toggled.connect(self._on_answer_changed)
                 self.questions_layout.addWidget(check, n, 0, Qt.AlignmentFlag.AlignTop)
                 self.questions_layout.addWidget(ClickableLabel(question, check), n, 1)
                 self.question_boxes[code] = check
@@ -132,8 +145,21 @@ class CotationPanel:
         self.justification.blockSignals(True)
         self.justification.setPlainText(cot.justification or "")
         self.justification.blockSignals(False)
+        self._cotation_loaded = self._cotation_form()  # as saved: a preselection is still unsaved
+        # An instructed level other than the proposal is a choice; « non cotée » is not.
+        self._follow_proposal = cot.instruite is None or cot.instruite == self.proposed_level()
+        if cot.instruite is None and cot.proposee is not None:  # answers saved, level not yet
+            self.set_retained_level(self.proposed_level())
         self._update_cotation_state()
-        self._cotation_loaded = self._cotation_form()
+
+    def _on_answer_changed(self) -> None:
+        if self._follow_proposal:
+            self.set_retained_level(self.proposed_level())
+        self._update_cotation_state()
+
+    def _on_level_chosen(self, _index: int) -> None:
+        """The user picked a level: the proposal is no longer followed unless it is the one."""
+        self._follow_proposal = self.retained_level() == self.proposed_level()
 
     def answers(self) -> dict[str, bool]:
         return {code: check.isChecked() for code, check in self.question_boxes.items()}
@@ -146,7 +172,12 @@ class CotationPanel:
         return value if isinstance(value, int) else None
 
     def set_retained_level(self, level: int | None) -> None:
-        self.level_combo.setCurrentIndex(0 if level is None else self.level_combo.findData(level))
+        self.level_combo.setCurrentIndex(0 if level is None else max(0, self.level_combo.findData(level)))
+
+    def choose_level(self, level: int | None) -> None:
+        """As the user does it: select the level and stop following the proposal."""
+        self.set_retained_level(level)
+        self._on_level_chosen(self.level_combo.currentIndex())
 
     def _level_text(self, level: int | None) -> str:
         if level is None or self._cotation is None:
@@ -173,6 +204,8 @@ class CotationPanel:
         )
         self.declared_label.setText(f"Déclarée par le porteur :<br><b>{self._level_text(cot.declaree)}</b>")
         self.instructed_label.setText(f"Instruite (retenue) :<br><b>{self._level_text(retained)}</b>")
+        self.pending_label.setText(self._pending_text(cot, retained, proposed))
+        self.pending_label.setVisible(bool(self.pending_label.text()))
         if cot.declaree is not None and retained is not None and cot.declaree != retained:
             self.gap_label.setText(
                 coloured(
@@ -186,6 +219,16 @@ class CotationPanel:
             self.gap_label.setText("")
             self.gap_label.hide()
 
+    def _pending_text(self, cot: CotationDto, retained: int | None, proposed: int | None) -> str:
+        if retained is None:
+            return coloured(
+                "Aucune cotation retenue : le dossier ne pourra pas passer à « instruit ».", WARNING_COLOUR
+            )
+        if retained != cot.instruite:
+            note = "niveau proposé présélectionné" if retained == proposed else "niveau choisi"
+            return coloured(f"{note.capitalize()} : enregistrez la cotation pour le retenir.", WARNING_COLOUR)
+        return ""
+
     def has_gap(self) -> bool:
         return self.gap_label.isVisibleTo(self) and bool(self.gap_label.text())
 
@@ -197,20 +240,46 @@ class CotationPanel:
             return False
         retained = self.retained_level()
         answers = self.answers()
-        justification = self._justification()
         mark_invalid(self.justification, None)
-        if retained is not None and retained != self.proposed_level() and not justification:
+        if not self._ask_justification(retained):
             self.cotation_message.error(JUSTIFICATION_REQUIRED)
             mark_invalid(self.justification, JUSTIFICATION_REQUIRED)
             self.justification.setFocus()
             return False
+        justification = self._justification()
 
         def write(version: int) -> None:
             self.instruction.save_cotation(
                 self._detail_id(), version, answers, retained, justification or None
             )
 
+        if retained is None:
+            # The answers are worth keeping, but a dossier « non coté » is not instructed.
+            if self._write_dossier(write, self.cotation_message, ""):
+                self.cotation_message.warning(
+                    "Réponses au questionnaire enregistrées ; cotation non enregistrée : choisissez "
+                    "la « Cotation retenue » (elle manque pour passer à « instruit »)."
+                )
+            return False
         return self._write_dossier(write, self.cotation_message, "Cotation égalité F/H enregistrée.")
+
+    def _ask_justification(self, retained: int | None) -> bool:
+        """A level other than the proposal needs a justification: asked when the field is empty.
+        False when none was given."""
+        proposed = self.proposed_level()
+        if override_problem(proposed, retained, self._justification()) is None:
+            return True
+        text = self._dialogs.ask_text(
+            self,
+            "Justification de la cotation",
+            f"La cotation retenue ({retained}) diffère de la cotation proposée par le questionnaire "
+            f"({proposed}). Justification (obligatoire) :",
+            multiline=True,
+        )
+        if override_problem(proposed, retained, text) is not None:
+            return False
+        self.justification.setPlainText((text or "").strip())
+        return True
 
     def _cotation_form(self) -> tuple[object, ...]:
         return (tuple(sorted(self.answers().items())), self.retained_level(), self._justification())

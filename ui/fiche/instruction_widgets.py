@@ -105,6 +105,12 @@ class SectionMessage(QFrame):
         self.reload_button.setVisible(reload)
         self.show()
 
+    def warning(self, text: str) -> None:
+        """Written, but the section is not complete (not called a success)."""
+        self.label.setText(coloured("⚠ " + html.escape(text), WARNING_COLOUR, bold=True))
+        self.reload_button.hide()
+        self.show()
+
     def success(self, text: str, warnings: tuple[str, ...] | list[str] = ()) -> None:
         body = coloured(html.escape(text), OK_COLOUR)
         for w in warnings:

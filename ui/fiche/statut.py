@@ -9,8 +9,11 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from instructeur.domain.dates import format_date
+from instructeur.domain.recevabilite import Point, missing_mandatory
 from instructeur.domain.statuts import Statut, is_reopening, motivation_required
 from instructeur.services.dossiers import DossierDetail
+from instructeur.services.fiche import RecevabiliteRow
+from ui.fiche.fields import WARNING_COLOUR
 from ui.models.dossiers import statut_colours
 
 
@@ -32,6 +35,13 @@ class StatutTab(QWidget):
         self._buttons_layout.setVerticalSpacing(8)
         self._buttons_layout.setColumnStretch(8, 1)
         self.none_label = QLabel()
+        # Why « Recevable » would be refused, before the user tries (the rule of the service).
+        self.recevabilite_label = QLabel()
+        self.recevabilite_label.setAccessibleName("Points de recevabilité manquants")
+        self.recevabilite_label.setWordWrap(True)
+        self.recevabilite_label.setTextFormat(Qt.TextFormat.RichText)
+        self.recevabilite_label.hide()
+        self._missing: list[str] = []
 
         current = QGroupBox("Statut du dossier")
         cl = QVBoxLayout(current)
@@ -53,6 +63,7 @@ class StatutTab(QWidget):
         layout.setContentsMargins(16, 14, 16, 14)
         layout.addWidget(current)
         layout.addWidget(self._buttons_box)
+        layout.addWidget(self.recevabilite_label)
         layout.addWidget(note)
         layout.addStretch(1)
 
@@ -92,6 +103,31 @@ class StatutTab(QWidget):
             self._add_button(detail.statut, target, f"Passer à « {target.label} »", 0, n)
         for n, target in enumerate(back):
             self._add_button(detail.statut, target, f"Rouvrir : revenir à « {target.label} »", 1, n)
+        self._show_missing()
+
+    def show_recevabilite(self, rows: list[RecevabiliteRow]) -> None:
+        """The checklist as ticked in the fiche: which mandatory points « Recevable » still needs."""
+        points = [Point(r.item_id, r.libelle, r.obligatoire) for r in rows]
+        self._missing = missing_mandatory(points, {r.item_id for r in rows if r.ok})
+        self._show_missing()
+
+    def missing_text(self) -> str:
+        return self.recevabilite_label.text() if self.recevabilite_label.isVisibleTo(self) else ""
+
+    def _show_missing(self) -> None:
+        button = self.buttons.get(Statut.RECEVABLE)
+        if button is None or not self._missing:
+            self.recevabilite_label.hide()
+            if button is not None:
+                button.setToolTip(f"Le dossier passe à « {Statut.RECEVABLE.label} »")
+            return
+        items = "".join(f"<li>{html.escape(m)}</li>" for m in self._missing)
+        self.recevabilite_label.setText(
+            f"<span style='color:{WARNING_COLOUR}'><b>⚠ « Recevable » sera refusé</b> tant que ces points "
+            f"obligatoires ne sont pas cochés (onglet « Recevabilité ») :</span><ul style='margin:2px 0'>{items}</ul>"
+        )
+        self.recevabilite_label.show()
+        button.setToolTip("Points obligatoires non cochés : " + ", ".join(self._missing))
 
     def _add_button(self, current: Statut, target: Statut, text: str, row: int, col: int) -> None:
         needs = motivation_required(current, target)
