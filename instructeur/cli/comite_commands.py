@@ -1,4 +1,5 @@
-"""`instructeur export releve --comite ID -o FICHIER.pdf` and `instructeur comites list --campagne ID`.
+"""`instructeur export releve --comite ID -o FICHIER.pdf`, `instructeur comites list --campagne ID` and
+`instructeur comites reviser --dossier REF --decision retenu --vote ETAT=12000 --motivation "…"`.
 
 `add_releve_action(actions)` is one of `export_commands.ACTIONS`; `register(sub)` adds the
 top-level `comites` command (listed in `cli.main.build_parser`).
@@ -12,6 +13,8 @@ from typing import TYPE_CHECKING, TextIO, cast
 from instructeur.errors import UserError
 
 if TYPE_CHECKING:
+    from instructeur.storage.db import Database
+
     SubParsers = argparse._SubParsersAction[argparse.ArgumentParser]
 else:
     SubParsers = argparse._SubParsersAction
@@ -60,6 +63,130 @@ def register(sub: SubParsers) -> None:
     p = actions.add_parser("list", help="liste les comités d'une campagne")
     p.add_argument("--campagne", required=True, type=int, metavar="ID")
     p.set_defaults(handler=comites_list)
+    add_reviser_action(actions)
+
+
+# --- issue 9 (helper A): « Modifier la décision » from the command line -----------------------
+
+
+def add_reviser_action(actions: SubParsers) -> None:
+    p = actions.add_parser(
+        "reviser",
+        help="modifie la décision d'un comité clos sur un dossier (avec une motivation)",
+        description="Modifie la décision du comité sur un dossier une fois la séance terminée : mêmes "
+        "contrôles qu'en séance (total voté ≤ coût total, enveloppes, motivation) ; la révision est "
+        "inscrite à l'historique et une lettre déjà générée passe « À refaire ».",
+    )
+    p.add_argument("--dossier", required=True, metavar="REF", help="référence du dossier")
+    p.add_argument(
+        "--campagne", type=int, metavar="ID", help="campagne (si la référence existe dans plusieurs)"
+    )
+    p.add_argument(
+        "--decision", required=True, choices=("retenu", "ajourne", "refuse"), help="nouvelle décision"
+    )
+    p.add_argument(
+        "--vote",
+        action="append",
+        default=[],
+        metavar="FINANCEUR=MONTANT",
+        help="montant voté par un financeur (code du financeur, montant en euros), répétable",
+    )
+    p.add_argument("--conditions", metavar="TEXTE", help="conditions posées par le comité")
+    p.add_argument(
+        "--motivation", required=True, metavar="TEXTE", help="motivation de la révision (obligatoire)"
+    )
+    p.add_argument(
+        "--derogation", metavar="TEXTE", help="motivation de dérogation si une enveloppe est dépassée"
+    )
+    p.set_defaults(handler=reviser)
+
+
+def reviser(args: argparse.Namespace, out: TextIO) -> int:
+    from instructeur.cli.commands import open_existing
+    from instructeur.domain.money import format_amount
+    from instructeur.services.comites import ComiteService
+    from instructeur.services.dossiers import DossierService
+
+    db = open_existing(args)
+    try:
+        dossier_id = _dossier_id(db, args.dossier, args.campagne)
+        votes = _votes(db, dossier_id, args.vote)
+        version = DossierService(db).get(dossier_id).version
+        result = ComiteService(db).revise_decision(
+            dossier_id, version, args.decision, votes, args.conditions, args.motivation, args.derogation
+        )
+        form = ComiteService(db).revision_form(dossier_id)
+    finally:
+        db.close()
+    voted = ", ".join(f"{m.code} {format_amount(m.vote_cents)}" for m in form.montants if m.vote_cents)
+    print(
+        f"Décision du dossier {args.dossier} modifiée : {args.decision}" + (f" ({voted})" if voted else ""),
+        file=out,
+    )
+    for warning in result.warnings:
+        print(f"Attention : {warning}", file=out)
+    return 0
+
+
+def _dossier_id(db: Database, reference: str, campagne_id: int | None) -> int:
+    from sqlalchemy import select
+
+    from instructeur.storage.models import Dossier
+
+    query = select(Dossier.id, Dossier.campagne_id).where(Dossier.reference == reference.strip())
+    if campagne_id is not None:
+        query = query.where(Dossier.campagne_id == campagne_id)
+    with db.session() as s:
+        rows = s.execute(query).all()
+    if not rows:
+        raise UserError(f"--dossier : référence « {reference} » introuvable")
+    if len(rows) > 1:
+        raise UserError(
+            f"--dossier : la référence « {reference} » existe dans plusieurs campagnes "
+            f"({', '.join(str(r.campagne_id) for r in rows)}) : précisez --campagne"
+        )
+    return int(rows[0].id)
+
+
+def _votes(db: Database, dossier_id: int, items: list[str]) -> dict[int, int]:
+    """`CODE=MONTANT` → {financeur id: cents}; every unreadable item is one French line."""
+    from sqlalchemy import select
+
+    from instructeur.domain.money import parse_amount
+    from instructeur.errors import ValidationError
+    from instructeur.storage.models import Campagne, Dossier, Financeur
+
+    with db.session() as s:
+        contrat = (
+            select(Campagne.contrat_id)
+            .join(Dossier, Dossier.campagne_id == Campagne.id)
+            .where(Dossier.id == dossier_id)
+            .scalar_subquery()
+        )
+        codes = {
+            code.casefold(): fid
+            for fid, code in s.execute(
+                select(Financeur.id, Financeur.code).where(Financeur.contrat_id == contrat)
+            )
+        }
+    votes: dict[int, int] = {}
+    problems = []
+    for item in items:
+        code, sep, amount = item.partition("=")
+        fid = codes.get(code.strip().casefold())
+        if not sep or fid is None:
+            problems.append(
+                f"--vote « {item} » : attendu FINANCEUR=MONTANT avec un code de financeur du contrat "
+                f"({', '.join(sorted(c.upper() for c in codes))})"
+            )
+            continue
+        try:
+            votes[fid] = votes.get(fid, 0) + parse_amount(amount)
+        except UserError as exc:
+            problems.append(f"--vote « {item} » : {exc.message}")
+    if problems:
+        raise ValidationError(problems)
+    return votes
 
 
 def comites_list(args: argparse.Namespace, out: TextIO) -> int:
