@@ -71,6 +71,13 @@ FIELD_LABELS: dict[str, str] = {
     "libelle": "libellé",
     "type": "type",
     "date_seance": "date de la séance",
+    "ajout": "ajout",
+    "retrait": "retrait",
+    "import": "importé du fichier",
+    "votes": "montants votés",
+    "conditions": "conditions",
+    "derogation": "dérogation à l'enveloppe",
+    "depassements": "dépassements d'enveloppe",
     # suivi
     "crf_recu_le": "CRF reçu le",
     "realise": "réalisé",
@@ -95,6 +102,7 @@ ACTION_LABELS: dict[str, str] = {
     "decision": "Décision du comité",
     "notes": "Notes",
     "merge": "Fusion",
+    "label": "Étiquette",
 }
 
 AVIS_LABELS: dict[str, str] = {

@@ -8,19 +8,15 @@ optimistic lock covers all of them.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, fields
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from instructeur.domain.dates import format_date
-from instructeur.domain.money import format_amount
-from instructeur.domain.statuts import Statut
 from instructeur.errors import NotFoundError, ValidationError
 from instructeur.services import audit
 from instructeur.services.dossiers import (
@@ -32,9 +28,9 @@ from instructeur.services.dossiers import (
     insert_dossier,
     validate,
 )
+from instructeur.services.journal import JournalRow, dossier_journal
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
-    AuditLog,
     AxeTransversal,
     Campagne,
     Contrat,
@@ -46,7 +42,6 @@ from instructeur.storage.models import (
     Quartier,
     RecevabiliteCheck,
     RecevabiliteItem,
-    Transition,
 )
 
 # --- DTOs ------------------------------------------------------------------------------------
@@ -116,14 +111,6 @@ class RecevabiliteRow:
     commentaire: str | None = None
 
 
-@dataclass(frozen=True)
-class JournalRow:
-    at: datetime
-    utilisateur: str
-    action: str  # « Création », « Modification », « Statut »…
-    text: str  # one French line per change, « \n »-separated
-
-
 QUARTIER_TYPE_LABELS = {
     "qpv": "QPV",
     "veille": "Quartier de veille",
@@ -131,37 +118,7 @@ QUARTIER_TYPE_LABELS = {
     "fragile": "Fragile",
 }
 
-FIELD_LABELS: dict[str, str] = {
-    "reference": "Référence",
-    "porteur_id": "Porteur",
-    "intitule": "Intitulé",
-    "description": "Description",
-    "objectifs_action": "Objectifs de l'action",
-    "public_prevu": "Public prévu",
-    "public_femmes": "Dont femmes",
-    "public_hommes": "Dont hommes",
-    "public_ages": "Âges du public",
-    "part_qpv_pct": "Part du public QPV",
-    "objectif_id": "Objectif principal",
-    "objectifs_secondaires": "Objectifs secondaires",
-    "axes_transversaux": "Axes transversaux",
-    "quartiers": "Quartiers",
-    "date_depot": "Date de dépôt",
-    "date_debut": "Date de début",
-    "date_fin": "Date de fin",
-    "pluriannuel": "Pluriannuel",
-    "reconduite": "Action reconduite",
-    "reconduction_de_id": "Reconduction du dossier",
-    "cout_total_cents": "Coût total",
-    "cotation_declaree": "Cotation F/H déclarée",
-    "cotation_instruite": "Cotation F/H instruite",
-    "observations": "Observations",
-    "avis": "Avis technique",
-    "plan de financement": "Plan de financement",
-}
-
 _LINE_FIELDS = (("demande_cents", "demandé"), ("propose_cents", "proposé"), ("vote_cents", "voté"))
-_LONG_TEXT = 80  # longer texts are summarised in the journal
 
 
 # --- Service ---------------------------------------------------------------------------------
@@ -290,33 +247,13 @@ class FicheService:
         return f"{prefix}{(max(numbers, default=0) + 1):06d}"
 
     def journal(self, dossier_id: int) -> list[JournalRow]:
-        """Statut transitions and field changes, most recent first, in French."""
+        """Statut transitions, field changes and comité decisions, most recent first, in French
+        (written by `services/journal.py`)."""
         with self.db.session() as s:
             d = s.get(Dossier, dossier_id)
             if d is None:
                 raise NotFoundError(f"dossier {dossier_id} introuvable")
-            names = _Names(s, d)
-            out: list[JournalRow] = []
-            for t in s.scalars(select(Transition).where(Transition.dossier_id == dossier_id)):
-                target = Statut(t.vers_statut)
-                if t.de_statut is None:
-                    text = f"Statut initial : {target.label}"
-                else:
-                    text = f"Statut : {Statut(t.de_statut).label} → {target.label}"
-                if t.motivation:
-                    text += f"\nMotivation : {t.motivation}"
-                out.append(JournalRow(t.at, t.utilisateur, "Statut", text))
-            for log in s.scalars(
-                select(AuditLog).where(AuditLog.entity == "dossier", AuditLog.entity_id == dossier_id)
-            ):
-                try:
-                    changes = json.loads(log.changes or "{}")
-                except ValueError:
-                    changes = {}
-                action, lines = _describe(log.action, changes, names)
-                out.append(JournalRow(log.at, log.utilisateur, action, "\n".join(lines)))
-            out.sort(key=lambda r: r.at, reverse=True)
-            return out
+            return dossier_journal(s, d, _Names(s, d))
 
     # Writing
 
@@ -511,116 +448,3 @@ def _line_changes(before: tuple[Ligne, ...], after: tuple[Ligne, ...], names: _N
     if not out:  # same lines, another order
         out.append(["", "ordre", None, None])
     return out
-
-
-def _describe(action: str, changes: dict[str, Any], names: _Names) -> tuple[str, list[str]]:
-    if action == "create":
-        ref = changes.get("reference")
-        return "Création", [f"Dossier créé (référence « {ref} »)" if ref else "Dossier créé"]
-    if action != "update":
-        other = [f"{FIELD_LABELS.get(k, k)} : {_plain(v)}" for k, v in changes.items()]
-        return action.capitalize(), other or ["—"]
-    lines: list[str] = []
-    for key, value in changes.items():
-        if key == "lignes" and isinstance(value, list):
-            lines.extend(_describe_lines(value))
-        elif key == "recevabilite" and isinstance(value, list):
-            lines.extend(_describe_checks(value))
-        elif key == "plan de financement":  # older format: line counts only
-            lines.append("Plan de financement modifié")
-        elif isinstance(value, list) and len(value) == 2:
-            old, new = value
-            label = FIELD_LABELS.get(key, key)
-            if key in ("quartiers", "objectifs_secondaires", "axes_transversaux"):
-                lines.append(_describe_set(label, key, old or [], new or [], names))
-            else:
-                lines.append(f"{label} : {_value(key, old, names)} → {_value(key, new, names)}")
-        else:
-            lines.append(f"{FIELD_LABELS.get(key, key)} : {_plain(value)}")
-    return "Modification", lines or ["Aucun changement"]
-
-
-def _describe_lines(entries: list[Any]) -> list[str]:
-    out = []
-    labels = dict(_LINE_FIELDS)
-    for label, champ, old, new in entries:
-        if champ == "ligne":
-            if old is None:
-                out.append(f"Plan de financement : ligne « {label} » ajoutée (demandé {_money(new)})")
-            else:
-                out.append(f"Plan de financement : ligne « {label} » supprimée (demandé {_money(old)})")
-        elif champ == "ordre":
-            out.append("Plan de financement : ordre des lignes modifié")
-        else:
-            out.append(
-                f"Plan de financement, {label}, {labels.get(champ, champ)} : {_money(old)} → {_money(new)}"
-            )
-    return out
-
-
-def _describe_checks(entries: list[Any]) -> list[str]:
-    out = []
-    for libelle, old_ok, new_ok, old_comment, new_comment in entries:
-        line = f"Recevabilité, « {libelle} »"
-        if old_ok != new_ok:
-            line += f" : {'oui' if old_ok else 'non'} → {'oui' if new_ok else 'non'}"
-        if old_comment != new_comment:
-            line += f" ; commentaire : {_quote(old_comment)} → {_quote(new_comment)}"
-        out.append(line)
-    return out
-
-
-def _describe_set(label: str, key: str, old: list[int], new: list[int], names: _Names) -> str:
-    lookup = {
-        "quartiers": names.quartiers,
-        "objectifs_secondaires": names.objectifs,
-        "axes_transversaux": names.axes,
-    }[key]
-    added = [lookup.get(i, f"n° {i}") for i in new if i not in old]
-    removed = [lookup.get(i, f"n° {i}") for i in old if i not in new]
-    parts = []
-    if added:
-        parts.append("ajout de " + ", ".join(f"« {n} »" for n in added))
-    if removed:
-        parts.append("retrait de " + ", ".join(f"« {n} »" for n in removed))
-    return f"{label} : " + ("; ".join(parts) or "inchangés")
-
-
-def _value(key: str, value: Any, names: _Names) -> str:
-    if value is None or value == "":
-        return "(vide)"
-    if key.endswith("_cents"):
-        return format_amount(int(value))
-    if key.startswith("date_"):
-        try:
-            return format_date(date.fromisoformat(str(value)))
-        except ValueError:
-            return str(value)
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if key == "part_qpv_pct":
-        return f"{value} %"
-    if key == "porteur_id":
-        return f"« {names.porteur(int(value))} »"
-    if key == "objectif_id":
-        return f"« {names.objectifs.get(int(value), f'n° {value}')} »"
-    if key == "reconduction_de_id":
-        return names.dossier(int(value))
-    return _quote(value)
-
-
-def _quote(value: Any) -> str:
-    if value is None or value == "":
-        return "(vide)"
-    text = str(value).replace("\n", " ")
-    if len(text) > _LONG_TEXT:
-        text = text[: _LONG_TEXT - 1].rstrip() + "…"
-    return f"« {text} »"
-
-
-def _money(value: Any) -> str:
-    return "(vide)" if value is None else format_amount(int(value))
-
-
-def _plain(value: Any) -> str:
-    return _quote(value if not isinstance(value, list | dict) else json.dumps(value, ensure_ascii=False))
