@@ -60,12 +60,20 @@ from instructeur.storage.models import (
 )
 
 __all__ = [
+    "EnveloppeRefusal",
     "decide",
     "decision_history",
     "decision_records",
     "decision_session",
     "lock_enveloppes",
 ]
+
+
+class EnveloppeRefusal(ValidationError):
+    """Refused only because an enveloppe would be exceeded: the same decision passes with a
+    dérogation motivation (the séance asks for one)."""
+
+    override_possible = True
 
 
 @dataclass(frozen=True)
@@ -262,6 +270,8 @@ def _check(d: Dossier, point: ComitePoint, live: LiveData, new: _Inputs) -> Deci
         d.reference,
     )
     if check.problems:
+        if check.exceeded and len(check.problems) == 1 and new.override_motivation is None:
+            raise EnveloppeRefusal(list(check.problems))
         raise ValidationError(list(check.problems))
     return check
 
