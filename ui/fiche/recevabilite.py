@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from instructeur.domain.recevabilite import Point, missing_mandatory
 from instructeur.services.fiche import RecevabiliteRow
 from ui.fiche.fields import ERROR_COLOUR
 
@@ -105,12 +106,16 @@ class RecevabiliteTab(QWidget):
             self.summary.setText("")
             return
         done = sum(r.ok for r in rows)
-        missing = [r for r in rows if r.obligatoire and not r.ok]
+        # The rule « recevable » obeys (domain.recevabilite), applied to the boxes as ticked.
+        missing = missing_mandatory(
+            [Point(r.item_id, r.libelle, r.obligatoire) for r in rows], {r.item_id for r in rows if r.ok}
+        )
         text = f"{done} point{'s' if done > 1 else ''} sur {len(rows)} vérifié{'s' if done > 1 else ''}"
         if missing:
+            s = "s" if len(missing) > 1 else ""
             text += (
-                f" — <span style='color:{ERROR_COLOUR}'>{len(missing)} point{'s' if len(missing) > 1 else ''} "
-                f"obligatoire{'s' if len(missing) > 1 else ''} manquant{'s' if len(missing) > 1 else ''}</span>"
+                f" — <span style='color:{ERROR_COLOUR}'>{len(missing)} point{s} obligatoire{s} "
+                f"manquant{s} : le dossier ne peut pas passer à « Recevable »</span>"
             )
         else:
             text += " — <span style='color:#1b5e20'>✓ tous les points obligatoires sont vérifiés</span>"
