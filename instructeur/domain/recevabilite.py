@@ -28,3 +28,23 @@ def recevabilite_problem(missing: list[str]) -> str | None:
         return None
     word = "points obligatoires non cochés" if len(missing) > 1 else "point obligatoire non coché"
     return f"recevabilité incomplète — {word} : " + ", ".join(missing)
+
+
+def unticked_mandatory(
+    items: Iterable[Point], before_ids: Collection[int], after_ids: Collection[int]
+) -> list[str]:
+    """Libellés of the mandatory points ticked before and no longer ticked after a save."""
+    return [i.libelle for i in items if i.obligatoire and i.id in before_ids and i.id not in after_ids]
+
+
+def untick_problem(unticked: list[str]) -> str | None:
+    """A dossier already past « recevable » keeps its mandatory points: French reason why the save
+    is refused, None when nothing mandatory was unticked."""
+    if not unticked:
+        return None
+    s = "s" if len(unticked) > 1 else ""
+    return (
+        f"recevabilité : le dossier est déjà recevable, point{s} obligatoire{s} décoché{s} : "
+        + ", ".join(unticked)
+        + " (rouvrez-le en « Déposé » pour décocher)"
+    )

@@ -48,6 +48,9 @@ STATUT_LABELS: dict[Statut, str] = {
 # so that « notifié » still knows whether the action was retenue or refusée.
 DECISIONS = (Statut.RETENU, Statut.AJOURNE, Statut.REFUSE)
 
+# Statuts of a dossier that passed the recevabilité: its mandatory points stay ticked.
+PASSED_RECEVABILITE = frozenset(Statut) - {Statut.DEPOSE, Statut.INCOMPLET, Statut.IRRECEVABLE}
+
 # Forward moves of the life cycle.
 _FORWARD: dict[Statut, tuple[Statut, ...]] = {
     Statut.DEPOSE: (Statut.RECEVABLE, Statut.INCOMPLET, Statut.IRRECEVABLE),

@@ -17,6 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from instructeur.domain.recevabilite import Point, untick_problem, unticked_mandatory
+from instructeur.domain.statuts import PASSED_RECEVABILITE, Statut
 from instructeur.errors import NotFoundError, ValidationError
 from instructeur.services import audit
 from instructeur.services.dossiers import (
@@ -342,6 +344,23 @@ def _check(data: DossierData) -> None:
         raise ValidationError(problems)
 
 
+def _keep_mandatory_points(
+    d: Dossier,
+    items: dict[int, RecevabiliteItem],
+    existing: dict[int, RecevabiliteCheck],
+    rows: list[RecevabiliteRow],
+) -> None:
+    """A dossier past « recevable » cannot lose a mandatory point (`domain.recevabilite`)."""
+    if Statut(d.statut) not in PASSED_RECEVABILITE:
+        return
+    before = {item_id for item_id, check in existing.items() if check.ok}
+    after = (before - {r.item_id for r in rows}) | {r.item_id for r in rows if r.ok}
+    points = [Point(i.id, i.libelle, i.obligatoire) for i in sorted(items.values(), key=lambda i: (i.position, i.id))]
+    problem = untick_problem(unticked_mandatory(points, before, after))
+    if problem:
+        raise ValidationError([problem])
+
+
 def _apply_checks(s: Session, d: Dossier, rows: list[RecevabiliteRow]) -> list[list[Any]]:
     """Write the checklist answers; returns [libellé, old ok, new ok, old comment, new comment]."""
     if not rows:
@@ -351,6 +370,7 @@ def _apply_checks(s: Session, d: Dossier, rows: list[RecevabiliteRow]) -> list[l
         for i in s.scalars(select(RecevabiliteItem).where(RecevabiliteItem.campagne_id == d.campagne_id))
     }
     existing = {c.item_id: c for c in d.recevabilite} if d.id is not None else {}
+    _keep_mandatory_points(d, items, existing, rows)  # issue 9: recevable ⇒ mandatory points
     changes: list[list[Any]] = []
     with s.no_autoflush:
         for row in rows:

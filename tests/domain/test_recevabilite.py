@@ -61,3 +61,16 @@ def test_cotation_override_needs_a_justification() -> None:
     assert override_problem(1, 2, None) == JUSTIFICATION_REQUIRED
     assert override_problem(1, 0, "   ") == JUSTIFICATION_REQUIRED
     assert override_problem(1, 2, "Public exclusivement féminin") is None
+
+
+def test_a_recevable_dossier_keeps_its_mandatory_points() -> None:
+    from instructeur.domain.recevabilite import untick_problem, unticked_mandatory
+
+    assert unticked_mandatory(ITEMS, {10, 11, 12, 13}, {10, 13}) == ["Contrat d'engagement républicain signé"]
+    assert unticked_mandatory(ITEMS, {10, 11, 12, 13}, {10, 11, 13}) == []  # the optional point may go
+    assert unticked_mandatory(ITEMS, set(), set()) == []  # never ticked: nothing lost
+    assert untick_problem([]) is None
+    assert untick_problem(["RIB à jour"]) == (
+        "recevabilité : le dossier est déjà recevable, point obligatoire décoché : RIB à jour "
+        "(rouvrez-le en « Déposé » pour décocher)"
+    )

@@ -9,7 +9,7 @@ import dataclasses
 import pytest
 
 from instructeur.domain.statuts import Statut
-from instructeur.errors import UserError
+from instructeur.errors import UserError, ValidationError
 from instructeur.services.campagnes import CampagneService, RecevabiliteItemEdit
 from instructeur.services.dossiers import DossierService, move_statut
 from instructeur.services.fiche import FicheService
@@ -133,3 +133,24 @@ def test_the_proposed_cotation_saved_as_is_lets_the_dossier_be_instruit(db: Data
     assert instruction.missing(dossier_id) == []
     dossiers.change_statut(dossier_id, Statut.INSTRUIT)
     assert dossiers.get(dossier_id).statut is Statut.INSTRUIT
+
+
+def test_a_recevable_dossier_cannot_lose_a_mandatory_point(db: Database) -> None:
+    world = build_world(db)
+    _optional_rib(db, world)
+    dossier_id = create_dossier(db, world)
+    _tick(db, dossier_id, keep_unticked=("Contrat d'engagement républicain signé",))
+    _tick(db, dossier_id)  # déposé: ticking and unticking are free
+    DossierService(db, user="chef").change_statut(dossier_id, Statut.RECEVABLE)
+    with pytest.raises(
+        ValidationError, match="déjà recevable, point obligatoire décoché : Contrat d'engagement"
+    ):
+        _tick(db, dossier_id, keep_unticked=("Contrat d'engagement républicain signé",))
+    _tick(
+        db, dossier_id, keep_unticked=("Relevé d'identité bancaire et statuts à jour",)
+    )  # optional: allowed
+    assert DossierService(db).recevabilite_missing(dossier_id) == []
+    # Reopened to « déposé », the point may be unticked again.
+    DossierService(db, user="chef").change_statut(dossier_id, Statut.DEPOSE, "Pièce retirée par le porteur")
+    _tick(db, dossier_id, keep_unticked=("Contrat d'engagement républicain signé",))
+    assert DossierService(db).recevabilite_missing(dossier_id) == ["Contrat d'engagement républicain signé"]
