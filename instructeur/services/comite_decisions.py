@@ -258,8 +258,20 @@ def enveloppe_loads(live: LiveData, dossier_id: int, old_votes: dict[int, int]) 
     return out
 
 
-def _check(d: Dossier, point: ComitePoint, live: LiveData, new: _Inputs) -> DecisionCheck:
-    old_votes = {v.financeur_id: v.montant_cents for v in point.votes}
+def _old_votes(point: ComitePoint | None, d: Dossier) -> dict[int, int]:
+    """The decision's votes as they stand: the point's, or the plan's for a decision recorded by a
+    statut move (earlier campagnes, imports)."""
+    if point is not None:
+        return {v.financeur_id: v.montant_cents for v in point.votes}
+    out: dict[int, int] = {}
+    for ligne in d.lignes:
+        if ligne.financeur_id is not None and ligne.vote_cents:
+            out[ligne.financeur_id] = out.get(ligne.financeur_id, 0) + ligne.vote_cents
+    return out
+
+
+def _check(d: Dossier, point: ComitePoint | None, live: LiveData, new: _Inputs) -> DecisionCheck:
+    old_votes = _old_votes(point, d)
     check = check_decision(
         new.decision,
         new.votes,
@@ -279,7 +291,7 @@ def _check(d: Dossier, point: ComitePoint, live: LiveData, new: _Inputs) -> Deci
 def _record(
     s: Session,
     user: str,
-    point: ComitePoint,
+    point: ComitePoint | None,
     d: Dossier,
     financeurs: dict[int, Financeur],
     new: _Inputs,
@@ -289,32 +301,37 @@ def _record(
     move: bool,
 ) -> dict[str, Any]:
     """Write the decision (statut with its history line, votes on the plan and on the point, the
-    point's decision) and return the audit changes (old → new)."""
+    point's decision) and return the audit changes (old → new). Without a point (a decision
+    recorded by a statut move), the plan and the history only."""
     decision, votes, conditions, motivation = new.decision, new.votes, new.conditions, new.motivation
-    old_votes = {v.financeur_id: v.montant_cents for v in point.votes}
+    old_votes = _old_votes(point, d)
+    old = (point.decision, point.conditions, point.motivation) if point else (d.decision, None, None)
     if move:
         move_statut(s, d, Statut(decision), user, transition_text)
     d.updated_by = user
     d.updated_at = datetime.now()  # the dossier's version moves: a fiche open elsewhere must reload
     _write_votes(d, votes, financeurs)
-    s.execute(delete(ComiteVote).where(ComiteVote.point_id == point.id))
-    s.expire(point, ["votes"])
-    for fid, cents in votes.items():
-        s.add(ComiteVote(point_id=point.id, financeur_id=fid, montant_cents=cents))
+    if point is not None:
+        s.execute(delete(ComiteVote).where(ComiteVote.point_id == point.id))
+        s.expire(point, ["votes"])
+        for fid, cents in votes.items():
+            s.add(ComiteVote(point_id=point.id, financeur_id=fid, montant_cents=cents))
     ordered = sorted(financeurs.values(), key=lambda f: (f.position, f.id))
     changes: dict[str, Any] = {
         "dossier": d.reference,
-        "decision": [point.decision, decision],
+        "decision": [old[0], decision],
         "votes": [  # [[code, cents], …] in the financeurs' order
             [[f.code, old_votes[f.id]] for f in ordered if f.id in old_votes],
             [[f.code, votes[f.id]] for f in ordered if f.id in votes],
         ],
-        "conditions": [point.conditions, conditions],
-        "motivation": [point.motivation, motivation],
+        "conditions": [old[1], conditions],
+        "motivation": [old[2], motivation],
     }
     if check.exceeded:
         changes["depassements"] = {e.code: e.over_cents for e in check.exceeded}
         changes["derogation"] = new.override_motivation
+    if point is None:
+        return changes
     point.decision = decision
     point.conditions = conditions
     point.motivation = motivation

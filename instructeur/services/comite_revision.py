@@ -26,6 +26,7 @@ from instructeur.services.comite_decisions import (
     _history_text,
     _inputs,
     _load_dossier,
+    _old_votes,
     _record,
     _warnings,
     decision_session,
@@ -113,14 +114,15 @@ def revise_decision(
             financeurs = _financeurs(s, d, new.votes)
             live = load_live(s, d.campagne_id)
             check = _check(d, point, live, new)
-            old = point.decision or d.decision or d.statut
+            old = (point.decision if point else None) or d.decision or d.statut
             text = (
                 f"Révision de la décision ({DECISION_LABELS.get(old, old)} → "
                 f"{DECISION_LABELS[new.decision]}) : {new.motivation}"
             )
             changes = _record(s, user, point, d, financeurs, new, check, text, move=True)
             changes["hors_seance"] = True
-            audit.record(s, user, "comite_point", point.id, "decision", changes)
+            if point is not None:
+                audit.record(s, user, "comite_point", point.id, "decision", changes)
             redo = _letters_to_redo(s, user, d.id)
             _journal_revision(s, user, d.id, changes, redo)
             s.flush()
@@ -133,9 +135,11 @@ def revise_decision(
     return RevisionResult(version, warnings, len(redo))
 
 
-def _revisable_point(s: Session, d: Dossier) -> ComitePoint:
+def _revisable_point(s: Session, d: Dossier) -> ComitePoint | None:
     """The dossier's latest decided point (séance date, decision time, id: the letters' order),
-    checked: the statut allows a revision and the comité is not in séance."""
+    checked: the statut allows a revision and the comité is not in séance. None: the decision was
+    recorded by a statut move (earlier campagnes, the demo, imports) — it is revised all the same,
+    on the plan and in the history."""
     if not revisable(Statut(d.statut), Statut(d.decision) if d.decision else None):
         raise UserError(
             f"dossier {d.reference} : au statut « {Statut(d.statut).label} », la décision du comité "
@@ -147,10 +151,7 @@ def _revisable_point(s: Session, d: Dossier) -> ComitePoint:
         .where(ComitePoint.dossier_id == d.id, ComitePoint.decision.is_not(None))
     ).all()
     if not rows:
-        raise UserError(
-            f"dossier {d.reference} : aucune décision de comité n'est enregistrée ; "
-            "un montant voté ne s'enregistre que par une décision du comité"
-        )
+        return None
     point = max(rows, key=lambda r: (r[1] or date.min, r[0].decided_at or datetime.min, r[0].id))[0]
     comite = load_comite(s, point.comite_id)
     if comite.statut == "en_seance":
@@ -208,9 +209,9 @@ def revision_form(db: Database, dossier_id: int) -> RevisionForm:
     with db.session() as s:
         d = _load_dossier(s, dossier_id)
         point = _revisable_point(s, d)
-        comite = load_comite(s, point.comite_id)
+        comite = load_comite(s, point.comite_id) if point is not None else None
         financeurs = _financeurs(s, d, {})
-        voted = {v.financeur_id: v.montant_cents for v in point.votes}
+        voted = _old_votes(point, d)
         demande: dict[int, int] = {}
         propose: dict[int, int | None] = {}
         for ligne in d.lignes:
@@ -229,11 +230,11 @@ def revision_form(db: Database, dossier_id: int) -> RevisionForm:
             reference=d.reference,
             version=d.version,
             statut=Statut(d.statut),
-            decision=str(point.decision),
-            comite=_what(comite),
+            decision=str(point.decision if point else (d.decision or d.statut)),
+            comite=_what(comite) if comite is not None else "décision enregistrée sans séance",
             cout_total_cents=d.cout_total_cents,
             montants=montants,
-            conditions=point.conditions,
-            motivation=point.motivation,
+            conditions=point.conditions if point else None,
+            motivation=point.motivation if point else None,
             lettre_generee=any(n.etat in _LETTER_MADE or n.fichier for n in letters),
         )

@@ -26,7 +26,7 @@ from instructeur.storage.models import (
     Notification,
     Transition,
 )
-from tests.services.test_comites import Setup, _membres, _setup
+from tests.services.test_comites import Setup, _instruit_dossiers, _membres, _setup
 
 
 @dataclasses.dataclass
@@ -76,7 +76,9 @@ def test_revision_applies_the_seance_checks_and_records_everything(db: Database)
     # 4 000 € + nothing else retenu on ETAT: within 5 000 €; 6 000 € is beyond.
     with pytest.raises(ValidationError) as refused:
         service.revise_decision(did, version, "retenu", {etat: 6_000_00}, None, "Budget revu")
-    assert "enveloppe ETAT dépassée de 1\xa0000,00" in str(refused.value) and "dérogation" in str(refused.value)
+    assert "enveloppe ETAT dépassée de 1\xa0000,00" in str(refused.value) and "dérogation" in str(
+        refused.value
+    )
     with pytest.raises(ValidationError, match="aucun montant ne peut être voté"):
         service.revise_decision(did, version, "ajourne", {etat: 1_00}, None, "Attendre")
     with pytest.raises(ConcurrentEditError):
@@ -140,19 +142,31 @@ def test_revision_is_refused_in_seance_and_without_a_comite_decision(db: Databas
     w = _decided(db, close=False)
     with pytest.raises(UserError, match="en séance : modifiez la décision"):
         w.service.revise_decision(w.retenu, _version(db, w.retenu), "retenu", {w.etat: 1_00}, None, "x")
-    # Retenu by a statut move, without a comité: no voted amount can be written.
+    # Retenu by a statut move, without a comité point (earlier campagnes, the demo): revised on the
+    # plan and in the history, with the same checks.
     with db.session() as s:
         d = s.get(Dossier, w.retenu)
         assert d is not None
         other = Dossier(
             campagne_id=d.campagne_id, porteur_id=d.porteur_id, reference="26-HORS", intitule="Sans comité",
-            statut="retenu", decision="retenu", cout_total_cents=1_000_00,
+            statut="notifie", decision="retenu", cout_total_cents=1_000_00,
         )  # fmt: skip
+        other.lignes = [LigneFinancement(financeur_id=w.etat, demande_cents=1_000_00, vote_cents=500_00)]
         s.add(other)
         s.flush()
         other_id = other.id
-    with pytest.raises(UserError, match="aucune décision de comité"):
-        w.service.revise_decision(other_id, 1, "retenu", {w.etat: 1_00}, None, "x")
+    form = w.service.revision_form(other_id)
+    assert form.comite == "décision enregistrée sans séance" and form.montants[0].vote_cents == 500_00
+    with pytest.raises(ValidationError, match="dépasse le coût total"):
+        w.service.revise_decision(other_id, form.version, "retenu", {w.etat: 1_000_01}, None, "x")
+    w.service.revise_decision(other_id, form.version, "retenu", {w.etat: 800_00}, None, "Erreur de saisie")
+    with db.session() as s:
+        d = s.get(Dossier, other_id)
+        assert d is not None and d.statut == "retenu" and d.lignes[0].vote_cents == 800_00
+    # Not decided: nothing to revise.
+    (instruit,) = _instruit_dossiers(db, w.setup.world, ["26-INSTRUIT"])
+    with pytest.raises(UserError, match="au statut « Instruit », la décision du comité ne peut plus"):
+        w.service.revision_form(instruit)
 
 
 def test_fiche_save_refuses_a_changed_vote_and_keeps_the_stored_one(db: Database) -> None:

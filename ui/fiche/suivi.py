@@ -302,9 +302,7 @@ class SuiviTab(QWidget):
         shown = decision is not None
         for widget in (self.decision_badge, self.comite_label, self.votes_label):
             widget.setVisible(shown)
-        self.revise_button.setVisible(
-            decision is not None and decision.comite is not None and revisable(dto.statut, decision.decision)
-        )
+        self.revise_button.setVisible(decision is not None and revisable(dto.statut, decision.decision))
         self.no_decision.setVisible(not shown)
         if decision is None:
             self.no_decision.setText(NO_DECISION)
