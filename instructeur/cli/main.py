@@ -60,7 +60,14 @@ class FrenchArgumentParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from instructeur.cli import comite_commands, commands, export_commands, import_commands, setup_commands
+    from instructeur.cli import (
+        comite_commands,
+        commands,
+        deletion_commands,
+        export_commands,
+        import_commands,
+        setup_commands,
+    )
 
     p = FrenchArgumentParser(
         prog="instructeur",
@@ -115,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="vérifie l'intégrité de la base").set_defaults(handler=commands.check)
 
     # Each family of sub-commands registers itself from its own module.
-    for module in (import_commands, export_commands, comite_commands, setup_commands):
+    for module in (import_commands, export_commands, comite_commands, setup_commands, deletion_commands):
         module.register(sub)
     _accept_db_everywhere(p)
     return p
