@@ -497,7 +497,7 @@ class FinancementTab(QWidget):
         self.model.set_lignes(data.lignes)
         voted = any(ligne.vote_cents for ligne in data.lignes)
         self.voted_note.setText(
-            "🔒 La colonne « Voté » reprend la décision du comité ; elle se modifie par "
+            "La colonne « Voté » reprend la décision du comité ; elle se modifie par "
             "« Modifier la décision… » (onglet « Comité et suivi »)."
             if voted
             else ""
