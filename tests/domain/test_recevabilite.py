@@ -6,7 +6,6 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from instructeur.domain.cotation import JUSTIFICATION_REQUIRED, override_problem
 from instructeur.domain.recevabilite import Point, missing_mandatory, recevabilite_problem
 
 ITEMS = [
@@ -52,15 +51,6 @@ def test_missing_is_exactly_the_unticked_mandatory_points(
     for item in items:
         if item.obligatoire:
             assert item.libelle in missing_mandatory(items, {i.id for i in items} - {item.id})
-
-
-def test_cotation_override_needs_a_justification() -> None:
-    assert override_problem(1, 1, None) is None  # the proposal confirmed
-    assert override_problem(1, None, None) is None  # non cotée: nothing to justify (but nothing recorded)
-    assert override_problem(None, 2, None) is None  # no proposal to differ from
-    assert override_problem(1, 2, None) == JUSTIFICATION_REQUIRED
-    assert override_problem(1, 0, "   ") == JUSTIFICATION_REQUIRED
-    assert override_problem(1, 2, "Public exclusivement féminin") is None
 
 
 def test_a_recevable_dossier_keeps_its_mandatory_points() -> None:
