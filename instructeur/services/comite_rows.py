@@ -208,15 +208,9 @@ class _Cadre:
         return self.label(self.roots[objectif_id])
 
 
-def _point_rows(s: Session, comite: Comite, points: list[ComitePoint]) -> list[PointRow]:
-    """PointRows without scores (added by the service from `NotationService.scores`): a fixed
-    number of set-based queries whatever the agenda's length."""
-    if not points:
-        return []
-    dossier_ids = [p.dossier_id for p in points]
-    campagne = s.get(Campagne, comite.campagne_id)
-    assert campagne is not None
-    dossiers = {
+def _dossier_facts(s: Session, dossier_ids: list[int]) -> dict[int, Any]:
+    """The dossier columns an agenda point shows, with the porteur's name, in one query."""
+    return {
         r.id: r
         for r in s.execute(
             select(
@@ -239,14 +233,11 @@ def _point_rows(s: Session, comite: Comite, points: list[ComitePoint]) -> list[P
             .where(Dossier.id.in_(dossier_ids))
         )
     }
-    financeurs = {
-        f.id: f
-        for f in s.execute(
-            select(Financeur.id, Financeur.code, Financeur.nom, Financeur.position).where(
-                Financeur.contrat_id == campagne.contrat_id
-            )
-        )
-    }
+
+
+def _montants(s: Session, dossier_ids: list[int]) -> dict[int, dict[int, list[int | None]]]:
+    """dossier → financeur → [demandé, proposé, voté] summed over its lines (None: nothing proposed
+    or voted)."""
     montants: dict[int, dict[int, list[int | None]]] = {}
     for did, fid, dem, prop, vote in s.execute(
         select(
@@ -268,6 +259,27 @@ def _point_rows(s: Session, comite: Comite, points: list[ComitePoint]) -> list[P
             acc[1] = (acc[1] or 0) + int(prop)
         if vote is not None:
             acc[2] = (acc[2] or 0) + int(vote)
+    return montants
+
+
+def _point_rows(s: Session, comite: Comite, points: list[ComitePoint]) -> list[PointRow]:
+    """PointRows without scores (added by the service from `NotationService.scores`): a fixed
+    number of set-based queries whatever the agenda's length."""
+    if not points:
+        return []
+    dossier_ids = [p.dossier_id for p in points]
+    campagne = s.get(Campagne, comite.campagne_id)
+    assert campagne is not None
+    dossiers = _dossier_facts(s, dossier_ids)
+    financeurs = {
+        f.id: f
+        for f in s.execute(
+            select(Financeur.id, Financeur.code, Financeur.nom, Financeur.position).where(
+                Financeur.contrat_id == campagne.contrat_id
+            )
+        )
+    }
+    montants = _montants(s, dossier_ids)
     quartiers = _quartier_names(s, dossier_ids)
     conflicts = _conflict_names(s, comite.id, dossier_ids)
     cadre = _Cadre.load(s, campagne.contrat_id)
