@@ -71,6 +71,24 @@ class DecisionPanel(QFrame):
         ed = QVBoxLayout(self.editor)
         ed.setContentsMargins(0, 0, 0, 0)
         ed.setSpacing(8)
+        ed.addLayout(self._build_decision_buttons())
+        self._build_votes(ed)
+        ed.addLayout(self._build_texts())
+
+        self.validate_button = QPushButton("Valider la décision (Ctrl+Entrée)")
+        self.validate_button.setObjectName("validateButton")
+        self.validate_button.setAccessibleName("Valider la décision")
+        self.validate_button.clicked.connect(self.validate_requested)
+        ed.addWidget(self.validate_button)
+        layout.addWidget(self.editor)
+
+        self._build_footer(layout)
+        self.cancel_button = QPushButton("Annuler la modification")
+        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.cancel_button.hide()
+        ed.addWidget(self.cancel_button)
+
+    def _build_decision_buttons(self) -> QHBoxLayout:
         buttons = QHBoxLayout()
         buttons.setSpacing(8)
         self.group = QButtonGroup(self)
@@ -91,8 +109,10 @@ class DecisionPanel(QFrame):
             self.decision_buttons[key] = b
             buttons.addWidget(b)
             b.toggled.connect(self._on_decision_toggled)
-        ed.addLayout(buttons)
+        return buttons
 
+    def _build_votes(self, ed: QVBoxLayout) -> None:
+        """The proposal line, « Accepter la proposition », voté per financeur and its total."""
         self.proposal = QLabel()
         self.proposal.setObjectName("proposalLine")
         self.proposal.setWordWrap(True)
@@ -113,6 +133,7 @@ class DecisionPanel(QFrame):
         ed.addWidget(self.votes_box)
         ed.addWidget(self.total_label)
 
+    def _build_texts(self) -> QGridLayout:
         texts = QGridLayout()
         texts.setContentsMargins(0, 0, 0, 0)
         texts.setHorizontalSpacing(10)
@@ -134,15 +155,10 @@ class DecisionPanel(QFrame):
         texts.addWidget(mot_label, 1, 0, Qt.AlignmentFlag.AlignTop)
         texts.addWidget(self.motivation, 1, 1)
         texts.setColumnStretch(1, 1)
-        ed.addLayout(texts)
+        return texts
 
-        self.validate_button = QPushButton("Valider la décision (Ctrl+Entrée)")
-        self.validate_button.setObjectName("validateButton")
-        self.validate_button.setAccessibleName("Valider la décision")
-        self.validate_button.clicked.connect(self.validate_requested)
-        ed.addWidget(self.validate_button)
-        layout.addWidget(self.editor)
-
+    def _build_footer(self, layout: QVBoxLayout) -> None:
+        """Inline message, decision history, keys hint."""
         self.message = QLabel()
         self.message.setObjectName("inlineMessage")
         self.message.setWordWrap(True)
@@ -163,10 +179,6 @@ class DecisionPanel(QFrame):
         self.keys_label.setObjectName("keysHint")
         self.keys_label.setWordWrap(True)
         layout.addWidget(self.keys_label)
-        self.cancel_button = QPushButton("Annuler la modification")
-        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
-        self.cancel_button.hide()
-        ed.addWidget(self.cancel_button)
 
     # --- state -------------------------------------------------------------------------------
 
