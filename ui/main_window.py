@@ -385,6 +385,11 @@ class MainWindow(QMainWindow):
         dossier_menu.addAction(self.new_dossier_action)
         self.addAction(self.new_dossier_action)
         self.table.addAction(self.open_fiche_action)
+        # --- « Supprimer le dossier… » (created by mistake; ui/deletion.py) ---
+        from ui.deletion import DossierDeletionActions
+
+        self.deletion = DossierDeletionActions(self, dossier_menu, self._dialogs)
+        # --- end deletion ---
 
         # Comités et ordre du jour, simulations, séance du comité (ui/comite/).
         self.comite_menu = menubar.addMenu("Co&mité")

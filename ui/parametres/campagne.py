@@ -76,6 +76,7 @@ class CampagneTab(_Tab):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(dialogs, parent)
+        self._db = db
         self.service = CampagneService(db)
         self.contrat_id = contrat_id
         self.campagne_id = campagne_id
@@ -85,12 +86,16 @@ class CampagneTab(_Tab):
         self.choice.activated.connect(self._on_choice)
         self.new_button = QPushButton("&Nouvelle campagne…")
         self.new_button.clicked.connect(self.new_campagne.emit)
+        self.delete_button = QPushButton("&Supprimer la campagne…")
+        self.delete_button.setToolTip("Supprime une campagne créée par erreur (sans dossier ni comité)")
+        self.delete_button.clicked.connect(self.delete_campagne)
         top = QHBoxLayout()
         caption = QLabel("Ca&mpagne :")
         caption.setBuddy(self.choice)
         top.addWidget(caption)
         top.addWidget(self.choice, 1)
         top.addWidget(self.new_button)
+        top.addWidget(self.delete_button)
 
         self.libelle = QLineEdit()
         self.libelle.setAccessibleName("Libellé de la campagne")
@@ -216,6 +221,7 @@ class CampagneTab(_Tab):
         self.body.setVisible(has)
         self.empty.setVisible(not has)
         self.choice.setEnabled(has)
+        self.delete_button.setEnabled(has)
         self._loading = True
         try:
             if self.campagne_id is not None:
@@ -282,6 +288,21 @@ class CampagneTab(_Tab):
             self, title, "La campagne a des modifications non enregistrées. Les enregistrer ?"
         )
         return answer == "discard" or (answer == "save" and self.save())
+
+    def delete_campagne(self) -> bool:
+        """« Supprimer la campagne… » (one created by mistake: no dossier, no comité)."""
+        from ui.deletion import confirm_and_delete
+
+        if self.campagne_id is None:
+            return False
+        if self.modified and not self.ask_keep_going("Supprimer la campagne"):
+            return False
+        if not confirm_and_delete(self, self.dialogs, self._db, "campagne", self.campagne_id):
+            return False
+        self.campagne_id = None
+        self.load()
+        self.saved.emit()  # the main window's campagnes change
+        return True
 
     # --- editing -------------------------------------------------------------------------
 

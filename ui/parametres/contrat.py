@@ -13,12 +13,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from instructeur.errors import UserError
+from instructeur.domain.money import AMOUNT_HARD_MAX_CENTS, format_amount
+from instructeur.errors import UserError, ValidationError
 from instructeur.services.contrats import (
     ContratService,
 )
+from instructeur.services.plafond import PlafondService
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
+from ui.fiche.fields import AmountEdit
 from ui.parametres.common import (
     NOTE_STYLE,
     _note,
@@ -53,6 +56,14 @@ class ContratTab(_Tab):
         self.signataires.setTabChangesFocus(True)
         self.referentiel = QLabel()
         self.referentiel.setStyleSheet(NOTE_STYLE)
+        # Plausibility ceiling of every amount (instructeur/services/plafond.py).
+        self.plafond_service = PlafondService(db)
+        self.plafond = AmountEdit("Plafond des montants")
+        self.plafond.setMaximumWidth(220)
+        self.plafond.setToolTip(
+            "Un montant saisi ou importé au-delà de ce plafond est refusé (faute de frappe probable). "
+            f"Au plus {format_amount(AMOUNT_HARD_MAX_CENTS)}."
+        )
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for caption, widget, name in (
@@ -61,6 +72,7 @@ class ContratTab(_Tab):
             ("&SIREN de l'EPCI :", self.siren, "SIREN de l'EPCI"),
             ("&Période :", periode, None),
             ("Si&gnataires :", self.signataires, "Signataires du contrat"),
+            ("Pla&fond des montants :", self.plafond, None),
             ("Référentiel :", self.referentiel, None),
         ):
             if isinstance(widget, QWidget) and name:
@@ -82,6 +94,7 @@ class ContratTab(_Tab):
         self.debut.valueChanged.connect(self.mark)
         self.fin.valueChanged.connect(self.mark)
         self.signataires.textChanged.connect(self.mark)
+        self.plafond.textEdited.connect(self.mark)
         self.load()
 
     def load(self) -> None:
@@ -95,6 +108,7 @@ class ContratTab(_Tab):
             self.debut.setValue(d.periode[0])
             self.fin.setValue(d.periode[1])
             self.signataires.setPlainText("\n".join(d.signataires))
+            self.plafond.set_cents(self.plafond_service.get())
             self.referentiel.setText(
                 f"créé à partir du référentiel « {d.referentiel_code} »"
                 if d.referentiel_code
@@ -107,6 +121,7 @@ class ContratTab(_Tab):
 
     def save(self) -> bool:
         try:
+            plafond = self._plafond_cents()  # checked first: nothing is saved when it is unreadable
             self.version = self.service.update_contrat(
                 self.contrat_id,
                 self.version,
@@ -116,9 +131,20 @@ class ContratTab(_Tab):
                 (self.debut.value(), self.fin.value()),
             )
             self.service.save_signataires(self.contrat_id, self.signataires.toPlainText().splitlines())
+            if plafond != self.plafond_service.get():
+                self.plafond_service.set(plafond)
         except UserError as exc:
             self.show_problems(exc)
             return False
         self.load()
         self.saved.emit()
         return True
+
+    def _plafond_cents(self) -> int:
+        problem = self.plafond.problem()
+        if problem is not None:
+            raise ValidationError([f"plafond des montants : {problem}"])
+        cents = self.plafond.cents()
+        if cents is None:
+            raise ValidationError(["plafond des montants : un montant est attendu"])
+        return cents
