@@ -10,10 +10,11 @@ into nothing instead of a PostgreSQL error.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import String, Text, event, inspect, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Mapper, Session, sessionmaker
 
 from instructeur.domain.journal_labels import money_label
 from instructeur.domain.money import CEILING_SETTING, ceiling_problem, effective_ceiling
@@ -34,11 +35,11 @@ def amount_ceiling(session: Session) -> int:
     return effective_ceiling(value)
 
 
-def _ceiling(session: Session) -> int:
+def _ceiling(session: Session, pending: list[Any]) -> int:
     """The ceiling for this flush; a Setting changed in the same flush counts (and is bounded)."""
     from instructeur.storage.models import Setting
 
-    for obj in list(session.new) + list(session.dirty):
+    for obj in pending:
         if isinstance(obj, Setting) and obj.key == CEILING_SETTING:
             return effective_ceiling(obj.value)
     if _INFO_KEY not in session.info:
@@ -46,9 +47,14 @@ def _ceiling(session: Session) -> int:
     return int(session.info[_INFO_KEY])
 
 
-def _columns(obj: Any) -> list[tuple[str, Any, bool]]:
-    """(attribute, column type, is money) for the text and money columns of a mapped object."""
-    mapper = inspect(type(obj))
+_COLUMNS: dict[type, tuple[tuple[str, Any, bool], ...]] = {}
+
+
+def _columns(cls: type) -> tuple[tuple[str, Any, bool], ...]:
+    """(attribute, column type, is money) for the text and money columns of a mapped class."""
+    if cls in _COLUMNS:
+        return _COLUMNS[cls]
+    mapper: Mapper[Any] = inspect(cls)
     out = []
     for attr in mapper.column_attrs:
         column = attr.columns[0]
@@ -56,19 +62,20 @@ def _columns(obj: Any) -> list[tuple[str, Any, bool]]:
             out.append((attr.key, column.type, True))
         elif isinstance(column.type, String):  # Text is a String
             out.append((attr.key, column.type, False))
-    return out
+    _COLUMNS[cls] = tuple(out)
+    return _COLUMNS[cls]
 
 
-def _check(session: Session, obj: Any, is_new: bool, problems: list[str]) -> None:
+def _check(obj: Any, is_new: bool, ceiling: Callable[[], int], problems: list[str]) -> None:
     state = inspect(obj)
     table = type(obj).__tablename__
-    for key, type_, is_money in _columns(obj):
+    for key, type_, is_money in _columns(type(obj)):
         if not is_new and not state.attrs[key].history.has_changes():
             continue
         value = getattr(obj, key)
         if is_money:
             if isinstance(value, int) and not isinstance(value, bool):
-                problem = ceiling_problem(value, _ceiling(session), money_label(table, key))
+                problem = ceiling_problem(value, ceiling(), money_label(table, key))
                 if problem and problem not in problems:
                     problems.append(problem)
         elif isinstance(value, str):
@@ -79,11 +86,19 @@ def _check(session: Session, obj: Any, is_new: bool, problems: list[str]) -> Non
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     problems: list[str] = []
-    for obj in session.new:
-        _check(session, obj, True, problems)
-    for obj in session.dirty:
-        if session.is_modified(obj, include_collections=False):
-            _check(session, obj, False, problems)
+    new = list(session.new)
+    dirty = [obj for obj in session.dirty if session.is_modified(obj, include_collections=False)]
+    found: list[int] = []
+
+    def ceiling() -> int:  # read once per flush, and only when an amount is written
+        if not found:
+            found.append(_ceiling(session, new + dirty))
+        return found[0]
+
+    for obj in new:
+        _check(obj, True, ceiling, problems)
+    for obj in dirty:
+        _check(obj, False, ceiling, problems)
     if problems:
         raise ValidationError(problems)
 
