@@ -102,6 +102,29 @@ def test_cli_import_of_a_huge_amount_exits_2_with_one_line(
     assert CEILING_LINE in err and "INSERT" not in err and "Traceback" not in err
 
 
+def test_cli_import_of_an_xlsx_with_a_huge_number_exits_2(
+    db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import Workbook
+
+    world = build_world(db)
+    url = db.url.render_as_string(hide_password=False)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Référence", "Porteur", "Intitulé", "Coût total", "Montant demandé État"])
+    ws.append(["26-000010", "Asso\u200b", "Atelier", 12000, 1e17])  # a number cell, not text
+    path = tmp_path / "dossiers.xlsx"
+    wb.save(path)
+    code = main(["--db", url, "import", "dossiers", str(path), "--campagne", str(world.campagne_id)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.splitlines()[0].startswith(
+        "dossiers.xlsx, ligne 2, colonne « Montant demandé État » : montant trop élevé : "
+    )
+    assert "Traceback" not in err and "INSERT" not in err
+
+
 def test_cli_import_cleans_names(db: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     world = build_world(db)
     url = db.url.render_as_string(hide_password=False)
