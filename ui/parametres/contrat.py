@@ -77,7 +77,12 @@ class ContratTab(_Tab):
         ):
             if isinstance(widget, QWidget) and name:
                 widget.setAccessibleName(name)
-            form.addRow(caption, widget)
+            if isinstance(widget, QWidget):
+                form.addRow(caption, widget)
+            else:  # a layout cannot be a buddy: the label's mnemonic goes to its first field
+                label = QLabel(caption)
+                label.setBuddy(self.debut)
+                form.addRow(label, widget)
         self.debut.setAccessibleName("Début de la période")
         self.fin.setAccessibleName("Fin de la période")
         layout = QVBoxLayout(self)
