@@ -10,6 +10,7 @@ into nothing instead of a PostgreSQL error.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -79,9 +80,33 @@ def _check(obj: Any, is_new: bool, ceiling: Callable[[], int], problems: list[st
                 if problem and problem not in problems:
                     problems.append(problem)
         elif isinstance(value, str):
-            cleaned = clean_text(value, multiline=isinstance(type_, Text))
+            cleaned = _clean(value, multiline=isinstance(type_, Text))
             if cleaned != value:
                 setattr(obj, key, cleaned)
+
+
+def _clean(value: str, *, multiline: bool) -> str:
+    """`clean_text`, except that JSON kept in a text column (audit lines, settings, questionnaire
+    answers) is cleaned string by string: a line separator turned into a raw line break would
+    make it unreadable."""
+    cleaned = clean_text(value, multiline=multiline)
+    if cleaned == value or not multiline or value[:1] not in "[{":
+        return cleaned
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return cleaned
+    return json.dumps(_clean_json(data), ensure_ascii=False)
+
+
+def _clean_json(data: Any) -> Any:
+    if isinstance(data, str):
+        return clean_text(data)
+    if isinstance(data, list):
+        return [_clean_json(v) for v in data]
+    if isinstance(data, dict):
+        return {clean_text(str(k)): _clean_json(v) for k, v in data.items()}
+    return data
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:

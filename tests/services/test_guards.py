@@ -4,6 +4,7 @@ from the services, the import and the CLI."""
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,20 @@ def test_cli_enveloppe_above_ceiling_exits_2(
         "instructeur : enveloppe ETAT : montant trop élevé : "
         "100\u00a0000\u00a0000\u00a0000\u00a0000\u00a0000,00\u00a0€ " + CEILING_LINE
     ]
+
+
+def test_json_kept_in_text_columns_stays_readable(db: Database) -> None:
+    """Audit lines and settings hold JSON: a line separator or an RLO typed by the user is
+    cleaned inside the strings, never turned into a raw line break that breaks the JSON."""
+    from instructeur.services import audit
+    from instructeur.storage.models import AuditLog, Setting
+
+    typed = "Atelier\u2028d'\u00e9t\u00e9\u202e\x00"
+    with db.session() as s:
+        s.add(Setting(key="essai", value=json.dumps({"texte": typed}, ensure_ascii=False)))
+        audit.record(s, "test", "dossier", 1, "update", {"intitule": ["avant", typed]})
+    with db.session() as s:
+        setting = s.get(Setting, "essai")
+        assert setting is not None and json.loads(setting.value) == {"texte": "Atelier\nd'été"}
+        line = s.scalar(select(AuditLog.changes).where(AuditLog.entity_id == 1))
+        assert line is not None and json.loads(line) == {"intitule": ["avant", "Atelier\nd'été"]}
