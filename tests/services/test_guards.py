@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from instructeur.cli.main import main
@@ -169,3 +171,30 @@ def test_json_kept_in_text_columns_stays_readable(db: Database) -> None:
         assert setting is not None and json.loads(setting.value) == {"texte": "Atelier\nd'été"}
         line = s.scalar(select(AuditLog.changes).where(AuditLog.entity_id == 1))
         assert line is not None and json.loads(line) == {"intitule": ["avant", "Atelier\nd'été"]}
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=st.text(min_size=1, max_size=60), description=st.text(max_size=200))
+def test_any_text_comes_back_clean_on_both_engines(db: Database, name: str, description: str) -> None:
+    """Whatever is typed, what the database returns is exactly `clean_text` of it (PostgreSQL
+    never sees a NUL byte)."""
+    from instructeur.domain.text import clean_text
+    from instructeur.storage.models import Setting
+
+    with db.session() as s:
+        p = Porteur(raison_sociale=name)
+        s.add(p)
+        s.add(Setting(key=f"essai-{len(name)}-{hash(name) & 0xFFFF}", value=description))
+        s.flush()
+        pid, key = p.id, f"essai-{len(name)}-{hash(name) & 0xFFFF}"
+    with db.session() as s:
+        stored = s.get(Porteur, pid)
+        assert stored is not None and stored.raison_sociale == clean_text(name, multiline=False)
+        setting = s.get(Setting, key)
+        assert setting is not None
+        if description[:1] not in "[{" or not description:
+            assert setting.value == clean_text(description)
+        s.delete(stored)
+        s.delete(setting)
