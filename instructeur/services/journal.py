@@ -30,7 +30,7 @@ from instructeur.domain.scoring import CotationSettings
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import clean_text
 from instructeur.services.grilles import cotation_settings_of
-from instructeur.storage.models import AuditLog, ComitePoint, Dossier, Transition
+from instructeur.storage.models import AuditLog, ComitePoint, Dossier, Notification, Transition
 
 __all__ = ["JournalRow", "NameLookup", "dossier_journal"]
 
@@ -87,8 +87,41 @@ def dossier_journal(s: Session, d: Dossier, names: NameLookup) -> list[JournalRo
             out.append(
                 JournalRow(log.at, log.utilisateur, "Décision du comité", _decision(_changes(log), ctx))
             )
+    out.extend(_letter_rows(s, d))
     out.sort(key=lambda r: r.at, reverse=True)
     return out
+
+
+def _letter_rows(s: Session, d: Dossier) -> list[JournalRow]:
+    """Steps of the dossier's letters (à signer → à notifier → notifiée, « à refaire »)."""
+    from instructeur.services.notifications import ETAT_LABELS
+
+    letters = dict(
+        s.execute(select(Notification.id, Notification.modele).where(Notification.dossier_id == d.id)).all()
+    )
+    if not letters:
+        return []
+    rows = []
+    for log in s.scalars(
+        select(AuditLog).where(AuditLog.entity == "notification", AuditLog.entity_id.in_(list(letters)))
+    ):
+        changes = _changes(log)
+        what = _LETTER_WORDS.get(letters[log.entity_id], "Lettre")
+        old, new = (changes.get("etat") or [None, None])[:2]
+        line = f"{what} : {ETAT_LABELS.get(old or '', old or '—')} → {ETAT_LABELS.get(new or '', new or '—')}"
+        if changes.get("date"):
+            line += f" le {_date_words(changes['date'])}"
+        if changes.get("motif"):
+            line += f" ({changes['motif']})"
+        rows.append(JournalRow(log.at, log.utilisateur, "Lettre", line))
+    return rows
+
+
+_LETTER_WORDS = {
+    "attribution": "Lettre d'attribution",
+    "refus": "Lettre de refus",
+    "ajournement": "Lettre d'ajournement",
+}
 
 
 def _changes(log: AuditLog) -> dict[str, Any]:
@@ -258,10 +291,7 @@ def _value(key: str, value: Any, ctx: _Context) -> str:
     if (key.endswith("_cents") or key.startswith(PROPOSE_PREFIX) or key in _MONEY_KEYS) and _is_int(value):
         return format_amount(int(value))
     if key.startswith("date") and isinstance(value, str):
-        try:
-            return format_date(date.fromisoformat(value[:10]))
-        except ValueError:
-            return _quote(value)
+        return _date_words(value)
     return _named(key, value, ctx)
 
 
@@ -284,6 +314,13 @@ def _named(key: str, value: Any, ctx: _Context) -> str:
     if isinstance(value, int | float):
         return str(value)
     return _quote(value)
+
+
+def _date_words(value: Any) -> str:
+    try:
+        return format_date(date.fromisoformat(str(value)[:10]))
+    except ValueError:
+        return _quote(value)
 
 
 def _is_int(value: Any) -> bool:

@@ -73,7 +73,9 @@ def test_every_audited_dossier_field_has_a_french_label() -> None:
     assert {"cotation_reponses", "avis_motivation", "cout_total_cents", "lignes", "recevabilite"} <= keys
     # Keys written as identifiers need a label; keys already in French (« Décision ») do not.
     missing = sorted(
-        k for k in keys if re.fullmatch(r"[a-z_]+", k) and k not in FIELD_LABELS and not k.startswith("propose_")
+        k
+        for k in keys
+        if re.fullmatch(r"[a-z_]+", k) and k not in FIELD_LABELS and not k.startswith("propose_")
     )
     assert not missing, f"champs du journal sans libellé français : {missing}"
     assert field_label("cotation_reponses") == "réponses au questionnaire égalité F/H"
@@ -86,13 +88,13 @@ def test_historique_of_an_instructed_dossier_reads_as_french(db: Database) -> No
     did = create_dossier(db, world)
     dossiers = DossierService(db, user="alice")
     detail = dossiers.get(did)
-    version = dossiers.update(did, detail.version, dataclasses.replace(detail.data, cout_total_cents=5_000_00))
+    version = dossiers.update(
+        did, detail.version, dataclasses.replace(detail.data, cout_total_cents=5_000_00)
+    )
     instruction = InstructionService(db, user="bob")
     answers = {code: code in ("diagnostic", "objectifs") for code, _ in DEFAULT_QUESTIONS}
     version = instruction.save_cotation(did, version, answers, 0)
-    instruction.save_avis(
-        did, version, "reserve", "budget à préciser", {world.financeurs["ETAT"]: 4_500_00}
-    )
+    instruction.save_avis(did, version, "reserve", "budget à préciser", {world.financeurs["ETAT"]: 4_500_00})
 
     journal = FicheService(db).journal(did)
     text = "\n".join(r.text for r in journal)
@@ -108,3 +110,49 @@ def test_historique_of_an_instructed_dossier_reads_as_french(db: Database) -> No
     for leak in ("cotation_reponses", "avis_motivation", "_cents", "500000", "{", "}", '"', "true", "True"):
         assert leak not in text, leak
     assert [r.action for r in journal].count("Modification") == 3
+
+
+def test_comite_decisions_and_letters_appear_in_words(db: Database) -> None:
+    """The séance's decision (comite_point line) and the letter's steps (notification lines) are
+    part of the dossier's Historique, amounts in euros."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from instructeur.services import audit
+    from instructeur.services.comites import ComiteService
+    from instructeur.storage.models import ComitePoint, Notification
+    from tests.services.test_comites import _instruit_dossiers
+
+    world = build_world(db)
+    (did,) = _instruit_dossiers(db, world, ["26-000031"])
+    comites = ComiteService(db, user="test")
+    comite_id = comites.create(world.campagne_id, "financeurs", date(2026, 4, 9), None, [])
+    comites.add_points(comite_id, [did], order="manuel")
+    with db.session() as s:
+        point_id = s.scalar(select(ComitePoint.id).where(ComitePoint.dossier_id == did))
+        assert point_id is not None
+        audit.record(s, "présidente", "comite_point", point_id, "decision", {
+            "dossier": "26-000031",
+            "decision": [None, "retenu"],
+            "votes": [[], [["ETAT", 5_500_00]]],
+            "conditions": [None, "Fournir le bilan"],
+            "motivation": [None, None],
+            "depassements": {"ETAT": 500_00},
+            "derogation": "Priorité du contrat",
+        })  # fmt: skip
+        letter = Notification(dossier_id=did, modele="attribution", etat="a_notifier")
+        s.add(letter)
+        s.flush()
+        audit.record(s, "claire", "notification", letter.id, "update", {"etat": ["a_signer", "a_notifier"], "date": "2026-04-20"})  # fmt: skip
+
+    journal = FicheService(db).journal(did)
+    decision = next(r for r in journal if r.action == "Décision du comité")
+    assert decision.utilisateur == "présidente"
+    assert decision.text.split("\n") == [
+        f"Décision : Retenu (ETAT 5{NBSP}500,00{NBSP}€)",
+        "Conditions : « Fournir le bilan »",
+        f"Dérogation à l'enveloppe (ETAT 500,00{NBSP}€) : « Priorité du contrat »",
+    ]
+    letter_row = next(r for r in journal if r.action == "Lettre")
+    assert letter_row.text == "Lettre d'attribution : À signer → À notifier le 20/04/2026"
