@@ -14,11 +14,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import String, Text, event, inspect, select
+from sqlalchemy import BigInteger, Integer, String, Text, event, inspect, select
 from sqlalchemy.orm import Mapper, Session, sessionmaker
 
-from instructeur.domain.journal_labels import money_label
-from instructeur.domain.money import CEILING_SETTING, ceiling_problem, effective_ceiling
+from instructeur.domain.journal_labels import field_label, money_label
+from instructeur.domain.money import CEILING_SETTING, ceiling_problem, effective_ceiling, format_integer
 from instructeur.domain.text import clean_text
 from instructeur.errors import ValidationError
 
@@ -48,11 +48,12 @@ def _ceiling(session: Session, pending: list[Any]) -> int:
     return int(session.info[_INFO_KEY])
 
 
-_COLUMNS: dict[type, tuple[tuple[str, Any, bool], ...]] = {}
+_COLUMNS: dict[type, tuple[tuple[str, Any, str], ...]] = {}
+_INT32 = 2**31 - 1
 
 
-def _columns(cls: type) -> tuple[tuple[str, Any, bool], ...]:
-    """(attribute, column type, is money) for the text and money columns of a mapped class."""
+def _columns(cls: type) -> tuple[tuple[str, Any, str], ...]:
+    """(attribute, column type, kind) for the money, text and 32-bit integer columns of a class."""
     if cls in _COLUMNS:
         return _COLUMNS[cls]
     mapper: Mapper[Any] = inspect(cls)
@@ -60,9 +61,11 @@ def _columns(cls: type) -> tuple[tuple[str, Any, bool], ...]:
     for attr in mapper.column_attrs:
         column = attr.columns[0]
         if column.key.endswith("_cents"):
-            out.append((attr.key, column.type, True))
+            out.append((attr.key, column.type, "money"))
         elif isinstance(column.type, String):  # Text is a String
-            out.append((attr.key, column.type, False))
+            out.append((attr.key, column.type, "text"))
+        elif isinstance(column.type, Integer) and not isinstance(column.type, BigInteger):
+            out.append((attr.key, column.type, "int"))  # 32 bits on PostgreSQL
     _COLUMNS[cls] = tuple(out)
     return _COLUMNS[cls]
 
@@ -70,19 +73,21 @@ def _columns(cls: type) -> tuple[tuple[str, Any, bool], ...]:
 def _check(obj: Any, is_new: bool, ceiling: Callable[[], int], problems: list[str]) -> None:
     state = inspect(obj)
     table = type(obj).__tablename__
-    for key, type_, is_money in _columns(type(obj)):
+    for key, type_, kind in _columns(type(obj)):
         if not is_new and not state.attrs[key].history.has_changes():
             continue
         value = getattr(obj, key)
-        if is_money:
-            if isinstance(value, int) and not isinstance(value, bool):
-                problem = ceiling_problem(value, ceiling(), money_label(table, key))
-                if problem and problem not in problems:
-                    problems.append(problem)
-        elif isinstance(value, str):
+        problem = None
+        if kind == "money" and isinstance(value, int) and not isinstance(value, bool):
+            problem = ceiling_problem(value, ceiling(), money_label(table, key))
+        elif kind == "int" and isinstance(value, int) and abs(value) > _INT32:
+            problem = f"{field_label(key)} : nombre trop grand ({format_integer(value)})"
+        elif kind == "text" and isinstance(value, str):
             cleaned = _clean(value, multiline=isinstance(type_, Text))
             if cleaned != value:
                 setattr(obj, key, cleaned)
+        if problem and problem not in problems:
+            problems.append(problem)
 
 
 def _clean(value: str, *, multiline: bool) -> str:

@@ -198,3 +198,12 @@ def test_any_text_comes_back_clean_on_both_engines(db: Database, name: str, desc
             assert setting.value == clean_text(description)
         s.delete(stored)
         s.delete(setting)
+
+
+def test_a_count_too_big_for_the_database_is_one_french_line(db: Database) -> None:
+    """Integer columns are 32 bits on PostgreSQL: 10^12 bénéficiaires is refused before the INSERT."""
+    world = build_world(db)
+    with pytest.raises(ValidationError) as caught:
+        create_dossier(db, world, public_prevu=10**12)
+    assert caught.value.problems == ["public prévu : nombre trop grand (1\u00a0000\u00a0000\u00a0000\u00a0000)"]
+    create_dossier(db, world, public_prevu=2**31 - 1)  # the largest that fits is accepted
