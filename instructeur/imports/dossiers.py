@@ -71,6 +71,9 @@ __all__ = [
 DECIDED = frozenset(
     {Statut.RETENU, Statut.AJOURNE, Statut.REFUSE, Statut.NOTIFIE, Statut.SOLDE, Statut.NON_REALISE}
 )
+# Instruit or on an agenda: the comité will decide on what was instructed, so a file cannot
+# change it behind the instructeur's back (the fiche can, after reopening the instruction).
+INSTRUCTION_CLOSED = frozenset({Statut.INSTRUIT, Statut.EN_COMITE})
 OTHER_RESOURCES = {"fonds_propres": "Fonds propres", "autres_financements": "Autres financements"}
 PORTEUR_KEYS = (
     "raison_sociale", "sigle", "siret", "rna", "forme_juridique", "adresse", "code_postal", "ville",
@@ -605,6 +608,13 @@ def _plan_update(
         return
     if Statut(d.statut) in DECIDED:
         cells.problem(None, f"dossier déjà décidé ({Statut(d.statut).label.lower()}), non modifié")
+        return
+    if Statut(d.statut) in INSTRUCTION_CLOSED:
+        cells.problem(
+            None,
+            f"dossier {Statut(d.statut).label.lower()} : son instruction est close, non modifié "
+            "(rouvrez l'instruction dans la fiche pour le mettre à jour)",
+        )
         return
     after_data = _data_after(d, scalars, quartiers, lines, cout_total, ctx)
     for problem in validate(after_data):

@@ -51,3 +51,20 @@ def test_import_creates_deposes_and_never_reaches_recevable(db: Database, tmp_pa
     detail = DossierService(db).get(did)
     assert (detail.statut, detail.data.intitule) == (Statut.DEPOSE, "Atelier renforcé")
     assert DossierService(db).recevabilite_missing(did)[1] == "Contrat d'engagement républicain signé"
+
+
+@pytest.mark.parametrize("statut", [Statut.INSTRUIT, Statut.EN_COMITE])
+def test_import_leaves_a_closed_instruction_alone(db: Database, tmp_path: Path, statut: Statut) -> None:
+    """The comité decides on what was instructed: a file cannot change an instruit dossier (the
+    stateful rules test found a re-import unbalancing an instruit plan, which blocked the séance)."""
+    world = build_world(db)
+    imp.apply(db, world.campagne_id, _write(tmp_path / "a.xlsx", "Atelier"), user="import")
+    with db.session() as s:
+        d = s.query(Dossier).filter(Dossier.reference == "26-000300").one()
+        d.statut = statut.value
+    with pytest.raises(imp.ImportRejected) as refused:
+        imp.apply(db, world.campagne_id, _write(tmp_path / "b.xlsx", "Atelier renforcé"), user="import")
+    (problem,) = [str(p) for p in refused.value.problems]
+    assert f"dossier {statut.label.lower()} : son instruction est close, non modifié" in problem
+    with db.session() as s:
+        assert s.query(Dossier.intitule).filter(Dossier.reference == "26-000300").scalar() == "Atelier"
