@@ -8,6 +8,7 @@ from here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
+from instructeur.domain.decision import vote_change_problems
 from instructeur.domain.money import format_amount
 from instructeur.domain.statuts import Statut, allowed_targets
 from instructeur.errors import NotFoundError, UserError, ValidationError
@@ -392,6 +394,16 @@ def _data_of(d: Dossier) -> DossierData:
     )
 
 
+def _refuse_vote_changes(s: Session, stored: Sequence[Ligne], sent: Sequence[Ligne]) -> None:
+    """Voted amounts are written by a comité decision only (the séance or « Modifier la
+    décision… »): every save of a dossier's lines (fiche, update, creation) goes through here."""
+    votes_before = [(lg.financeur_id, lg.vote_cents) for lg in stored]
+    votes_after = [(lg.financeur_id, lg.vote_cents) for lg in sent]
+    if vote_change_problems(votes_before, votes_after):
+        names = {fid: nom for fid, nom in s.execute(select(Financeur.id, Financeur.nom))}
+        raise ValidationError(vote_change_problems(votes_before, votes_after, names))
+
+
 def _apply(s: Session, d: Dossier, data: DossierData) -> None:
     with s.no_autoflush:  # one UPDATE, hence one version bump, per save
         _apply_fields(s, d, data)
@@ -435,6 +447,7 @@ def _apply_fields(s: Session, d: Dossier, data: DossierData) -> None:
         Ligne(ligne.financeur_id, ligne.libelle, ligne.demande_cents, ligne.propose_cents, ligne.vote_cents)
         for ligne in d.lignes
     ]
+    _refuse_vote_changes(s, current, data.lignes)
     if current != list(data.lignes):
         d.lignes = [
             LigneFinancement(

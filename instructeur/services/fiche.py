@@ -276,8 +276,6 @@ class FicheService:
                     raise audit.concurrent_edit(f"Le dossier {d.reference}", d.updated_by, d.updated_at)
                 DossierService._check_unique_reference(s, d.campagne_id, data.reference, d.id)
                 before = _data_of(d)
-                # issue 9 (helper A): voted amounts are written by a comité decision only.
-                _refuse_vote_changes(s, before.lignes, data.lignes)
                 names = _Names(s, d) if before.lignes != data.lignes else None
                 d.recevabilite  # noqa: B018 - loaded now: no query (hence no autoflush) below
                 with s.no_autoflush:  # everything goes out in one flush: one UPDATE, one bump
@@ -310,7 +308,6 @@ class FicheService:
         """« Nouveau dossier »: the dossier, its first statut (déposé) and its checklist."""
         _check(data)
         with self.db.session() as s:
-            _refuse_vote_changes(s, (), data.lignes)  # issue 9 (helper A): no vote without a comité
             if s.get(Campagne, campagne_id) is None:
                 raise NotFoundError(f"campagne {campagne_id} introuvable")
             d = insert_dossier(s, campagne_id, data, self.user)
@@ -319,23 +316,6 @@ class FicheService:
 
 
 # --- Internals -------------------------------------------------------------------------------
-
-
-def _refuse_vote_changes(s: Session, stored: tuple[Ligne, ...], sent: tuple[Ligne, ...]) -> None:
-    """issue 9 (helper A): the rule of `instructeur.domain.decision.vote_change_problems`."""
-    from instructeur.domain.decision import vote_change_problems
-
-    problems = vote_change_problems(
-        [(lg.financeur_id, lg.vote_cents) for lg in stored], [(lg.financeur_id, lg.vote_cents) for lg in sent]
-    )
-    if problems:
-        names = {fid: nom for fid, nom in s.execute(select(Financeur.id, Financeur.nom))}
-        problems = vote_change_problems(
-            [(lg.financeur_id, lg.vote_cents) for lg in stored],
-            [(lg.financeur_id, lg.vote_cents) for lg in sent],
-            names,
-        )
-        raise ValidationError(problems)
 
 
 def _check(data: DossierData) -> None:
