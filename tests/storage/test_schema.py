@@ -36,11 +36,12 @@ def test_foreign_keys_are_enforced(db: Database) -> None:
 
 def test_money_is_integer_cents_and_sums_exactly(db: Database) -> None:
     world = build_world(db)
-    create_dossier(db, world, cout_total_cents=1_234_567_890_12, lignes=())
+    # 98 765 432,10 €: beyond 2^31 cents (64-bit columns needed), under the default ceiling.
+    create_dossier(db, world, cout_total_cents=98_765_432_10, lignes=())
     with db.session() as s:
         s.execute(text("UPDATE dossier SET cout_total_cents = cout_total_cents + 30"))
         total = s.execute(text("SELECT SUM(cout_total_cents) FROM dossier")).scalar_one()
-    assert total == 1_234_567_890_42 and not isinstance(total, float)  # PostgreSQL gives an exact Decimal
+    assert total == 98_765_432_40 and not isinstance(total, float)  # PostgreSQL gives an exact Decimal
 
 
 def test_check_constraints_refuse_negative_amounts(db: Database) -> None:
