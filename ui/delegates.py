@@ -6,6 +6,8 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistent
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from ui.inputs import AmountEdit
+
 
 class PillDelegate(QStyledItemDelegate):
     """Draws the cell text as a rounded « pill » in the cell's ForegroundRole/BackgroundRole colours.
@@ -63,7 +65,7 @@ class PillDelegate(QStyledItemDelegate):
 
 
 class AmountDelegate(QStyledItemDelegate):
-    """Edits a money cell with the application's amount input (`ui.fiche.fields.AmountEdit`):
+    """Edits a money cell with the application's amount input (`ui.inputs.AmountEdit`):
     placeholder « 0,00 € », whole content selected on focus, French text handed to the model
     (which parses it). `zero_as_empty`: a zero amount opens as an empty field (where 0 means
     « nothing », e.g. a demandé), not where 0 and « none » differ (proposé)."""
@@ -75,16 +77,12 @@ class AmountDelegate(QStyledItemDelegate):
     def createEditor(  # noqa: N802 (Qt)
         self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QWidget:
-        from ui.fiche.fields import AmountEdit  # ui.fiche loads the whole fiche window: only when editing
-
         header = index.model().headerData(index.column(), Qt.Orientation.Horizontal)
         editor = AmountEdit(str(header or "Montant"), parent, zero_as_empty=self.zero_as_empty)
         editor.setFrame(False)
         return editor
 
     def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
-        from ui.fiche.fields import AmountEdit
-
         if not isinstance(editor, AmountEdit):
             super().setEditorData(editor, index)
             return
@@ -100,8 +98,6 @@ class AmountDelegate(QStyledItemDelegate):
     def setModelData(  # noqa: N802 (Qt)
         self, editor: QWidget, model: QAbstractItemModel, index: QModelIndex | QPersistentModelIndex
     ) -> None:
-        from ui.fiche.fields import AmountEdit
-
         if not isinstance(editor, AmountEdit):
             super().setModelData(editor, model, index)
             return

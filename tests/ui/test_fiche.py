@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLineEdit
+from sqlalchemy import update
 
 from instructeur.domain.statuts import Statut
 from instructeur.services.dossiers import DossierService, Ligne
 from instructeur.services.fiche import FicheService
 from instructeur.storage.db import Database, open_database
+from instructeur.storage.models import LigneFinancement
 from tests.factories import World, build_world, create_dossier
 from ui.fiche import FicheDossier
 from ui.fiche.fields import is_invalid
@@ -342,12 +344,16 @@ def test_invalid_siret_is_shown_in_red(qtbot, world_db, dialogs) -> None:
 
 def test_porteur_history_shows_other_dossiers(qtbot, world_db, dialogs) -> None:
     db, world = world_db
-    create_dossier(
+    other = create_dossier(
         db,
         world,
         reference="26-000009",
-        lignes=(Ligne(world.financeurs["ETAT"], "", 1_000_00, 900_00, 800_00),),
+        lignes=(Ligne(world.financeurs["ETAT"], "", 1_000_00, 900_00),),
     )
+    with db.session() as s:  # the vote as a comité recorded it (no save path may write one)
+        s.execute(
+            update(LigneFinancement).where(LigneFinancement.dossier_id == other).values(vote_cents=800_00)
+        )
     _window, fiche, _id = open_fiche(qtbot, db, world, dialogs)
     model = fiche.porteur.history_model
     assert model.rowCount() == 1

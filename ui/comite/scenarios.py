@@ -41,6 +41,7 @@ from instructeur.services.scenarios import ScenarioService
 from instructeur.storage.db import Database
 from ui.charts import BulletChart, BulletRow
 from ui.comite import DECISION_LABELS, comite_title
+from ui.delegates import AmountDelegate
 from ui.dialogs import Dialogs
 
 __all__ = ["ComparisonModel", "ScenarioLinesModel", "ScenariosWindow"]
@@ -367,6 +368,7 @@ class ScenariosWindow(QMainWindow):
         self.lines.setObjectName("scenarioLines")
         self.lines.setAccessibleName("Décisions et montants du scénario")
         self.lines.setModel(self.lines_model)
+        self.lines.setItemDelegate(AmountDelegate(self.lines, zero_as_empty=True))  # the amount columns
         self.lines.setItemDelegateForColumn(ScenarioLinesModel.DECISION_COL, DecisionDelegate(self.lines))
         self.lines.verticalHeader().setVisible(False)
         self.lines.setAlternatingRowColors(True)

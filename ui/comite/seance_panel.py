@@ -32,6 +32,7 @@ from ui.comite.seance_widgets import (
     Draft,
     _amount_text,
 )
+from ui.inputs import AmountEdit
 
 
 class DecisionPanel(QFrame):
@@ -127,7 +128,7 @@ class DecisionPanel(QFrame):
         self.votes_grid.setContentsMargins(0, 0, 0, 0)
         self.votes_grid.setHorizontalSpacing(10)
         self.votes_grid.setVerticalSpacing(4)
-        self.vote_edits: dict[int, QLineEdit] = {}
+        self.vote_edits: dict[int, AmountEdit] = {}
         self.total_label = QLabel()
         self.total_label.setObjectName("voteTotal")
         ed.addWidget(self.votes_box)
@@ -246,11 +247,8 @@ class DecisionPanel(QFrame):
         for n, m in enumerate(lines, start=1):
             label = QLabel(m.code or m.nom)
             label.setToolTip(m.nom)
-            edit = QLineEdit()
+            edit = AmountEdit(f"Voté {m.nom}", zero_as_empty=False)  # selects all on focus
             edit.setObjectName(f"vote_{m.financeur_id}")
-            edit.setAccessibleName(f"Voté {m.nom}")
-            edit.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            edit.setPlaceholderText("0")
             edit.textChanged.connect(self._update_total)
             label.setBuddy(edit)
             self.votes_grid.addWidget(label, n, 0)

@@ -30,6 +30,7 @@ from instructeur.domain.money import format_amount, parse_amount, percent
 from instructeur.errors import UserError
 from instructeur.services.dossiers import DossierData, Ligne, plan_warnings
 from instructeur.services.fiche import FicheContext
+from ui.delegates import AmountDelegate
 from ui.fiche.fields import ERROR_COLOUR, WARNING_COLOUR, AmountEdit, add_row, form_layout
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -420,6 +421,9 @@ class FinancementTab(QWidget):
         self.table.setAccessibleName("Plan de financement")
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(COL_FINANCEUR, FinanceurDelegate(context, self.table))
+        # The application's amount input: empty with a placeholder, whole content selected on focus.
+        self.table.setItemDelegateForColumn(COL_DEMANDE, AmountDelegate(self.table, zero_as_empty=True))
+        self.table.setItemDelegateForColumn(COL_PROPOSE, AmountDelegate(self.table))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(

@@ -29,6 +29,7 @@ from instructeur.services.campagnes import (
 )
 from instructeur.storage.db import Database
 from instructeur.storage.models import CAMPAGNE_STATUTS
+from ui.delegates import AmountDelegate
 from ui.dialogs import Dialogs
 from ui.parametres.campagne_models import EnveloppeLine, EnveloppesModel, RecevabiliteLine, RecevabiliteModel
 from ui.parametres.common import (
@@ -143,6 +144,7 @@ class CampagneTab(_Tab):
         self.enveloppes.edited.connect(self._update_total)
         self.enveloppes.rejected.connect(self._on_rejected)
         self.enveloppes_table = _table(self.enveloppes, "Enveloppes par financeur")
+        self.enveloppes_table.setItemDelegateForColumn(1, AmountDelegate(self.enveloppes_table))
         hh = self.enveloppes_table.horizontalHeader()
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2, 3):

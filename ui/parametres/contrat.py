@@ -21,7 +21,7 @@ from instructeur.services.contrats import (
 from instructeur.services.plafond import PlafondService
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
-from ui.fiche.fields import AmountEdit
+from ui.inputs import AmountEdit
 from ui.parametres.common import (
     NOTE_STYLE,
     _note,
