@@ -34,6 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from instructeur.domain.dates import echeance_crf, format_date_long
+from instructeur.domain.letter_preflight import LetterHead, letter_preflight
 from instructeur.domain.money import amount_in_words, format_amount
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import fold, safe_filename
@@ -43,6 +44,7 @@ from instructeur.exports.letters import (
     LetterData,
     merge_text,
     render_letters,
+    template_fields,
     template_problems,
 )
 from instructeur.resources import resource_path
@@ -71,6 +73,8 @@ __all__ = [
     "NotificationRow",
     "NotificationService",
     "NotificationSettings",
+    "REGENERABLE",
+    "letter_head",
 ]
 
 CONVENTION_THRESHOLD_CENTS = 23_000_00
@@ -81,6 +85,11 @@ ETAT_LABELS = {
     "notifie": "Notifié",
     "a_refaire": "À refaire",  # issue 9: the decision was revised after the letter was generated
 }
+# The forward path of a letter; « a_refaire » (decision revised) leaves it until regenerated.
+_FORWARD = ("a_generer", "a_signer", "a_notifier", "notifie")
+assert set(_FORWARD) | {"a_refaire"} == set(NOTIFICATION_ETATS)
+# States whose letter may be (re)generated: none yet, not signed yet, or a revised decision.
+REGENERABLE = ("a_generer", "a_signer", "a_refaire")
 _DATE_FIELD = {"a_signer": "date_generation", "a_notifier": "date_signature", "notifie": "date_notification"}
 _MODELE_OF = {
     Statut.RETENU.value: "attribution",
@@ -216,6 +225,22 @@ def _is_association(p: Porteur) -> bool:
     return bool(p.rna) or "association" in forme or "fondation" in forme
 
 
+def letter_head(cfg: NotificationSettings) -> LetterHead:
+    """The settings as the pure pre-flight sees them (the image files are looked up here)."""
+    return LetterHead(
+        expediteur=cfg.expediteur,
+        ville=cfg.ville,
+        signataire=cfg.signataire,
+        fonction_signataire=cfg.fonction_signataire,
+        logo=cfg.logo,
+        logo_found=not cfg.logo.strip() or Path(cfg.logo.strip()).expanduser().is_file(),
+        signature=cfg.signature,
+        signature_found=not cfg.signature.strip() or Path(cfg.signature.strip()).expanduser().is_file(),
+        service=cfg.service,
+        contact=cfg.contact,
+    )
+
+
 class NotificationService:
     def __init__(self, db: Database, user: str | None = None) -> None:
         self.db = db
@@ -286,6 +311,18 @@ class NotificationService:
         else:
             row.value = value
 
+    # --- pre-flight -----------------------------------------------------------------------------
+
+    def preflight(self, modeles: Sequence[str] = MODELES) -> builtins.list[str]:
+        """What the letters of these modèles still lack (one French line each; empty: ready)."""
+        with self.db.session() as s:
+            cfg = self._settings(s)
+            tpl = self._templates(s)
+        used: set[str] = set()
+        for modele in modeles:
+            used |= template_fields(tpl.get(modele, ""))
+        return letter_preflight(letter_head(cfg), used)
+
     # --- letters --------------------------------------------------------------------------------
 
     def letters(
@@ -328,8 +365,9 @@ class NotificationService:
             .options(selectinload(Dossier.lignes), selectinload(Dossier.porteur))
             .order_by(Dossier.reference)
         )
-        if dossier_ids is None:
-            query = query.where(Dossier.statut.in_(_PENDING))
+        if dossier_ids is None:  # awaiting notification, or a letter to redo after a revision
+            redo = select(Notification.dossier_id).where(Notification.etat == "a_refaire")
+            query = query.where(Dossier.statut.in_(_PENDING) | Dossier.id.in_(redo))
         else:
             query = query.where(Dossier.id.in_(list(dossier_ids)))
         dossiers = list(s.scalars(query))
@@ -515,6 +553,9 @@ class NotificationService:
         letters = self.letters(campagne_id, dossier_ids, date_lettre=today)
         if not letters:
             raise UserError("aucune lettre à générer : aucun dossier décidé en attente de notification")
+        missing = self.preflight(sorted({letter.modele for letter in letters}))
+        if missing:  # an incomplete letter is never written
+            raise ValidationError(missing)
         folder = Path(folder).expanduser()
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -567,12 +608,16 @@ class NotificationService:
                 .order_by(Notification.id)
             ).all()
             by_key = {(n.dossier_id, n.modele): n for n in existing}
+            redo = {n.dossier_id: n for n in existing if n.etat == "a_refaire"}
             for letter, path in written:
                 row = by_key.get((letter.dossier_id, letter.modele))
+                if row is None and letter.dossier_id in redo:  # revised decision, other modèle
+                    row = redo[letter.dossier_id]
+                    row.modele = letter.modele
                 if row is None:
                     row = Notification(dossier_id=letter.dossier_id, modele=letter.modele, etat="a_generer")
                     s.add(row)
-                if row.etat in ("a_generer", "a_signer"):
+                if row.etat in REGENERABLE:
                     row.etat = "a_signer"
                     row.date_generation = today
                     row.financeur_id = letter.financeur_id
@@ -596,10 +641,10 @@ class NotificationService:
 
     def mark(self, notification_ids: Sequence[int], etat: str, when: date | None = None) -> MarkResult:
         """Move notifications forward (à signer → à notifier → notifié), with the date of the step."""
-        if etat not in NOTIFICATION_ETATS or etat == "a_generer":
+        if etat not in _FORWARD or etat == "a_generer":
             raise UserError(f"état de notification invalide : « {etat} » (a_signer, a_notifier ou notifie)")
         when = when or date.today()
-        target = NOTIFICATION_ETATS.index(etat)
+        target = _FORWARD.index(etat)
         changed: builtins.list[int] = []
         refused: builtins.list[tuple[int, str]] = []
         to_notify: builtins.list[int] = []
@@ -613,7 +658,12 @@ class NotificationService:
                 if row is None:
                     refused.append((nid, f"notification {nid} introuvable"))
                     continue
-                current = NOTIFICATION_ETATS.index(row.etat)
+                if row.etat == "a_refaire":  # the decision changed: the old letter must not go out
+                    refused.append(
+                        (nid, f"notification {nid} : lettre « À refaire » (décision modifiée) ; générez-la de nouveau")
+                    )
+                    continue
+                current = _FORWARD.index(row.etat)
                 if target <= current:
                     refused.append(
                         (
@@ -623,7 +673,7 @@ class NotificationService:
                         )
                     )
                     continue
-                for step in NOTIFICATION_ETATS[current + 1 : target + 1]:
+                for step in _FORWARD[current + 1 : target + 1]:
                     attr = _DATE_FIELD[step]
                     if step == etat or getattr(row, attr) is None:
                         setattr(row, attr, when)

@@ -10,7 +10,9 @@ import pytest
 from pypdf import PdfReader
 
 from instructeur.cli.notification_commands import add_notification_commands
+from instructeur.cli.main import main
 from instructeur.errors import UserError
+from instructeur.services.notifications import NotificationService, NotificationSettings
 from instructeur.storage.db import open_database
 from tests.factories import build_world, create_dossier
 from tests.services.test_notifications import decide
@@ -25,6 +27,14 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+COMPLETE = NotificationSettings(
+    expediteur="Communauté d'agglomération du Boulonnais\nDirection de la cohésion sociale",
+    ville="Boulogne-sur-Mer",
+    signataire="Jean Martin",
+    fonction_signataire="Le Président",
+)
+
+
 @pytest.fixture
 def base(tmp_path: Path) -> tuple[Path, int]:
     path = tmp_path / "base.sqlite"
@@ -34,6 +44,7 @@ def base(tmp_path: Path) -> tuple[Path, int]:
         did = create_dossier(db, world, reference=f"26-00000{n}")
         decide(db, did, decision, {world.financeurs["EPCI"]: 30_000_00}, motivation="Motif.")
     create_dossier(db, world, reference="26-000009")  # not decided: no letter
+    NotificationService(db).save_settings(COMPLETE)
     db.close()
     return path, world.campagne_id
 
@@ -68,3 +79,26 @@ def test_export_selected_dossiers(base: tuple[Path, int], tmp_path: Path) -> Non
     with pytest.raises(UserError, match="aucune décision"):
         run("--db", str(path), "export", "notifications", "--campagne", str(campagne),
             "-o", str(tmp_path / "o"), "--dossiers", "26-000009")  # fmt: skip
+
+
+def test_incomplete_settings_refused_exit_2_nothing_written(
+    base: tuple[Path, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path, campagne = base
+    db = open_database(path)
+    NotificationService(db).save_settings(NotificationSettings(expediteur="Agglo", ville="Boulogne-sur-Mer"))
+    db.close()
+    out_dir = tmp_path / "lettres"
+    code = main(["--db", str(path), "export", "notifications", "--campagne", str(campagne), "-o", str(out_dir)])
+    err = capsys.readouterr().err.splitlines()
+    assert code == 2
+    assert err == [
+        "instructeur : lettres non générées : signataire manquant (Notifications › Paramètres)",
+        "instructeur : lettres non générées : fonction du signataire manquante (Notifications › Paramètres)",
+    ]
+    assert not out_dir.exists()  # nothing written, not even the folder
+    db = open_database(path)
+    try:
+        assert all(n.etat == "a_generer" or n.fichier is None for n in NotificationService(db).list(campagne))
+    finally:
+        db.close()

@@ -77,7 +77,8 @@ def service(db: Database) -> NotificationService:
     svc = NotificationService(db, user="test")
     svc.save_settings(
         NotificationSettings(
-            ville="Boulogne-sur-Mer", signataire="Jean Martin", fonction_signataire="Le Président"
+            ville="Boulogne-sur-Mer", signataire="Jean Martin", fonction_signataire="Le Président",
+            expediteur="Communauté d'agglomération du Boulonnais",
         )
     )
     return svc

@@ -93,7 +93,8 @@ def case(empty_db: Database) -> Case:
     decide(db, ids[1], "refuse")
     decide(db, ids[2], "ajourne")
     NotificationService(db).save_settings(
-        NotificationSettings(ville="Boulogne-sur-Mer", signataire="Jean Martin")
+        NotificationSettings(ville="Boulogne-sur-Mer", signataire="Jean Martin",
+                             fonction_signataire="Le Président", expediteur="Agglomération")
     )
     return Case(world, *ids)
 
