@@ -28,3 +28,40 @@ class ConcurrentEditError(UserError):
 
 class NotFoundError(UserError):
     """A referenced object does not exist."""
+
+
+# --- team mode: the server's refusals in French (services/equipe.py) ---
+class PasswordRequiredError(UserError):
+    """The server wants a password and none was available (the GUI asks for it and retries)."""
+
+
+PASSWORD_REQUIRED = "mot de passe requis : définissez PGPASSWORD ou un fichier .pgpass"
+
+
+def password_error(reason: str, login: str | None) -> PasswordRequiredError | None:
+    """libpq's authentication failures as one French line; None for any other reason."""
+    if "no password supplied" in reason:
+        return PasswordRequiredError(PASSWORD_REQUIRED)
+    if "password authentication failed" in reason:
+        who = f" pour « {login} »" if login else ""
+        return PasswordRequiredError(f"mot de passe refusé{who} : vérifiez-le (PGPASSWORD, .pgpass)")
+    return None
+
+
+def privilege_error(exc: BaseException) -> UserError | None:
+    """A statement refused by the server's grants or row-level security (SQLSTATE 42501)."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) != "42501":
+        return None
+    import re
+
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
+    if m := re.search(r'row-level security policy for table "([^"]+)"', text):
+        return UserError(f"droits insuffisants : cette ligne de « {m[1]} » ne vous est pas permise")
+    if m := re.search(r"permission denied for (table|sequence|schema|relation) (\S+)", text):
+        kind = {"sequence": "la séquence", "schema": "le schéma"}.get(m[1], "la table")
+        return UserError(f"droits insuffisants : accès refusé à {kind} « {m[2]} »")
+    return UserError(f"droits insuffisants : {text}")
+
+
+# --- end team mode ---

@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         comite_commands,
         commands,
         deletion_commands,
+        equipe_commands,
         export_commands,
         import_commands,
         setup_commands,
@@ -122,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("check", help="vérifie l'intégrité de la base").set_defaults(handler=commands.check)
 
     # Each family of sub-commands registers itself from its own module.
-    for module in (import_commands, export_commands, comite_commands, setup_commands, deletion_commands):
+    for module in (import_commands, export_commands, comite_commands, setup_commands, deletion_commands,
+                   equipe_commands):
         module.register(sub)
     _accept_db_everywhere(p)
     return p

@@ -50,8 +50,20 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: commits on success, rolls back on error."""
-        with self.sessions.begin() as session:
-            yield session
+        # --- team mode: a statement refused by the server is one French line ---
+        from sqlalchemy.exc import DBAPIError
+
+        from instructeur.errors import privilege_error
+
+        try:
+            with self.sessions.begin() as session:
+                yield session
+        except DBAPIError as exc:
+            refused = privilege_error(exc)
+            if refused is None:
+                raise
+            raise refused from exc
+        # --- end team mode ---
 
     def close(self) -> None:
         self.engine.dispose()
@@ -131,6 +143,12 @@ def connect(target: str | Path) -> Database:
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        # --- team mode: no password available → ask for it (GUI) or say how (CLI) ---
+        from instructeur.errors import password_error
+
+        if (missing := password_error(str(exc.orig or exc), url.username)) is not None:
+            raise missing from exc
+        # --- end team mode ---
         where = url.render_as_string(hide_password=True)
         raise UserError(f"base de données injoignable ({where}) : {reason}") from exc
     except DatabaseError as exc:
