@@ -44,7 +44,7 @@ from instructeur.services.comite_rows import (
     build_tableau,
     load_comite,
 )
-from instructeur.services.dossiers import instruction_missing, move_statut
+from instructeur.services.dossiers import instruction_missing, move_statut, set_amount_per_financeur
 from instructeur.services.synthese import LiveData, load_live
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
@@ -56,7 +56,6 @@ from instructeur.storage.models import (
     Dossier,
     Enveloppe,
     Financeur,
-    LigneFinancement,
 )
 
 __all__ = [
@@ -341,26 +340,9 @@ def _record(
 
 
 def _write_votes(d: Dossier, votes: dict[int, int], financeurs: dict[int, Financeur]) -> None:
-    """Votes on the plan de financement: the first line of each financeur gets its vote, its other
-    lines 0; a financeur voting without a line gets one (demandé 0)."""
-    seen: set[int] = set()
-    for ligne in d.lignes:
-        if ligne.financeur_id is None:
-            continue
-        first = ligne.financeur_id not in seen
-        seen.add(ligne.financeur_id)
-        ligne.vote_cents = votes.get(ligne.financeur_id, 0) if first else 0
-    for fid, cents in votes.items():
-        if fid not in seen and cents:
-            d.lignes.append(
-                LigneFinancement(
-                    financeur_id=fid,
-                    libelle=financeurs[fid].nom if fid in financeurs else "",
-                    demande_cents=0,
-                    vote_cents=cents,
-                    position=len(d.lignes),
-                )
-            )
+    """Votes on the plan de financement (a financeur voting without a line gets one, named)."""
+    names = {fid: f.nom for fid, f in financeurs.items()}
+    set_amount_per_financeur(d, "vote_cents", votes, names)
 
 
 def _warnings(reference: str, new: _Inputs, check: DecisionCheck) -> tuple[str, ...]:

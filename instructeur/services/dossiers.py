@@ -51,6 +51,7 @@ __all__ = [
     "ListScore",
     "TransitionRow",
     "insert_dossier",
+    "set_amount_per_financeur",
     "instruction_missing",
     "move_statut",
     "plan_warnings",
@@ -392,6 +393,27 @@ def _data_of(d: Dossier) -> DossierData:
         cotation_declaree=d.cotation_declaree,
         observations=d.observations,
     )
+
+
+def set_amount_per_financeur(
+    d: Dossier, column: str, amounts: dict[int, int], names: dict[int, str] | None = None
+) -> None:
+    """A comité's votes or a scénario's proposals on the plan de financement: the first line of each
+    financeur gets its amount, its other lines 0; a financeur without a line gets one (demandé 0)."""
+    seen: set[int] = set()
+    for ligne in d.lignes:
+        if ligne.financeur_id is None:
+            continue
+        first = ligne.financeur_id not in seen
+        seen.add(ligne.financeur_id)
+        setattr(ligne, column, amounts.get(ligne.financeur_id, 0) if first else 0)
+    for fid, cents in amounts.items():
+        if fid not in seen and cents:
+            ligne = LigneFinancement(
+                financeur_id=fid, libelle=(names or {}).get(fid, ""), demande_cents=0, position=len(d.lignes)
+            )
+            setattr(ligne, column, cents)
+            d.lignes.append(ligne)
 
 
 def _refuse_vote_changes(s: Session, stored: Sequence[Ligne], sent: Sequence[Ligne]) -> None:

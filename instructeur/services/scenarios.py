@@ -22,6 +22,7 @@ from instructeur.domain.statuts import Statut
 from instructeur.errors import NotFoundError, ValidationError
 from instructeur.services import audit
 from instructeur.services.comites import DECISIONS, ComiteService, Tableau, build_tableau, load_comite
+from instructeur.services.dossiers import set_amount_per_financeur
 from instructeur.services.synthese import LiveData, load_live
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
@@ -216,24 +217,7 @@ class ScenarioService:
                 if decision is None or dossier_id not in dossiers:
                     continue
                 d = dossiers[dossier_id]
-                seen: set[int] = set()
-                for ligne in d.lignes:
-                    if ligne.financeur_id is None:
-                        continue
-                    first = ligne.financeur_id not in seen
-                    seen.add(ligne.financeur_id)
-                    ligne.propose_cents = amounts.get(ligne.financeur_id, 0) if first else 0
-                for fid, cents in amounts.items():
-                    if fid not in seen and cents:
-                        d.lignes.append(
-                            LigneFinancement(
-                                financeur_id=fid,
-                                libelle="",
-                                demande_cents=0,
-                                propose_cents=cents,
-                                position=len(d.lignes),
-                            )
-                        )
+                set_amount_per_financeur(d, "propose_cents", amounts)
                 d.updated_by = self.user
             audit.record(
                 s,
