@@ -423,10 +423,17 @@ def _story(letter: LetterData) -> tuple[list[Flowable], str]:
             )
             items.clear()
 
+    # The last paragraph, the closing formula and the signature move to a new page together:
+    # a signature never stands alone, and never without the text it signs.
     closing: list[Flowable] = []
-    if blocks and blocks[-1].kind == "p":  # the closing formula stays with the signature
-        closing.append(Paragraph(_markup(blocks[-1].parts), st["body"]))
-        blocks = blocks[:-1]
+    kept = 0
+    for block in reversed(blocks):
+        if block.kind != "p" or kept == 2:
+            break
+        kept += 1
+    for block in blocks[len(blocks) - kept :]:
+        closing.append(Paragraph(_markup(block.parts), st["body"]))
+    blocks = blocks[: len(blocks) - kept]
     for block in blocks:
         if block.kind == "li":
             items.append(ListItem(Paragraph(_markup(block.parts), st["bullet"])))

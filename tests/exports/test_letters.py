@@ -133,3 +133,41 @@ def test_logo_and_signature_images(tmp_path: Path) -> None:
     assert len(page.images) == 1  # one XObject (same file), drawn twice
     assert len(re.findall(rb"/FormXob\S* Do\b", page.get_contents().get_data())) == 2
     render_letter(letter(logo=tmp_path / "missing.png"), tmp_path / "noimg.pdf")  # skipped, no crash
+
+
+CLOSING_TEMPLATE = """Objet : Notification d'attribution
+
+Madame la Présidente,
+
+{remplissage}
+
+Dernier paragraphe avant la formule de politesse : merci de citer les financeurs.
+
+Je vous prie d'agréer, Madame la Présidente, l'expression de mes salutations distinguées.
+"""
+
+
+def _page_of(reader: PdfReader, needle: str) -> int:
+    pages = [n for n, page in enumerate(reader.pages) if needle in re.sub(r"\s+", " ", page.extract_text())]
+    assert len(pages) == 1, (needle, pages)
+    return pages[0]
+
+
+def test_signature_stays_with_last_paragraph_and_closing(tmp_path: Path) -> None:
+    """Bodies that end anywhere near the bottom of page 1: the last paragraph, the closing formula
+    and the signataire's name are always on one page."""
+    moved = 0
+    for words in range(300, 560, 12):
+        filler = " ".join(f"mot{n}" for n in range(words))
+        path = tmp_path / f"l{words}.pdf"
+        render_letter(
+            letter(template=CLOSING_TEMPLATE, fields={"remplissage": filler}, signataire="Camille Exemple"),
+            path,
+        )
+        reader = PdfReader(str(path))
+        last = _page_of(reader, "Dernier paragraphe avant")
+        assert _page_of(reader, "salutations distinguées") == last
+        assert _page_of(reader, "Camille Exemple") == last
+        if last == 1 and f"mot{words - 1}" in reader.pages[0].extract_text():
+            moved += 1  # the body ends on page 1, the block moved to page 2 as a whole
+    assert moved  # the sweep really reached the page break
