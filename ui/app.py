@@ -77,6 +77,12 @@ def install_excepthook(parent: Callable[[], QWidget | None]) -> ExceptHook:
             return
         showing = True
         try:
+            # --- team mode: a statement refused by the server, outside a service's session ---
+            from instructeur.errors import privilege_error
+
+            if (refused := privilege_error(exc)) is not None:
+                exc, exc_type = refused, UserError
+            # --- end team mode ---
             if isinstance(exc, UserError):
                 title, text = "Opération impossible", exc.message
             else:
@@ -174,11 +180,28 @@ def run_gui(db_target: str | Path, *, demo: bool = False, argv: list[str] | None
         try:
             if demo:
                 db_target = create_demo_database()
-            db = open_database(db_target)
+            # --- team mode: the server wants a password → ask for it and retry ---
+            from instructeur.errors import PasswordRequiredError
+            from ui.equipe_rights import ask_password
+
+            while True:
+                try:
+                    db = open_database(db_target)
+                    break
+                except PasswordRequiredError as exc:
+                    if not ask_password(str(db_target).split("@")[-1], exc.message):
+                        return 2
+            # --- end team mode ---
         except UserError as exc:
             QMessageBox.critical(None, APP_NAME, f"Impossible d'ouvrir la base de données.\n\n{exc.message}")
             return 2
         window = open_main_window(db)
+        # --- team mode: grey out what the connected role may not do ---
+        from instructeur.services.equipe import permissions
+        from ui.equipe_rights import apply_permissions
+
+        apply_permissions(window, permissions(db))
+        # --- end team mode ---
         windows.append(window)
         window.show()
         screenshot = os.environ.get("INSTRUCTEUR_SCREENSHOT")
