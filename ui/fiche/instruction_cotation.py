@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from instructeur.domain.cotation import JUSTIFICATION_REQUIRED, override_problem
 from instructeur.services.instruction import CotationDto
 from ui.fiche.fields import ERROR_COLOUR, WARNING_COLOUR, mark_invalid
-from ui.fiche.instruction_widgets import ClickableLabel, SectionMessage, coloured
+from ui.fiche.instruction_widgets import ClickableLabel, SectionMessage, coloured, rich_label
 
 
 class CotationPanel:
@@ -42,10 +42,7 @@ class CotationPanel:
         self.questions_layout.setContentsMargins(0, 0, 0, 0)
         self.questions_layout.setColumnStretch(1, 1)
         self.questions_layout.setVerticalSpacing(6)
-        self.proposed_label = QLabel()
-        self.proposed_label.setAccessibleName("Cotation proposée")
-        self.proposed_label.setWordWrap(True)
-        self.proposed_label.setTextFormat(Qt.TextFormat.RichText)
+        self.proposed_label = rich_label("Cotation proposée")
         self.level_combo = QComboBox()
         self.level_combo.setAccessibleName("Cotation retenue")
         self.level_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -59,22 +56,10 @@ class CotationPanel:
         self.justification_label = QLabel("&Justification :")
         self.justification_label.setBuddy(self.justification)
         self.justification_label.setWordWrap(True)
-        self.declared_label = QLabel()
-        self.declared_label.setAccessibleName("Cotation déclarée par le porteur")
-        self.declared_label.setWordWrap(True)
-        self.declared_label.setTextFormat(Qt.TextFormat.RichText)
-        self.instructed_label = QLabel()
-        self.instructed_label.setAccessibleName("Cotation instruite")
-        self.instructed_label.setWordWrap(True)
-        self.instructed_label.setTextFormat(Qt.TextFormat.RichText)
-        self.gap_label = QLabel()
-        self.gap_label.setAccessibleName("Écart de cotation")
-        self.gap_label.setWordWrap(True)
-        self.gap_label.setTextFormat(Qt.TextFormat.RichText)
-        self.pending_label = QLabel()
-        self.pending_label.setAccessibleName("Cotation à enregistrer")
-        self.pending_label.setWordWrap(True)
-        self.pending_label.setTextFormat(Qt.TextFormat.RichText)
+        self.declared_label = rich_label("Cotation déclarée par le porteur")
+        self.instructed_label = rich_label("Cotation instruite")
+        self.gap_label = rich_label("Écart de cotation")
+        self.pending_label = rich_label("Cotation à enregistrer")
         self.save_cotation_button = QPushButton("Enregistrer la co&tation")
         self.save_cotation_button.clicked.connect(self.save_cotation)
         self.cotation_message = SectionMessage("Message de la cotation", self._reload_section)

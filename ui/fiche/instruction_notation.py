@@ -21,7 +21,7 @@ from instructeur.domain.scoring import CritereSpec, Scorer
 from instructeur.errors import ConcurrentEditError, UserError, ValidationError
 from instructeur.services.notation import EvaluationDto
 from ui.fiche.fields import ERROR_COLOUR, WARNING_COLOUR
-from ui.fiche.instruction_widgets import MUTED, CritereInput, SectionMessage, coloured
+from ui.fiche.instruction_widgets import MUTED, CritereInput, SectionMessage, coloured, rich_label
 from ui.models.dossiers import format_score
 
 
@@ -44,10 +44,7 @@ class NotationPanel:
         )
         self.no_evaluateur.setWordWrap(True)
         self.no_evaluateur.setStyleSheet(MUTED)
-        self.evaluation_state = QLabel()
-        self.evaluation_state.setAccessibleName("État de l'évaluation")
-        self.evaluation_state.setWordWrap(True)
-        self.evaluation_state.setTextFormat(Qt.TextFormat.RichText)
+        self.evaluation_state = rich_label("État de l'évaluation")
         self.criteria_host = QWidget()
         self.criteria_layout = QVBoxLayout(self.criteria_host)
         self.criteria_layout.setContentsMargins(0, 0, 0, 0)
@@ -98,14 +95,8 @@ class NotationPanel:
 
     def _build_aggregate(self) -> QGroupBox:
         box = QGroupBox("Note du dossier")
-        self.aggregate_label = QLabel()
-        self.aggregate_label.setAccessibleName("Note du dossier")
-        self.aggregate_label.setWordWrap(True)
-        self.aggregate_label.setTextFormat(Qt.TextFormat.RichText)
-        self.eliminatoire_label = QLabel()
-        self.eliminatoire_label.setAccessibleName("Critère éliminatoire")
-        self.eliminatoire_label.setWordWrap(True)
-        self.eliminatoire_label.setTextFormat(Qt.TextFormat.RichText)
+        self.aggregate_label = rich_label("Note du dossier")
+        self.eliminatoire_label = rich_label("Critère éliminatoire")
         self.derogation_button = QPushButton("&Déroger…")
         self.derogation_button.setToolTip(
             "Retenir le dossier malgré le critère éliminatoire (motivation obligatoire)"

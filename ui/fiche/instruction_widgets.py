@@ -42,6 +42,15 @@ def coloured(text: str, colour: str, *, bold: bool = False) -> str:
     return f"<span style='color:{colour};{weight}'>{text}</span>"
 
 
+def rich_label(accessible_name: str) -> QLabel:
+    """A wrapping rich-text label announced to screen readers by `accessible_name`."""
+    label = QLabel()
+    label.setAccessibleName(accessible_name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText)
+    return label
+
+
 def plain_text(rich: str) -> str:
     """A label's rich text without markup, one line per <br> or list item."""
     for tag in ("<br>", "</li>"):
