@@ -16,11 +16,15 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 import re
+import secrets
+import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
@@ -100,13 +104,23 @@ def create_demo(
     """Create a demo database at `target` (a new file, or an empty server database).
 
     Refuses (UserError) an existing non-empty file or a database that already holds a contrat:
-    a user's data is never overwritten.
+    a user's data is never overwritten. A file appears complete or not at all (`_build_file`).
     """
     started = time.perf_counter()
     if dossiers < 1:
         raise UserError("démonstration : le nombre de dossiers doit être au moins 1")
     path = _check_target(target)
     ref = load_referentiel(referentiel)
+    if path is None:  # a server database: built in place (its own emptiness is checked)
+        summary = _build(target, ref, dossiers, seed, progress)
+    else:
+        summary = _build_file(path, ref, dossiers, seed, progress)
+    return replace(summary, seconds=round(time.perf_counter() - started, 3))
+
+
+def _build(
+    target: str | Path, ref: Referentiel, dossiers: int, seed: int, progress: ProgressCallback | None
+) -> DemoSummary:
     db = open_database(target)
     try:
         with db.session() as s:
@@ -117,21 +131,47 @@ def create_demo(
                 )
         summary = _Generator(db, ref, dossiers, seed, progress).run()
         _letter_settings(db, ref)
-    except BaseException:
+        if db.is_sqlite:  # the whole base in the main file before it is renamed
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
         db.close()
-        if path is not None:  # the file did not exist (or was empty): remove what we made
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-        raise
-    db.close()
-    return DemoSummary(
-        contrat_id=summary.contrat_id,
-        campagne_ids=summary.campagne_ids,
-        nb_dossiers=summary.nb_dossiers,
-        nb_porteurs=summary.nb_porteurs,
-        comite_id=summary.comite_id,
-        seconds=round(time.perf_counter() - started, 3),
-    )
+    return summary
+
+
+def _build_file(
+    path: Path, ref: Referentiel, dossiers: int, seed: int, progress: ProgressCallback | None
+) -> DemoSummary:
+    """All or nothing: build in `.NAME.tmp-XXXX` beside the target, rename it only when complete.
+    A killed run leaves at most such a temporary file, which the next run removes."""
+    for stale in path.parent.glob(f".{path.name}.tmp-*"):
+        stale.unlink(missing_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{secrets.token_hex(4)}")
+    previous = _raise_on_sigterm()
+    try:
+        summary = _build(tmp, ref, dossiers, seed, progress)
+        os.replace(tmp, path)
+    finally:
+        _restore_sigterm(previous)
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    return summary
+
+
+def _raise_on_sigterm() -> Any:
+    """SIGTERM becomes SystemExit so that the temporary file is removed (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
+def _restore_sigterm(previous: Any) -> None:
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _check_target(target: str | Path) -> Path | None:
