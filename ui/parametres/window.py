@@ -51,7 +51,7 @@ class ParametresWindow(QMainWindow):
     open_campagne_window = Signal(str, int)  # "grille" / "cotation" / "lettres", campagne id
     new_campagne = Signal(int)  # contrat id
 
-    TABS = ("contrat", "quartiers", "cadre", "financeurs", "campagne")
+    TABS = ("contrat", "quartiers", "cadre", "financeurs", "campagne", "equipe")
 
     def __init__(
         self,
@@ -75,6 +75,11 @@ class ParametresWindow(QMainWindow):
         self.cadre_tab = CadreTab(db, contrat_id)
         self.financeurs_tab = FinanceursTab(db, contrat_id, self.dialogs)
         self.campagne_tab = CampagneTab(db, contrat_id, campagne_id, self.dialogs)
+        # --- team mode: Équipe tab (ui/parametres/equipe.py) ---
+        from ui.parametres.equipe import EquipeTab
+
+        self.equipe_tab = EquipeTab(db, contrat_id)
+        # --- end team mode ---
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Paramètres")
         self._titles = {
@@ -83,6 +88,7 @@ class ParametresWindow(QMainWindow):
             self.cadre_tab: "Ca&dre stratégique",
             self.financeurs_tab: "&Financeurs",
             self.campagne_tab: "Ca&mpagne",
+            self.equipe_tab: "É&quipe",  # team mode
         }
         for widget, title in self._titles.items():
             self.tabs.addTab(widget, title)
