@@ -176,9 +176,13 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         db.close()
     rows = sum(report.counts.values())
-    if report.ok:
-        print(f"{name} : base saine ({rows} lignes, {report.counts.get('dossier', 0)} dossiers)", file=out)
+    for line in (*report.problems, *report.warnings):
+        print(f"{name} : {line}", file=out)
+    if not report.ok:
+        return 1
+    size = f"{rows} lignes, {report.counts.get('dossier', 0)} dossiers"
+    if report.warnings:  # intact but suspicious: not « saine », nothing to restore (exit 0)
+        print(f"{name} : base intègre ({size}), {len(report.warnings)} avertissement(s)", file=out)
         return 0
-    for problem in report.problems:
-        print(f"{name} : {problem}", file=out)
-    return 1
+    print(f"{name} : base saine ({size})", file=out)
+    return 0

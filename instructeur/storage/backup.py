@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Integer, MetaData, func, select, text
+from sqlalchemy import Connection, Integer, MetaData, func, select, text
 
 from instructeur.errors import UserError
 from instructeur.storage.db import Database, check_sqlite_file, connect
@@ -132,8 +132,12 @@ def restore_from(db: Database, backup_file: Path) -> None:
 
 @dataclass
 class CheckReport:
+    """`problems` break the base (exit 1); `warnings` are coherent but suspicious content, such
+    as an interrupted creation (reported, not called « saine », exit 0: nothing to restore)."""
+
     problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -174,4 +178,23 @@ def check_database(db: Database) -> CheckReport:
                     report.problems.append(
                         f"table {table.name} : {orphans} référence(s) {child_col.name} vers {fk.column.table.name} introuvable(s)"
                     )
+        report.warnings.extend(_empty_contrats(conn))
     return report
+
+
+def _empty_contrats(conn: Connection) -> list[str]:
+    """A contrat whose campagnes hold no dossier at all: what an interrupted creation leaves."""
+    from instructeur.storage.models import Campagne, Contrat, Dossier
+
+    rows = conn.execute(
+        select(Contrat.nom, func.count(func.distinct(Campagne.id)), func.count(Dossier.id))
+        .join(Campagne, Campagne.contrat_id == Contrat.id)
+        .outerjoin(Dossier, Dossier.campagne_id == Campagne.id)
+        .group_by(Contrat.id, Contrat.nom)
+        .having(func.count(Dossier.id) == 0)
+        .order_by(Contrat.id)
+    ).all()
+    return [
+        f"avertissement : contrat {nom} : {n} campagne(s) sans aucun dossier — création interrompue ?"
+        for nom, n, _ in rows
+    ]
