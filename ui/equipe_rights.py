@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -26,6 +27,50 @@ def _lock(action: QAction | None, tip: str) -> None:
     action.setToolTip(tip)
     action.setStatusTip(tip)
     action.changed.connect(lambda: action.setEnabled(False) if action.isEnabled() else None)
+
+
+class _StayDisabled(QObject):
+    """Buttons that the fiche re-enables when something is modified stay greyed."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.EnabledChange and isinstance(watched, QWidget) and watched.isEnabled():
+            watched.setEnabled(False)
+        return False
+
+
+def _lock_widget(widget: Any, tip: str) -> None:
+    if not isinstance(widget, QWidget):
+        return
+    widget.setEnabled(False)
+    widget.setToolTip(tip)
+    widget.installEventFilter(_StayDisabled(widget))
+
+
+def apply_fiche_permissions(fiche: Any, perms: Permissions | None) -> None:
+    """The fiche of a lecteur (or an évaluateur, who only scores) is read-only; only the chef de
+    projet revises a comité decision."""
+    if perms is None:
+        return
+    if not perms.seance:
+        _lock_widget(_attr(fiche, "suivi", "revise_button"), RESERVED)
+    if not perms.edition:
+        for path in (("save_button",), ("instruction", "save_avis_button"), ("instruction", "save_cotation_button"),
+                     ("suivi", "save_button")):  # fmt: skip
+            _lock_widget(_attr(fiche, *path), READ_ONLY)
+        save = _attr(fiche, "save_action")
+        if isinstance(save, QAction):
+            _lock(save, READ_ONLY)
+        fiche.setWindowTitle(f"{fiche.windowTitle()} (lecture seule)")
+    if not perms.notation:
+        _lock_widget(_attr(fiche, "instruction", "save_notes_button"), READ_ONLY)
+
+
+def _attr(obj: Any, *path: str) -> Any:
+    for name in path:
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
 
 
 def _find(window: Any, *path: str) -> QAction | None:
@@ -53,6 +98,9 @@ def apply_permissions(window: QWidget, perms: Permissions) -> None:
     if not perms.edition:
         for path in (("new_dossier_action",), ("import_actions", "dossiers_action"), ("import_actions", "qpv_action")):
             _lock(_find(window, *path), READ_ONLY)
+        batch = _attr(window, "workspace", "batch")
+        for name in ("statut_action", "assign_action", "label_action"):
+            _lock(_find(batch, name), READ_ONLY)
     if perms.team and perms.login:
         window.setWindowTitle(f"{window.windowTitle()} — {perms.login} ({perms.role})")
 

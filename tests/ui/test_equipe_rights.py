@@ -73,3 +73,18 @@ def test_password_dialog_hides_the_password_and_sets_pgpassword(
     assert os.environ["PGPASSWORD"] == "s3cret"
     monkeypatch.setattr(PasswordDialog, "exec", lambda self: QDialog.DialogCode.Rejected)
     assert ask_password("db.example/instructeur", "mot de passe requis") is False
+
+
+@pytest.mark.parametrize("role", ["lecteur", "instructeur"])
+def test_fiche_of_a_lecteur_is_read_only(qtbot: Any, db: Database, role: str) -> None:
+    window = MainWindow(db)
+    qtbot.addWidget(window)
+    apply_permissions(window, Permissions(role, "marie"))
+    fiche = window.open_current_fiche() or window.open_fiche(1)
+    assert fiche is not None
+    fiche.save_button.setEnabled(True)  # what an edit in the fiche does
+    assert fiche.save_button.isEnabled() is (role == "instructeur")
+    assert ("(lecture seule)" in fiche.windowTitle()) is (role == "lecteur")
+    fiche.suivi.revise_button.setEnabled(True)
+    assert not fiche.suivi.revise_button.isEnabled()  # decisions are the chef's
+    fiche.close()

@@ -744,6 +744,11 @@ class FicheRegistry:
             self.fiches[fiche.dossier_id] = fiche
         fiche.saved.connect(lambda dossier_id, f=fiche: self._on_saved(f, dossier_id))
         fiche.closed.connect(lambda _id, f=fiche: self._on_closed(f))
+        # --- team mode: read-only fiche, decision revision for the chef (ui/equipe_rights.py) ---
+        from ui.equipe_rights import apply_fiche_permissions
+
+        apply_fiche_permissions(fiche, getattr(self._parent, "permissions", None))
+        # --- end team mode ---
         if self._parent is not None:
             parent = self._parent
             size = parent.size()
