@@ -153,6 +153,13 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> i
     except UserError as exc:
         print(f"instructeur : {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:  # team mode: a statement the server refused outside a service's session
+        from instructeur.errors import privilege_error
+
+        if (refused := privilege_error(exc)) is None:
+            raise
+        print(f"instructeur : {refused.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("instructeur : interrompu", file=sys.stderr)
         return 130

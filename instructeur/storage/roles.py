@@ -140,6 +140,11 @@ def team_statements(dbname: str, columns: dict[str, list[str]]) -> list[sql.Comp
         sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}, {}, {}").format(
             chef, instr, ev
         ),
+        # Tables a later migration adds are readable by the staff at once; writing them needs
+        # `equipe init` again (it converges).
+        sql.SQL("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {}, {}, {}").format(
+            chef, instr, lect
+        ),
     ]
     # The journal is append-only for everyone but the owner; an insert returns its id.
     s.append(sql.SQL("REVOKE UPDATE, DELETE ON audit_log FROM {}").format(chef))

@@ -178,8 +178,22 @@ def test_refused_statement_through_a_service_is_one_french_line(team: Team) -> N
             )
     finally:
         db.close()
+    print(refused.value)
     assert str(refused.value).startswith("droits insuffisants : ")
     assert "\n" not in str(refused.value)
+
+
+def test_instructeur_cannot_delete_a_dossier_through_the_cli(
+    team: Team, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from instructeur.cli.main import main
+
+    url = team.url.replace("postgres@", f"{team.logins['instructeur']}@")
+    code = main(["--db", url, "dossiers", "supprimer", "26-000003", "--oui"])
+    out, err = capsys.readouterr()
+    assert code == 2, err
+    print(err)
+    assert err.startswith("instructeur : droits insuffisants : ") and "Traceback" not in err
 
 
 def test_conflicted_evaluateur_cannot_score_through_the_service(team: Team) -> None:
@@ -188,6 +202,9 @@ def test_conflicted_evaluateur_cannot_score_through_the_service(team: Team) -> N
         notation = NotationService(db, user="x")
         own = notation.evaluation_by_id(team.ev_alice_ok)
         assert list(own.notes.values()) == [2]
+        notation.save_notes(own.id, own.version, {own.criteres[1].id: 3})  # scoring their own: allowed
+        own = notation.evaluation_by_id(own.id)
+        assert sorted(own.notes.values()) == [2, 3]
         with pytest.raises(UserError):
             notation.save_notes(team.ev_alice_conflit, 2, {own.criteres[0].id: 3})
         # Only their own évaluation of the conflicted dossier, without any note; never Bob's.
