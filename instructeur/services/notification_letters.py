@@ -4,6 +4,8 @@ See `instructeur.services.notifications` for the choices (pilot financeur, conve
 comité facts). Nothing here writes.
 """
 
+from __future__ import annotations
+
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path

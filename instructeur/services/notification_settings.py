@@ -1,5 +1,7 @@
 """Letter settings and editable templates, stored per database in `Setting` (keys `notifications.*`)."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
