@@ -65,3 +65,37 @@ def privilege_error(exc: BaseException) -> UserError | None:
 
 
 # --- end team mode ---
+
+
+# --- failing disks: one French line naming the file (cli/main.py) ---
+def system_error(exc: BaseException) -> UserError | None:
+    """A full disk or a read-only / forbidden place, as one French line; None for anything else.
+
+    Works on an OSError (its errno and file name) and on a database error wrapping one
+    (SQLite « database or disk is full », PostgreSQL SQLSTATE 53100). Real bugs stay tracebacks.
+    """
+    import errno
+
+    orig = getattr(exc, "orig", None)
+    if isinstance(exc, OSError):
+        where = exc.filename if exc.filename is not None else "écriture impossible"
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return UserError(f"disque plein : {where} (libérez de la place puis recommencez ; rien n'a été écrit)")
+        if exc.errno == errno.EROFS:
+            return UserError(f"dossier en lecture seule : {where}")
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return UserError(f"accès refusé : {where}")
+        return None
+    if orig is None:
+        return None
+    text = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
+    if getattr(orig, "sqlstate", None) in ("53100", "53400") or "disk is full" in text:
+        return UserError(f"disque plein : base de données ({text}) ; rien n'a été écrit")
+    if "readonly database" in text or "read-only" in text:
+        return UserError(f"dossier en lecture seule : base de données ({text})")
+    if isinstance(orig, OSError):
+        return system_error(orig)
+    return None
+
+
+# --- end failing disks ---

@@ -154,9 +154,10 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> i
         print(f"instructeur : {exc.message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except Exception as exc:  # team mode: a statement the server refused outside a service's session
-        from instructeur.errors import privilege_error
+        from instructeur.errors import privilege_error, system_error
 
-        if (refused := privilege_error(exc)) is None:
+        # A full disk or a read-only folder is one French line too; real bugs stay tracebacks.
+        if (refused := privilege_error(exc) or system_error(exc)) is None:
             raise
         print(f"instructeur : {refused.message}", file=sys.stderr)
         return EXIT_BAD_INPUT

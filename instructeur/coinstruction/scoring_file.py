@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -99,6 +98,7 @@ FORMAT = "instructeur-notation/1"
 SHEET = "Notation"
 HELP_SHEET = "Aide"
 META_SHEET = "_instructeur"
+SCORING_FILE_MAX_UNCOMPRESSED = 20 * 1024 * 1024  # a campagne's scoring file is well under 1 Mo
 NOT_A_SCORING_FILE = "ce fichier n'est pas un fichier de notation Instructeur"
 GRILLE_MISMATCH = "la grille du fichier ne correspond pas à celle de la campagne"
 PROTECTION_NOTE = "feuille protégée sans mot de passe (Révision ▸ Ôter la protection)"
@@ -668,18 +668,17 @@ def _write_meta(
 
 def read_scoring_file(path: str | Path) -> ScoringFile:
     """Parses and validates a scoring file; `UserError` / `ValidationError` in French otherwise."""
-    from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
+
+    from instructeur.imports.limits import open_workbook
 
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path} : fichier introuvable")
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise UserError(f"{path.name} : {NOT_A_SCORING_FILE} (attendu : un classeur .xlsx)")
-    try:
-        wb = load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise UserError(f"{path.name} : classeur Excel illisible ({exc})") from exc
+    # Untrusted file: zip limits and defusedxml first; a scoring file is small, loaded in full.
+    wb = open_workbook(path, read_only=False, max_uncompressed=SCORING_FILE_MAX_UNCOMPRESSED)
     try:
         if META_SHEET not in wb.sheetnames:
             raise UserError(f"{path.name} : {NOT_A_SCORING_FILE}")

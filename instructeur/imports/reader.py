@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,6 +19,7 @@ from pathlib import Path
 
 from instructeur.domain.text import clean_text
 from instructeur.errors import UserError
+from instructeur.imports import limits
 
 __all__ = ["Cell", "Row", "Table", "column_letter", "read_table"]
 
@@ -98,19 +98,27 @@ def read_table(path: str | Path) -> Table:
 
 
 def _read_xlsx(path: Path) -> list[Row]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UserError(f"{path.name} : classeur Excel illisible ({exc})") from exc
+    workbook = limits.open_workbook(path, read_only=True)
     try:
         sheet = workbook.worksheets[0]
+        # Trust the rows, not the declared dimension: a forged « A1:XFD1048576 » would pad every row.
+        sheet.reset_dimensions()
         rows: list[Row] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = _trimmed([_clean(v) for v in values])
-            if cells:
+        cells_seen = 0
+        with limits.xml_guard(path):
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                for index, value in enumerate(values):
+                    limits.check_cell(path, sheet.title, number, column_letter(index), value)
+                cells = _trimmed([_clean(v) for v in values])
+                if not cells:
+                    continue
                 rows.append(Row(number, cells))
+                cells_seen += len(cells)
+                if len(rows) > limits.MAX_ROWS or cells_seen > limits.MAX_CELLS:
+                    raise UserError(
+                        f"fichier refusé : {path.name}, feuille « {sheet.title} » : trop de données "
+                        f"(au plus {limits.MAX_ROWS} lignes et {limits.MAX_CELLS} cellules)"
+                    )
         return rows
     finally:
         workbook.close()
@@ -131,7 +139,10 @@ def sniff_delimiter(text: str) -> str:
     sample = "\n".join(text.splitlines()[:_SNIFF_LINES])
     best, best_score = _DELIMITERS[0], (0, 0)
     for delimiter in _DELIMITERS:
-        counts = Counter(len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if len(r) > 1)
+        try:
+            counts = Counter(len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if len(r) > 1)
+        except csv.Error:  # e.g. a cell over the field limit: the reading itself will name it
+            continue
         if not counts:
             continue
         width, lines = max(counts.items(), key=lambda item: (item[1], item[0]))
@@ -142,14 +153,18 @@ def sniff_delimiter(text: str) -> str:
 
 
 def _read_csv(path: Path) -> list[Row]:
+    limits.check_csv_size(path)
     text = decode(path.read_bytes())
     delimiter = sniff_delimiter(text)
     rows: list[Row] = []
+    number = 0
     try:
         for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
             cells = _trimmed([_clean(v) for v in values])
             if cells:
                 rows.append(Row(number, cells))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise limits.csv_cell_too_long(path, number + 1) from exc
         raise UserError(f"{path.name} : fichier CSV illisible ({exc})") from exc
     return rows

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, OperationalError
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from instructeur.errors import UserError
@@ -43,9 +43,9 @@ class Database:
 
     @property
     def display_name(self) -> str:
-        if self.path is not None:
-            return str(self.path)
-        return self.url.render_as_string(hide_password=True)
+        from instructeur.storage.urls import display_url  # the one way to show an address
+
+        return str(self.path) if self.path is not None else display_url(self.url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -74,10 +74,9 @@ def resolve_url(target: str | Path) -> URL:
     text = str(target)
     if "://" not in text:
         return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser().resolve()))
-    try:
-        url = make_url(text)
-    except ArgumentError as exc:
-        raise UserError(f"adresse de base de données illisible : « {text} »") from exc
+    from instructeur.storage.urls import parse_url  # French refusals, no password shown
+
+    url = parse_url(text)
     if url.drivername in ("postgresql", "postgres"):
         url = url.set(drivername="postgresql+psycopg")
     if url.drivername == "sqlite":
@@ -149,7 +148,9 @@ def connect(target: str | Path) -> Database:
         if (missing := password_error(str(exc.orig or exc), url.username)) is not None:
             raise missing from exc
         # --- end team mode ---
-        where = url.render_as_string(hide_password=True)
+        from instructeur.storage.urls import display_url
+
+        where = display_url(url)
         raise UserError(f"base de données injoignable ({where}) : {reason}") from exc
     except DatabaseError as exc:
         engine.dispose()

@@ -301,7 +301,7 @@ def test_not_a_scoring_file(tmp_path: Path) -> None:
         read_scoring_file(path)
     garbage = tmp_path / "faux.xlsx"
     garbage.write_bytes(b"pas un classeur")
-    with pytest.raises(UserError, match="illisible"):
+    with pytest.raises(UserError, match="n.est pas un classeur Excel"):
         read_scoring_file(garbage)
 
 

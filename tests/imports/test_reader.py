@@ -73,7 +73,7 @@ def test_unsupported_and_missing_files(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="introuvable"):
         read_table(tmp_path / "absent.csv")
     (tmp_path / "faux.xlsx").write_text("pas un zip")
-    with pytest.raises(UserError, match="illisible"):
+    with pytest.raises(UserError, match="n.est pas un classeur Excel"):
         read_table(tmp_path / "faux.xlsx")
 
 
