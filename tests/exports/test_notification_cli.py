@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from instructeur.cli.notification_commands import add_notification_commands
 from instructeur.cli.main import main
+from instructeur.cli.notification_commands import add_notification_commands
 from instructeur.errors import UserError
 from instructeur.services.notifications import NotificationService, NotificationSettings
 from instructeur.storage.db import open_database
