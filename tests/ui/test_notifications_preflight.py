@@ -81,6 +81,10 @@ def test_a_refaire_shown_apart_and_generated_again(qtbot: QtBot, empty_db: Datab
         n = s.query(Notification).one()
         n.etat = "a_refaire"
     w.reload()
+    w.resize(1366, 768)
+    w.show()
+    qtbot.waitExposed(w)
+    w.grab().save("/tmp/issue9/c_notifications_a_refaire.png")
     assert etats(w) == {did: "À refaire"}
     assert w.summary.text().startswith("à (re)générer : 1")
     color = w.model.index(0, w.model.column_index("etat")).data(0x0009)  # ForegroundRole
