@@ -7,6 +7,7 @@ comité facts). Nothing here writes.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from instructeur.errors import NotFoundError, UserError
 from instructeur.exports.letters import (
     LetterData,
 )
-from instructeur.services.notification_settings import read_settings, read_templates
+from instructeur.services.notification_settings import NotificationSettings, read_settings, read_templates
 from instructeur.storage.models import (
     Campagne,
     Comite,
@@ -83,6 +84,22 @@ def _is_association(p: Porteur) -> bool:
     return bool(p.rna) or "association" in forme or "fondation" in forme
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every letter of one generation shares."""
+
+    campagne: Campagne
+    contrat: Contrat
+    cfg: NotificationSettings
+    templates: dict[str, str]
+    financeurs: dict[int, Financeur]
+    pilot: Financeur | None
+    expediteur: tuple[str, ...]
+    lieu_date: str
+    contact: str
+    today: date
+
+
 def build_letters(
     s: Session, campagne_id: int, dossier_ids: Sequence[int] | None, today: date
 ) -> list[LetterData]:
@@ -92,10 +109,30 @@ def build_letters(
     contrat = s.get(Contrat, campagne.contrat_id, options=[selectinload(Contrat.financeurs)])
     assert contrat is not None
     cfg = read_settings(s)
-    tpl = read_templates(s)
-    financeurs = {f.id: f for f in contrat.financeurs}
-    pilot = pilot_financeur(contrat.financeurs, cfg.financeur_signataire)
+    contact = cfg.contact.strip()
+    if contact and not fold(contact).startswith("affaire"):
+        contact = f"Affaire suivie par : {contact}"
+    ctx = _Context(
+        campagne=campagne,
+        contrat=contrat,
+        cfg=cfg,
+        templates=read_templates(s),
+        financeurs={f.id: f for f in contrat.financeurs},
+        pilot=pilot_financeur(contrat.financeurs, cfg.financeur_signataire),
+        expediteur=tuple(line.strip() for line in cfg.expediteur.splitlines() if line.strip())
+        or tuple(x for x in (contrat.epci_nom or contrat.nom, f"Service {cfg.service}".strip()) if x),
+        lieu_date=(f"{cfg.ville}, le " if cfg.ville else "Le ") + format_date_long(today),
+        contact=contact,
+        today=today,
+    )
+    dossiers = _dossiers(s, campagne_id, dossier_ids)
+    ids = [d.id for d in dossiers]
+    points = last_points(s, ids)
+    transitions = last_transitions(s, ids)
+    return [_letter(ctx, d, points.get(d.id), transitions.get(d.id)) for d in dossiers]
 
+
+def _dossiers(s: Session, campagne_id: int, dossier_ids: Sequence[int] | None) -> list[Dossier]:
     query = (
         select(Dossier)
         .where(Dossier.campagne_id == campagne_id)
@@ -104,128 +141,119 @@ def build_letters(
     )
     if dossier_ids is None:  # awaiting notification, or a letter to redo after a revision
         redo = select(Notification.dossier_id).where(Notification.etat == "a_refaire")
-        query = query.where(Dossier.statut.in_(PENDING) | Dossier.id.in_(redo))
-    else:
-        query = query.where(Dossier.id.in_(list(dossier_ids)))
-    dossiers = list(s.scalars(query))
-    if dossier_ids is not None:
-        found = {d.id for d in dossiers}
-        missing = [str(i) for i in dossier_ids if i not in found]
-        if missing:
-            raise NotFoundError(f"dossiers introuvables dans cette campagne : {', '.join(missing)}")
-        undecided = [d.reference for d in dossiers if d.statut not in DECIDED or not d.decision]
-        if undecided:
-            raise UserError("aucune décision de comité pour : " + ", ".join(undecided))
-    ids = [d.id for d in dossiers]
-    points = last_points(s, ids)
-    transitions = last_transitions(s, ids)
+        return list(s.scalars(query.where(Dossier.statut.in_(PENDING) | Dossier.id.in_(redo))))
+    dossiers = list(s.scalars(query.where(Dossier.id.in_(list(dossier_ids)))))
+    found = {d.id for d in dossiers}
+    missing = [str(i) for i in dossier_ids if i not in found]
+    if missing:
+        raise NotFoundError(f"dossiers introuvables dans cette campagne : {', '.join(missing)}")
+    undecided = [d.reference for d in dossiers if d.statut not in DECIDED or not d.decision]
+    if undecided:
+        raise UserError("aucune décision de comité pour : " + ", ".join(undecided))
+    return dossiers
 
-    expediteur = tuple(line.strip() for line in cfg.expediteur.splitlines() if line.strip()) or tuple(
-        x for x in (contrat.epci_nom or contrat.nom, f"Service {cfg.service}".strip()) if x
+
+def _letter_financeur(ctx: _Context, d: Dossier, modele: str) -> tuple[Financeur | None, dict[int, int]]:
+    """The letter's financeur (the pilot, else the largest vote of a retained action) and the votes."""
+    by_financeur: dict[int, int] = {}
+    for lg in d.lignes:
+        if lg.financeur_id is not None and lg.financeur_id in ctx.financeurs:
+            by_financeur[lg.financeur_id] = by_financeur.get(lg.financeur_id, 0) + (lg.vote_cents or 0)
+    pilot = ctx.pilot
+    if modele == "attribution" and (pilot is None or by_financeur.get(pilot.id, 0) == 0):
+        best = max(
+            (fid for fid, c in by_financeur.items() if c > 0),
+            key=lambda fid: (by_financeur[fid], -ctx.financeurs[fid].position),
+            default=None,
+        )
+        if best is not None:
+            return ctx.financeurs[best], by_financeur
+    return pilot, by_financeur
+
+
+def _comite_date(point: tuple[ComitePoint, date | None] | None, transition: Transition | None) -> date | None:
+    if point is not None and point[1] is not None:
+        return point[1]
+    if point is not None and point[0].decided_at is not None:
+        return point[0].decided_at.date()
+    return transition.at.date() if transition is not None else None
+
+
+def _letter(
+    ctx: _Context,
+    d: Dossier,
+    point: tuple[ComitePoint, date | None] | None,
+    transition: Transition | None,
+) -> LetterData:
+    decision = d.decision if d.decision in _MODELE_OF else d.statut
+    modele = _MODELE_OF.get(decision or "", "refus")
+    letter_fin, by_financeur = _letter_financeur(ctx, d, modele)
+    montant = by_financeur.get(letter_fin.id, 0) if letter_fin is not None else 0
+    total = sum(by_financeur.values())
+    others = [
+        (ctx.financeurs[fid], c)
+        for fid, c in sorted(by_financeur.items(), key=lambda item: ctx.financeurs[item[0]].position)
+        if c > 0 and (letter_fin is None or fid != letter_fin.id)
+    ]
+    comite_date = _comite_date(point, transition)
+    motivation = (point[0].motivation if point else None) or (transition.motivation if transition else None)
+    cfg, campagne, p = ctx.cfg, ctx.campagne, d.porteur
+    values = {
+        "porteur": p.raison_sociale,
+        "representant": salutation(p.representant_civilite, p.representant_fonction),
+        "representant_nom": _person(p),
+        "reference": d.reference,
+        "intitule": d.intitule,
+        "annee": str(campagne.annee),
+        "montant": format_amount(montant),
+        "montant_lettres": amount_in_words(montant),
+        "montant_total": format_amount(total),
+        "montant_total_lettres": amount_in_words(total),
+        "financeur": letter_fin.nom if letter_fin is not None else "",
+        "autres_financeurs": ", ".join(f"{f.nom} ({format_amount(c)})" for f, c in others),
+        "autres_financeurs_liste": "\n".join(f"{f.nom} : {format_amount(c)}" for f, c in others),
+        "conditions": ((point[0].conditions if point else None) or "").strip(),
+        "motivation": (motivation or "").strip(),
+        "date_comite": format_date_long(comite_date) if comite_date else "",
+        "contrat": _lower_first(ctx.contrat.nom),
+        "epci": ctx.contrat.epci_nom,
+        "signataire": cfg.signataire,
+        "fonction_signataire": cfg.fonction_signataire,
+        "date": format_date_long(ctx.today),
+        "ville": cfg.ville,
+        "service": cfg.service,
+        "contact": ctx.contact,
+        "echeance_crf": format_date_long(echeance_crf(campagne.annee, d.date_fin)),
+        "montant_superieur_23000": "oui" if montant > CONVENTION_THRESHOLD_CENTS else "",
+        "association": "oui" if _is_association(p) else "",
+    }
+    return LetterData(
+        dossier_id=d.id,
+        modele=modele,
+        reference=d.reference,
+        porteur=p.raison_sociale,
+        template=ctx.templates[modele],
+        fields=values,
+        expediteur=ctx.expediteur,
+        destinataire=_destinataire(p),
+        lieu_date=ctx.lieu_date,
+        signataire=cfg.signataire,
+        fonction_signataire=cfg.fonction_signataire,
+        affaire_suivie=ctx.contact,
+        logo=Path(cfg.logo) if cfg.logo else None,
+        signature=Path(cfg.signature) if cfg.signature else None,
+        financeur_id=letter_fin.id if letter_fin is not None else None,
     )
-    lieu_date = (f"{cfg.ville}, le " if cfg.ville else "Le ") + format_date_long(today)
-    logo = Path(cfg.logo) if cfg.logo else None
-    signature = Path(cfg.signature) if cfg.signature else None
-    contact = cfg.contact.strip()
-    if contact and not fold(contact).startswith("affaire"):
-        contact = f"Affaire suivie par : {contact}"
 
-    out: list[LetterData] = []
-    for d in dossiers:
-        decision = d.decision if d.decision in _MODELE_OF else d.statut
-        modele = _MODELE_OF.get(decision or "", "refus")
-        votes = [
-            (lg.financeur_id, lg.vote_cents or 0)
-            for lg in d.lignes
-            if lg.financeur_id is not None and lg.financeur_id in financeurs
-        ]
-        by_financeur: dict[int, int] = {}
-        for fid, cents in votes:
-            by_financeur[fid] = by_financeur.get(fid, 0) + cents
-        letter_fin = pilot
-        if modele == "attribution" and (pilot is None or by_financeur.get(pilot.id, 0) == 0):
-            best = max(
-                (fid for fid, c in by_financeur.items() if c > 0),
-                key=lambda fid: (by_financeur[fid], -financeurs[fid].position),
-                default=None,
-            )
-            if best is not None:
-                letter_fin = financeurs[best]
-        montant = by_financeur.get(letter_fin.id, 0) if letter_fin is not None else 0
-        total = sum(by_financeur.values())
-        others = [
-            (financeurs[fid], c)
-            for fid, c in sorted(by_financeur.items(), key=lambda item: financeurs[item[0]].position)
-            if c > 0 and (letter_fin is None or fid != letter_fin.id)
-        ]
-        point = points.get(d.id)
-        transition = transitions.get(d.id)
-        comite_date: date | None = None
-        if point is not None and point[1] is not None:
-            comite_date = point[1]
-        elif point is not None and point[0].decided_at is not None:
-            comite_date = point[0].decided_at.date()
-        elif transition is not None:
-            comite_date = transition.at.date()
-        motivation = (point[0].motivation if point else None) or (
-            transition.motivation if transition else None
-        )
-        p = d.porteur
-        values = {
-            "porteur": p.raison_sociale,
-            "representant": salutation(p.representant_civilite, p.representant_fonction),
-            "representant_nom": _person(p),
-            "reference": d.reference,
-            "intitule": d.intitule,
-            "annee": str(campagne.annee),
-            "montant": format_amount(montant),
-            "montant_lettres": amount_in_words(montant),
-            "montant_total": format_amount(total),
-            "montant_total_lettres": amount_in_words(total),
-            "financeur": letter_fin.nom if letter_fin is not None else "",
-            "autres_financeurs": ", ".join(f"{f.nom} ({format_amount(c)})" for f, c in others),
-            "autres_financeurs_liste": "\n".join(f"{f.nom} : {format_amount(c)}" for f, c in others),
-            "conditions": ((point[0].conditions if point else None) or "").strip(),
-            "motivation": (motivation or "").strip(),
-            "date_comite": format_date_long(comite_date) if comite_date else "",
-            "contrat": _lower_first(contrat.nom),
-            "epci": contrat.epci_nom,
-            "signataire": cfg.signataire,
-            "fonction_signataire": cfg.fonction_signataire,
-            "date": format_date_long(today),
-            "ville": cfg.ville,
-            "service": cfg.service,
-            "contact": contact,
-            "echeance_crf": format_date_long(echeance_crf(campagne.annee, d.date_fin)),
-            "montant_superieur_23000": "oui" if montant > CONVENTION_THRESHOLD_CENTS else "",
-            "association": "oui" if _is_association(p) else "",
-        }
-        person = _person(p)
-        fonction = (p.representant_fonction or "").strip()
-        attention = ""
-        if person:
-            attention = f"À l'attention de {person}" + (f", {fonction}" if fonction else "")
-        town = " ".join(x for x in ((p.code_postal or "").strip(), (p.ville or "").strip().upper()) if x)
-        out.append(
-            LetterData(
-                dossier_id=d.id,
-                modele=modele,
-                reference=d.reference,
-                porteur=p.raison_sociale,
-                template=tpl[modele],
-                fields=values,
-                expediteur=expediteur,
-                destinataire=tuple(x for x in (p.raison_sociale, attention, p.adresse or "", town) if x),
-                lieu_date=lieu_date,
-                signataire=cfg.signataire,
-                fonction_signataire=cfg.fonction_signataire,
-                affaire_suivie=contact,
-                logo=logo,
-                signature=signature,
-                financeur_id=letter_fin.id if letter_fin is not None else None,
-            )
-        )
-    return out
+
+def _destinataire(p: Porteur) -> tuple[str, ...]:
+    person = _person(p)
+    fonction = (p.representant_fonction or "").strip()
+    attention = ""
+    if person:
+        attention = f"À l'attention de {person}" + (f", {fonction}" if fonction else "")
+    town = " ".join(x for x in ((p.code_postal or "").strip(), (p.ville or "").strip().upper()) if x)
+    return tuple(x for x in (p.raison_sociale, attention, p.adresse or "", town) if x)
 
 
 def pilot_financeur(financeurs: Sequence[Financeur], code: str) -> Financeur | None:
