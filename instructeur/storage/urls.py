@@ -18,14 +18,9 @@ from instructeur.errors import UserError
 __all__ = ["MASK", "display_url", "parse_url"]
 
 MASK = "***"
-_SECRET_KEYS = ("password", "sslpassword", "passfile_content", "sslkey_password")
 # user:secret@ in raw text, and key=secret in a query string (for text SQLAlchemy cannot parse).
 _USERINFO = re.compile(r"(://[^:/@?#]*):[^@/?#]*@")
-_QUERY_SECRET = re.compile(r"(?i)([?&;](?:ssl)?password=)[^&;#]*")
-
-
-def _is_secret(key: str) -> bool:
-    return "password" in key.lower() or key.lower() in _SECRET_KEYS
+_QUERY_SECRET = re.compile(r"(?i)([?&;][^=&;#]*password[^=&;#]*=)[^&;#]*")
 
 
 def display_url(target: str | Path | URL) -> str:
@@ -44,8 +39,7 @@ def display_url(target: str | Path | URL) -> str:
             return _QUERY_SECRET.sub(rf"\1{MASK}", _USERINFO.sub(rf"\1:{MASK}@", text))
     if url.get_backend_name() == "sqlite" and url.database:
         return url.database
-    masked = {k: (MASK if _is_secret(k) else v) for k, v in url.query.items()}
-    return url.set(query=masked).render_as_string(hide_password=True)
+    return _QUERY_SECRET.sub(rf"\1{MASK}", url.render_as_string(hide_password=True))
 
 
 def parse_url(text: str) -> URL:
