@@ -189,7 +189,9 @@ def run_gui(db_target: str | Path, *, demo: bool = False, argv: list[str] | None
                     db = open_database(db_target)
                     break
                 except PasswordRequiredError as exc:
-                    if not ask_password(str(db_target).split("@")[-1], exc.message):
+                    from instructeur.storage.urls import display_url  # never a password on screen
+
+                    if not ask_password(display_url(db_target).split("@")[-1], exc.message):
                         return 2
             # --- end team mode ---
         except UserError as exc:
