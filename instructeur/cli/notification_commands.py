@@ -21,7 +21,9 @@ def add_notification_commands(actions: SubParsers) -> None:
         "notifications",
         help="lettres de notification (PDF), une par dossier, et un PDF fusionné à signer",
         description="Lettres de notification (attribution, refus, ajournement) des dossiers décidés "
-        "d'une campagne : un PDF par dossier dans DOSSIER, et optionnellement un PDF fusionné.",
+        "d'une campagne : un PDF par dossier dans DOSSIER, et optionnellement un PDF fusionné. "
+        "Rien n'est écrit tant que les paramètres des lettres sont incomplets (signataire, fonction, "
+        "ville, expéditeur) : chaque manque est listé, code de sortie 2.",
     )
     p.add_argument("--campagne", required=True, type=int, metavar="ID")
     p.add_argument(
