@@ -80,7 +80,7 @@ def system_error(exc: BaseException) -> UserError | None:
     if isinstance(exc, OSError):
         where = exc.filename if exc.filename is not None else "écriture impossible"
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return UserError(f"disque plein : {where} (libérez de la place puis recommencez ; rien n'a été écrit)")
+            return UserError(f"disque plein : {where} (libérez de la place puis recommencez)")
         if exc.errno == errno.EROFS:
             return UserError(f"dossier en lecture seule : {where}")
         if exc.errno in (errno.EACCES, errno.EPERM):
@@ -90,7 +90,7 @@ def system_error(exc: BaseException) -> UserError | None:
         return None
     text = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
     if getattr(orig, "sqlstate", None) in ("53100", "53400") or "disk is full" in text:
-        return UserError(f"disque plein : base de données ({text}) ; rien n'a été écrit")
+        return UserError(f"disque plein : base de données ({text})")
     if "readonly database" in text or "read-only" in text:
         return UserError(f"dossier en lecture seule : base de données ({text})")
     if isinstance(orig, OSError):

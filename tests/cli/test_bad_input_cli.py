@@ -159,8 +159,7 @@ def failing_writes() -> Iterator[list[int]]:
 @pytest.mark.parametrize(
     ("errno_", "message"),
     [
-        (errno.ENOSPC, "instructeur : disque plein : /données/instructeur.sqlite (libérez de la place puis "
-                       "recommencez ; rien n'a été écrit)"),
+        (errno.ENOSPC, "instructeur : disque plein : /données/instructeur.sqlite (libérez de la place puis recommencez)"),
         (errno.EROFS, "instructeur : dossier en lecture seule : /données/instructeur.sqlite"),
         (errno.EACCES, "instructeur : accès refusé : /données/instructeur.sqlite"),
     ],
