@@ -17,7 +17,7 @@ def open_existing(args: argparse.Namespace) -> Database:
     target = database_from_env(args.db)
     if "://" not in str(target) and not Path(target).expanduser().exists():
         raise UserError(f"{target} : base introuvable (créez-en une avec « instructeur demo create CHEMIN »)")
-    return open_database(target)
+    return open_database(target, create_schema=False)  # an empty server base: « instructeur init »
 
 
 def dossier_ids_from_refs(db: Database, campagne_id: int, refs_text: str | None) -> list[int] | None:
@@ -102,18 +102,39 @@ _QUARTIER_TYPES = {"veille": "de veille", "vecu": "vécu", "fragile": "fragile",
 
 def demo_create(args: argparse.Namespace, out: TextIO) -> int:
     from instructeur.demo import create_demo
+    from instructeur.storage.urls import display_url
 
     if args.dossiers < 1:
         raise UserError("--dossiers : au moins 1 dossier")
-    summary = create_demo(
-        Path(args.path), dossiers=args.dossiers, seed=args.seed, referentiel=args.referentiel
-    )
+    # --- a server URL is a database, not a folder (Path() would eat its « // »); never its password ---
+    is_url = "://" in args.path
+    target: str | Path = args.path if is_url else Path(args.path)
+    if is_url:
+        _require_empty_server(args.path)
+    summary = create_demo(target, dossiers=args.dossiers, seed=args.seed, referentiel=args.referentiel)
+    where = display_url(args.path) if is_url else str(Path(args.path).resolve())
+    # --- end server URL ---
     print(
-        f"Base de démonstration créée : {Path(args.path).resolve()} — {summary.nb_dossiers} dossiers, "
+        f"Base de démonstration créée : {where} — {summary.nb_dossiers} dossiers, "
         f"{summary.nb_porteurs} porteurs, {len(summary.campagne_ids)} campagnes, en {summary.seconds:.1f} s",
         file=out,
     )
     return 0
+
+
+def _require_empty_server(url: str) -> None:
+    """The demo goes only into a server database without any table: a user's data is never mixed."""
+    from instructeur.storage.db import connect, is_empty
+
+    db = connect(url)
+    try:
+        if not is_empty(db):
+            raise UserError(
+                f"{db.display_name} : cette base n'est pas vide ; la démonstration ne s'installe que "
+                "dans une base serveur vide (créez-en une avec « createdb »)"
+            )
+    finally:
+        db.close()
 
 
 def campagnes_list(args: argparse.Namespace, out: TextIO) -> int:
@@ -146,18 +167,13 @@ def backup(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def restore(args: argparse.Namespace, out: TextIO) -> int:
-    from datetime import datetime
-
     from instructeur.paths import backups_dir
-    from instructeur.storage.backup import backup_to, restore_from
+    from instructeur.storage.backup import restore_from
 
     db = open_existing(args)
     try:
-        # The current content is kept aside first: a restore never loses anything.
-        safety = backup_to(
-            db, backups_dir() / f"instructeur_{datetime.now():%Y%m%dT%H%M%S}_avant_restauration.sqlite"
-        )
-        restore_from(db, Path(args.file))
+        # The backup is checked first; then the current content is kept aside: nothing is lost.
+        safety = restore_from(db, Path(args.file), safety_dir=backups_dir())
     finally:
         db.close()
     print(
@@ -166,10 +182,35 @@ def restore(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def open_for_check(args: argparse.Namespace) -> Database:
+    """The base as it is: `check` never creates a schema nor migrates (nor creates a file)."""
+    from instructeur.storage import migrate
+    from instructeur.storage.db import connect, empty_database_error, is_empty
+
+    target = database_from_env(args.db)
+    if "://" not in str(target) and not Path(target).expanduser().exists():
+        raise UserError(f"{target} : base introuvable")
+    db = connect(target)
+    try:
+        if is_empty(db):
+            raise empty_database_error(db)
+        rev, head = migrate.current_revision(db), migrate.head_revision()
+        if rev is not None and rev in migrate.known_revisions() and rev != head:
+            raise UserError(
+                f"{db.display_name} : schéma {rev} : une migration vers {head} est due (rien n'a été "
+                "modifié ; ouvrez la base avec l'application ou lancez « instructeur init --db URL »)"
+            )
+        migrate.ensure_current(db)  # not Instructeur's, or newer than this app
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 def check(args: argparse.Namespace, out: TextIO) -> int:
     from instructeur.storage.backup import check_database
 
-    db = open_existing(args)
+    db = open_for_check(args)
     try:
         report = check_database(db)
         name = db.display_name
@@ -185,4 +226,27 @@ def check(args: argparse.Namespace, out: TextIO) -> int:
         print(f"{name} : base intègre ({size}), {len(report.warnings)} avertissement(s)", file=out)
         return 0
     print(f"{name} : base saine ({size})", file=out)
+    return 0
+
+
+def init(args: argparse.Namespace, out: TextIO) -> int:
+    """Create the schema in an empty database, or bring an Instructeur one up to date."""
+    from instructeur.storage import migrate
+    from instructeur.storage.db import connect, is_empty, open_database
+
+    target = database_from_env(args.db)
+    probe = connect(target)
+    try:
+        empty, rev, name = is_empty(probe), migrate.current_revision(probe), probe.display_name
+    finally:
+        probe.close()
+    if not empty and rev is None:
+        raise UserError(f"{name} : cette base contient déjà des tables qui ne sont pas d'Instructeur ; rien n'a été créé")
+    if rev == migrate.head_revision():
+        print(f"{name} : schéma Instructeur déjà à jour ({rev})", file=out)
+        return 0
+    db = open_database(target)  # empty: creates the schema; older: backup, then migration
+    db.close()
+    done = "schéma Instructeur créé" if empty else f"schéma mis à jour de {rev} vers {migrate.head_revision()}"
+    print(f"{name} : {done}", file=out)
     return 0

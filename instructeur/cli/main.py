@@ -121,6 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("file", metavar="FICHIER")
     restore.set_defaults(handler=commands.restore)
     sub.add_parser("check", help="vérifie l'intégrité de la base").set_defaults(handler=commands.check)
+    sub.add_parser(
+        "init", help="crée le schéma Instructeur dans une base vide (ou le met à jour)"
+    ).set_defaults(handler=commands.init)
 
     # Each family of sub-commands registers itself from its own module.
     for module in (import_commands, export_commands, comite_commands, setup_commands, deletion_commands,

@@ -77,7 +77,8 @@ def contrats_create(args: argparse.Namespace, out: TextIO) -> int:
     from instructeur.storage.db import database_from_env, open_database
 
     ref = load_referentiel(args.referentiel) if args.referentiel else None  # before opening the base
-    db = open_database(database_from_env(args.db))  # the first contrat may start a new base
+    # the first contrat may start a new SQLite file; an empty server base needs « instructeur init »
+    db = open_database(database_from_env(args.db), create_schema=False)
     try:
         service = ContratService(db)
         if ref is not None:

@@ -135,6 +135,10 @@ def connect(target: str | Path) -> Database:
         check_sqlite_file(path)
         if not path.parent.exists():
             raise UserError(f"{path.parent} : ce dossier n'existe pas")
+        if not path.exists():  # a new base is private (0600) before SQLite writes anything
+            from instructeur.paths import create_private_file
+
+            create_private_file(path)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
@@ -158,11 +162,40 @@ def connect(target: str | Path) -> Database:
     return Database(engine=engine, url=url, sessions=sessionmaker(engine, expire_on_commit=False))
 
 
-def open_database(target: str | Path, *, migrate: bool = True, backup_dir: Path | None = None) -> Database:
-    """Open (creating if needed) an Instructeur database and bring its schema to this version."""
+class EmptyDatabaseError(UserError):
+    """A server database without any table: its schema is created only on request (`init`)."""
+
+
+EMPTY_SERVER_HINT = "créez le schéma avec « instructeur init --db URL »"
+
+
+def is_empty(db: Database) -> bool:
+    with db.engine.connect() as conn:
+        return not inspect(conn).get_table_names()
+
+
+def empty_database_error(db: Database) -> EmptyDatabaseError:
+    return EmptyDatabaseError(f"{db.display_name} : base vide : aucune table Instructeur ; {EMPTY_SERVER_HINT}")
+
+
+def open_database(
+    target: str | Path,
+    *,
+    migrate: bool = True,
+    backup_dir: Path | None = None,
+    create_schema: bool = True,
+) -> Database:
+    """Open (creating if needed) an Instructeur database and bring its schema to this version.
+
+    `create_schema=False` (the CLI and the GUI): an empty SERVER database is refused with
+    `EmptyDatabaseError` instead of receiving the schema by surprise; SQLite files are still
+    created, a new file being the user's explicit choice."""
     from instructeur.storage import migrate as migrations
 
     db = connect(target)
+    if not create_schema and not db.is_sqlite and is_empty(db):
+        db.close()
+        raise empty_database_error(db)
     # --- plausibility ceiling and clean text on every flush (storage/guards.py) ---
     from instructeur.storage import guards
 
