@@ -27,6 +27,7 @@ __all__ = [
     "check_cell",
     "check_csv_size",
     "check_xlsx",
+    "fr_int",
     "open_workbook",
     "xml_guard",
 ]
@@ -46,7 +47,7 @@ _PROLOG_BYTES = 64 * 1024  # a DOCTYPE can only stand before the root element
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
 
 
-def _fr_int(n: int) -> str:
+def fr_int(n: int) -> str:
     return f"{n:,}".replace(",", "\u00a0")
 
 
@@ -68,7 +69,7 @@ def check_xlsx(path: Path, *, max_uncompressed: int = MAX_UNCOMPRESSED) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             if len(infos) > MAX_MEMBERS:
-                raise _refused(path, f"contient trop d'éléments ({_fr_int(len(infos))})")
+                raise _refused(path, f"contient trop d'éléments ({fr_int(len(infos))})")
             total = 0
             for info in infos:
                 total += info.file_size
@@ -138,7 +139,7 @@ def check_cell(path: Path, sheet: str, row: int, column: str, value: object) -> 
     if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
         raise UserError(
             f"{path.name}, feuille « {sheet} », ligne {row}, colonne {column} : "
-            f"cellule trop longue (plus de {_fr_int(MAX_CELL_CHARS)} caractères)"
+            f"cellule trop longue (plus de {fr_int(MAX_CELL_CHARS)} caractères)"
         )
 
 
@@ -149,4 +150,4 @@ def check_csv_size(path: Path) -> None:
 
 
 def csv_cell_too_long(path: Path, row: int) -> UserError:
-    return UserError(f"{path.name}, ligne {row} : cellule trop longue (plus de {_fr_int(CSV_FIELD_LIMIT)} caractères)")
+    return UserError(f"{path.name}, ligne {row} : cellule trop longue (plus de {fr_int(CSV_FIELD_LIMIT)} caractères)")

@@ -117,7 +117,8 @@ def _read_xlsx(path: Path) -> list[Row]:
                 if len(rows) > limits.MAX_ROWS or cells_seen > limits.MAX_CELLS:
                     raise UserError(
                         f"fichier refusé : {path.name}, feuille « {sheet.title} » : trop de données "
-                        f"(au plus {limits.MAX_ROWS} lignes et {limits.MAX_CELLS} cellules)"
+                        f"(au plus {limits.fr_int(limits.MAX_ROWS)} lignes "
+                        f"et {limits.fr_int(limits.MAX_CELLS)} cellules)"
                     )
         return rows
     finally:

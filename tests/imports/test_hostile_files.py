@@ -154,6 +154,15 @@ def test_csv_size_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         read_table(path)
 
 
+def test_rows_of_a_sheet_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(limits, "MAX_ROWS", 1)
+    with pytest.raises(UserError) as info:
+        read_table(hostile.valid_xlsx(tmp_path / "lignes.xlsx"))
+    assert info.value.message == (
+        "fichier refusé : lignes.xlsx, feuille « Sheet » : trop de données (au plus 1 lignes et 5\u00a0000\u00a0000 cellules)"
+    )
+
+
 def test_valid_files_still_read(tmp_path: Path) -> None:
     table = read_table(hostile.valid_xlsx(tmp_path / "ok.xlsx"))
     assert [r.cells for r in table.rows] == [("Référence", "Intitulé"), ("D-1", "Projet")]
