@@ -10,10 +10,12 @@ so the declared sizes checked here bound what openpyxl can inflate.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 from instructeur.errors import UserError
 
@@ -45,6 +47,10 @@ MAX_CSV_BYTES = 100 * MB
 CSV_FIELD_LIMIT = 131_072  # the csv module's default field limit
 _PROLOG_BYTES = 64 * 1024  # a DOCTYPE can only stand before the root element
 _XML_SUFFIXES = (".xml", ".rels", ".vml")
+# What a damaged or exotic zip raises (encrypted member: RuntimeError; bad deflate data: zlib.error).
+_CORRUPT = (
+    zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, EOFError, ValueError, zlib.error,
+)  # fmt: skip
 
 
 def fr_int(n: int) -> str:
@@ -88,7 +94,7 @@ def check_xlsx(path: Path, *, max_uncompressed: int = MAX_UNCOMPRESSED) -> None:
                         head = member.read(_PROLOG_BYTES)
                     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                         raise _entities(path)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, ValueError) as exc:
+    except _CORRUPT as exc:
         raise _not_xlsx(path) from exc
     except OSError as exc:
         raise UserError(f"{path.name} : lecture impossible ({exc.strerror or exc})") from exc
@@ -96,13 +102,16 @@ def check_xlsx(path: Path, *, max_uncompressed: int = MAX_UNCOMPRESSED) -> None:
 
 @contextmanager
 def xml_guard(path: Path) -> Iterator[None]:
-    """defusedxml's refusals (raised while openpyxl parses) as « fichier refusé : … »."""
+    """What openpyxl's lazy parsing may raise, as « fichier refusé : … »: defusedxml's refusals,
+    a corrupt member (bad deflate data, CRC), malformed XML."""
     from defusedxml import DefusedXmlException  # type: ignore[import-untyped]
 
     try:
         yield
     except DefusedXmlException as exc:
         raise _entities(path) from exc
+    except (*_CORRUPT, ParseError) as exc:
+        raise (_entities(path) if _defused_in_chain(exc) else _not_xlsx(path)) from exc
 
 
 def _defused_in_chain(exc: BaseException | None) -> bool:
@@ -127,7 +136,7 @@ def open_workbook(path: Path, *, read_only: bool, max_uncompressed: int = MAX_UN
     with xml_guard(path):
         try:
             return load_workbook(path, read_only=read_only, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError, IndexError) as exc:
+        except (*_CORRUPT, KeyError, TypeError, IndexError, ParseError) as exc:
             # openpyxl wraps what its parser raised in a ValueError: look inside.
             raise (_entities(path) if _defused_in_chain(exc) else _not_xlsx(path)) from exc
         except OSError as exc:

@@ -172,3 +172,30 @@ def test_defusedxml_is_what_openpyxl_uses() -> None:
     from openpyxl.xml import DEFUSEDXML
 
     assert DEFUSEDXML
+
+
+@pytest.mark.parametrize("compression", [zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED])
+def test_damaged_bytes_are_refused_never_a_traceback(tmp_path: Path, compression: int) -> None:
+    """Random bytes changed in a valid workbook (deflate data, CRC, XML): a UserError or a table."""
+    import random
+
+    source = hostile.valid_xlsx(tmp_path / "ok.xlsx")
+    original = tmp_path / "orig.xlsx"
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(original, "w", compression) as out:
+        for info in src.infolist():
+            out.writestr(info.filename, src.read(info.filename))
+    data = original.read_bytes()
+    refused = 0
+    for seed in range(40):
+        rng = random.Random(seed)
+        damaged = bytearray(data)
+        for _ in range(rng.choice([1, 3, 8])):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        path = tmp_path / "abime.xlsx"
+        path.write_bytes(bytes(damaged))
+        for read in READERS:
+            try:
+                read(path)
+            except UserError:
+                refused += 1
+    assert refused > 0
