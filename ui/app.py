@@ -175,8 +175,6 @@ def run_gui(db_target: str | Path, *, demo: bool = False, argv: list[str] | None
     previous_hook = install_excepthook(lambda: windows[0] if windows else None)
     db: Database | None = None
     try:
-        from instructeur.storage.db import open_database
-
         try:
             if demo:
                 db_target = create_demo_database()
@@ -186,7 +184,14 @@ def run_gui(db_target: str | Path, *, demo: bool = False, argv: list[str] | None
 
             while True:
                 try:
-                    db = open_database(db_target)
+                    # --- an empty server base: ask before creating the schema (ui/open_database.py) ---
+                    from ui.dialogs import Dialogs
+                    from ui.open_database import open_or_create
+
+                    db = open_or_create(db_target, Dialogs())
+                    if db is None:
+                        return 2
+                    # --- end empty server base ---
                     break
                 except PasswordRequiredError as exc:
                     from instructeur.storage.urls import display_url  # never a password on screen

@@ -661,16 +661,21 @@ class MainWindow(QMainWindow):
             self.open_database(path)
 
     def open_database(self, target: str | Path) -> bool:
-        from instructeur.storage.db import open_database
-
         if not self.close_work_windows():  # they hold the current base: nothing may write to it later
             return False
         try:
             with _WaitCursor():
-                db = open_database(target)
+                # --- an empty server base: ask before creating the schema (ui/open_database.py) ---
+                from ui.open_database import open_or_create
+
+                opened = open_or_create(target, self._dialogs, self)
         except UserError as exc:
             self._dialogs.error(self, "Ouverture impossible", exc.message)
             return False
+        if opened is None:
+            return False
+        db = opened
+        # --- end empty server base ---
         self.set_database(db)
         self.statusBar().showMessage(f"Base ouverte : {db.display_name}", 5000)
         return True
