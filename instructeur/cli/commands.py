@@ -185,11 +185,21 @@ def restore(args: argparse.Namespace, out: TextIO) -> int:
 def open_for_check(args: argparse.Namespace) -> Database:
     """The base as it is: `check` never creates a schema nor migrates (nor creates a file)."""
     from instructeur.storage import migrate
-    from instructeur.storage.db import connect, empty_database_error, is_empty
+    from instructeur.storage.db import (
+        EMPTY_SERVER_HINT,
+        EmptyDatabaseError,
+        connect,
+        empty_database_error,
+        is_empty,
+    )
 
     target = database_from_env(args.db)
-    if "://" not in str(target) and not Path(target).expanduser().exists():
-        raise UserError(f"{target} : base introuvable")
+    if "://" not in str(target):
+        path = Path(target).expanduser()
+        if not path.exists():
+            raise UserError(f"{target} : base introuvable")
+        if path.is_file() and path.stat().st_size == 0:  # SQLite would write its header into it
+            raise EmptyDatabaseError(f"{target} : base vide : aucune table Instructeur ; {EMPTY_SERVER_HINT}")
     db = connect(target)
     try:
         if is_empty(db):
