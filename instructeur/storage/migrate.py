@@ -12,20 +12,29 @@ import sys
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from instructeur.errors import UserError
 from instructeur.storage.db import Database
+
+# Alembic is imported only when a migration is due (launch speed, issue 12): a current base is
+# recognised by one query against HEAD_REVISION, which tests/storage/test_migrate_head.py keeps
+# equal to the head of the scripts in migrations/versions.
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+HEAD_REVISION = "0003"
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     if connection is not None:
@@ -35,10 +44,17 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 @lru_cache(maxsize=1)  # the scripts ship with the app: read them once per process
 def _script() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
 def head_revision() -> str:
+    return HEAD_REVISION
+
+
+def scripts_head_revision() -> str:
+    """The head according to the Alembic scripts themselves (imports Alembic)."""
     head = _script().get_current_head()
     assert head is not None
     return head
@@ -49,8 +65,15 @@ def known_revisions() -> set[str]:
 
 
 def current_revision(db: Database) -> str | None:
+    """The schema revision, in one query; None when there is no alembic_version table."""
     with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        try:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+        except DBAPIError:  # no such table: an empty base, or not Instructeur's
+            return None
+    if len(rows) != 1:
+        return None if not rows else ",".join(sorted(str(r[0]) for r in rows))
+    return str(rows[0][0])
 
 
 def _has_tables(db: Database) -> bool:
@@ -61,6 +84,8 @@ def _has_tables(db: Database) -> bool:
 def ensure_current(db: Database) -> None:
     """Refuse a database that is not Instructeur's, is newer than this app, or is not migrated."""
     rev = current_revision(db)
+    if rev == HEAD_REVISION:
+        return
     if rev is None:
         if _has_tables(db):
             raise UserError(f"{db.display_name} : cette base de données n'est pas une base Instructeur")
@@ -106,6 +131,8 @@ def _run_upgrade(db: Database) -> None:
         if db.is_sqlite:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, see module doc
             conn.commit()
+        from alembic import command
+
         command.upgrade(alembic_config(conn), "head")
         conn.commit()
         if db.is_sqlite:
@@ -120,6 +147,7 @@ def _run_upgrade(db: Database) -> None:
 def schema_differences(db: Database) -> list[object]:
     """What the models have that the migrations do not create (empty when they agree)."""
     from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
 
     from instructeur.storage.models import Base
 
@@ -144,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         if known_revisions():
             _run_upgrade(db)
         with db.engine.connect() as conn:
+            from alembic import command
+
             command.revision(alembic_config(conn), message=args[1], autogenerate=True)
         db.close()
     return 0
