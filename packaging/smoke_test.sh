@@ -7,6 +7,7 @@
 # stdlib via the system python3 (for reading refs and the PNG check) and pdffonts if present.
 set -euo pipefail
 
+HERE="$(cd "$(dirname "$0")" && pwd)"
 BIN="$(readlink -f "${1:-dist/instructeur/instructeur}")"
 [[ -x "$BIN" ]] || { echo "smoke: no executable at $BIN (run ./run bundle first)" >&2; exit 1; }
 WORK="$(mktemp -d /tmp/instructeur-smoke.XXXXXX)"
@@ -64,30 +65,7 @@ INSTRUCTEUR_SCREENSHOT="$WORK/shot.png" INSTRUCTEUR_WINDOW_SIZE=1366x768 \
 [[ -s shot.png ]] || fail "no screenshot"
 # Not blank: a painted list has text, headers, selection… i.e. many distinct pixel values.
 # Checked with the system python3, stdlib only (struct, zlib).
-colours="$(python3 - "$WORK/shot.png" <<'PY' 2>/dev/null || echo "")"
-import struct, sys, zlib
-data = open(sys.argv[1], "rb").read()
-pos, idat, width = 8, b"", 0
-while pos < len(data):
-    (length,), kind = struct.unpack(">I", data[pos:pos + 4]), data[pos + 4:pos + 8]
-    body = data[pos + 8:pos + 8 + length]
-    if kind == b"IHDR":
-        width, height, depth, ctype = struct.unpack(">IIBB", body[:10])
-    elif kind == b"IDAT":
-        idat += body
-    pos += 12 + length
-raw = zlib.decompress(idat)
-bpp = {2: 3, 6: 4}[ctype]
-stride = width * bpp
-# Unfiltering all rows is slow in pure Python; sampling raw (filtered) bytes is enough to tell a
-# blank image (a handful of byte values per row) from a painted one.
-seen = set()
-for y in range(0, height, 4):
-    row = raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)]
-    seen.update(row[i:i + bpp] for i in range(0, len(row), bpp * 3))
-print(len(seen))
-PY
-)"
+colours="$(python3 "$HERE/png_colours.py" "$WORK/shot.png" 2>/dev/null || echo 0)"
 [[ -n "$colours" && "$colours" -gt 200 ]] || fail "screenshot looks blank ($colours distinct pixel values)"
 ok "offscreen launch → shot.png ${colours} distinct values; $(tail -1 out.txt)"
 
