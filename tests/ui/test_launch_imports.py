@@ -1,0 +1,74 @@
+"""Launch speed (issue 12): opening the main window on a current base imports neither Alembic (no
+migration due) nor the export libraries (ReportLab, openpyxl), which load when first used.
+
+Checked in a fresh interpreter: pytest and other tests have long imported everything.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from instructeur.demo import create_demo
+
+HEAVY = ("alembic", "reportlab", "openpyxl")
+
+_SCRIPT = """
+import json, sys
+from PySide6.QtWidgets import QTableView
+from ui.launcher import _gui  # noqa: F401 - the console entry point's module
+from ui.app import make_application, open_main_window
+from instructeur.storage.db import open_database
+app = make_application(["instructeur"])
+db = open_database(sys.argv[1], create_schema=False)
+window = open_main_window(db)
+window.show()
+window.repaint()
+app.processEvents()
+rows = window.findChild(QTableView).model().rowCount()
+heavy = sys.argv[2].split(",")
+print(json.dumps({"rows": rows, "loaded": sorted(m for m in sys.modules if m.split(".")[0] in heavy)}))
+db.close()
+"""
+
+
+def test_main_window_on_current_base_skips_alembic_and_exports(tmp_path: Path) -> None:
+    base = tmp_path / "demo.sqlite"
+    create_demo(base, dossiers=40, seed=7)
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", _SCRIPT, str(base), ",".join(HEAVY)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["rows"] > 0  # the window really loaded its list
+    assert result["loaded"] == []
+
+
+def test_a_due_migration_still_imports_alembic_and_migrates(tmp_path: Path) -> None:
+    # The counterpart: an empty file gets its schema through Alembic.
+    code = (
+        "import sys\n"
+        "from instructeur.storage.db import open_database\n"
+        "db = open_database(sys.argv[1])\n"
+        "from instructeur.storage import migrate\n"
+        "assert migrate.current_revision(db) == migrate.head_revision()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "new.sqlite")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
