@@ -23,26 +23,41 @@ def _command() -> list[str]:
 
 
 def _median_launch(db_path: Path, ready: str, runs: int) -> float:
+    return _median_process([*_command(), "--db", str(db_path)], ready, runs)
+
+
+def _median_bare(db_path: Path, runs: int) -> float:
+    """The bare baseline (benchmarks/bare_launch.py): PySide6 + sqlite3 + QAbstractTableModel."""
+    return _median_process([sys.executable, "-m", "benchmarks.bare_launch", str(db_path)], "list", runs)
+
+
+def _median_process(command: list[str], ready: str, runs: int) -> float:
     env = dict(os.environ, INSTRUCTEUR_EXIT_WHEN_READY=ready)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    root = Path(__file__).resolve().parent.parent
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(
-            [*_command(), "--db", str(db_path)], env=env, check=True, capture_output=True, timeout=120
-        )
+        subprocess.run(command, env=env, check=True, capture_output=True, timeout=120, cwd=root)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
 def bench_launch(db_path: Path, runs: int = 7) -> dict[str, float]:
     """`launch_s`: until the list is painted (the window is usable: search, filters, fiches);
-    `launch_scores_s`: until the grille scores, filled right after, are shown too."""
+    `launch_scores_s`: until the grille scores, filled right after, are shown too;
+    `bare_launch_s`: the bare PySide6 + sqlite3 window on the same rows, in the same run, and
+    `launch_ratio`: launch_s / bare_launch_s (issue 12 target ≤ 4)."""
+    launch = _median_launch(db_path, "list", runs)
+    scores = _median_launch(db_path, "1", runs)
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux, ours only
+    bare = _median_bare(db_path, runs)
     result = {
-        "launch_s": _median_launch(db_path, "list", runs),
-        "launch_scores_s": _median_launch(db_path, "1", runs),
+        "launch_s": launch,
+        "launch_scores_s": scores,
+        "bare_launch_s": bare,
+        "launch_ratio": launch / bare,
     }
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
     return {**result, "peak_rss_mb": peak_kib / 1024}
 
 

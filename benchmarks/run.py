@@ -34,6 +34,8 @@ BENCHES = [
                 "≤ 1,5 s",
             ),
             ("launch_scores_s", "… et les notes de la grille, affichées juste après", "s", ""),
+            ("bare_launch_s", "référence nue : fenêtre PySide6 + sqlite3 + QAbstractTableModel, mêmes lignes", "s", ""),
+            ("launch_ratio", "rapport lancement / référence nue", "×", "≤ 4×"),
             ("peak_rss_mb", "mémoire (RSS max)", "Mo", "≤ 400 Mo"),
         ],
     ),
@@ -121,6 +123,8 @@ def fmt(value: float, unit: str) -> str:
         return f"{value:.2f} s".replace(".", ",")
     if unit == "ms":
         return f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms".replace(".", ",")
+    if unit == "×":
+        return f"{value:.1f}×".replace(".", ",")
     if unit == "Mo":
         return f"{value:.0f} Mo"
     return f"{value:.0f}"
@@ -129,7 +133,12 @@ def fmt(value: float, unit: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmarks d'Instructeur (médianes)")
     parser.add_argument("--write", action="store_true", help="écrit docs/PERFORMANCE.md")
+    parser.add_argument(
+        "--only", metavar="TITRE", action="append", help="seulement ces mesures (ex. Lancement) ; sans --write"
+    )
     args = parser.parse_args(argv)
+    if args.only and args.write:
+        parser.error("--only ne s'utilise pas avec --write (le tableau serait incomplet)")
     lines = [
         "# Performance",
         "",
@@ -142,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         "|---|---|---|",
     ]
     for title, module, function, size, keys in BENCHES:
+        if args.only and title not in args.only:
+            continue
         result = run_one(module, function, demo_database(size))
         print(f"{title}: {result}", file=sys.stderr)
         if isinstance(result, str):
