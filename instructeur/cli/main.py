@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         equipe_commands,
         export_commands,
         import_commands,
+        journal_commands,
         setup_commands,
     )
 
@@ -127,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Each family of sub-commands registers itself from its own module.
     for module in (import_commands, export_commands, comite_commands, setup_commands, deletion_commands,
-                   equipe_commands):
+                   equipe_commands, journal_commands):
         module.register(sub)
     _accept_db_everywhere(p)
     return p

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from instructeur.errors import ConcurrentEditError
-from instructeur.storage.models import AuditLog
+from instructeur.storage import journal_chain
 
 
 def current_user() -> str:
@@ -44,17 +44,12 @@ def record(
     action: str,
     changes: dict[str, Any] | None = None,
 ) -> None:
+    """Append one chained entry now, in the session's transaction (storage/journal_chain.py).
+    Written through the connection, not the unit of work: pending objects are not flushed here.
+    On PostgreSQL `user` is replaced by the server's session_user."""
     payload = {k: _jsonable(v) for k, v in (changes or {}).items()}
-    session.add(
-        AuditLog(
-            utilisateur=user,
-            entity=entity,
-            entity_id=entity_id,
-            action=action,
-            changes=json.dumps(payload, ensure_ascii=False, sort_keys=True),
-            at=datetime.now(),
-        )
-    )
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    journal_chain.append(session.connection(), user, entity, entity_id, action, text, datetime.now())
 
 
 def concurrent_edit(what: str, updated_by: str | None, updated_at: datetime | None) -> ConcurrentEditError:

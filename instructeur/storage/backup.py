@@ -178,6 +178,8 @@ def _copy_rows(source: Database, target: Database) -> None:
         ]
         if target.is_sqlite:
             dst.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+        else:  # --- journal: the owner's restore brings the backup's journal, the triggers stay quiet ---
+            dst.exec_driver_sql("SET LOCAL instructeur.restauration = 'on'")
         for table in reversed(tables):
             dst.execute(table.delete())
         for table in tables:
@@ -340,6 +342,13 @@ def check_database(db: Database) -> CheckReport:
                         f"table {table.name} : {orphans} référence(s) {child_col.name} vers {fk.column.table.name} introuvable(s)"
                     )
         report.warnings.extend(_empty_contrats(conn))
+        # --- journal hash chain (storage/journal_chain.py) ---
+        if rev == head_revision():
+            from instructeur.storage.journal_chain import problem
+
+            if (journal := problem(conn)) is not None:
+                report.problems.append(journal)
+        # --- end journal ---
     return report
 
 

@@ -654,6 +654,10 @@ class AuditLog(Base):
     entity_id: Mapped[int] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(20))  # create, update, delete, statut
     changes: Mapped[str] = mapped_column(Text, default="{}")
+    # hash chain (storage/journal_chain.py): SHA-256 of the previous entry and of this one
+    prev_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    txid: Mapped[int | None] = mapped_column(BigInteger)  # PostgreSQL transaction (app line vs trigger row)
     __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
 
 
