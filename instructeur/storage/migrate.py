@@ -91,7 +91,9 @@ def ensure_current(db: Database) -> None:
     if rev is None:
         if _has_tables(db):
             raise UserError(f"{db.display_name} : cette base de données n'est pas une base Instructeur")
-        raise UserError(f"{db.display_name} : base vide, elle doit d'abord être initialisée")
+        from instructeur.storage.db import empty_database_error  # the one « instructeur init » message
+
+        raise empty_database_error(db)
     if rev not in known_revisions():
         raise UserError(
             f"{db.display_name} : base créée par une version plus récente d'Instructeur "
