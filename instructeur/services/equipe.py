@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from psycopg import sql
 from sqlalchemy import func, select
 
 from instructeur.errors import UserError
 from instructeur.storage import roles
 from instructeur.storage.db import Database
 from instructeur.storage.models import Evaluateur
+
+# --- launch speed (issue 12): psycopg is imported where SQL is composed, not at GUI start ---
+if TYPE_CHECKING:
+    from psycopg import sql
+# --- end launch speed ---
 
 POSTGRES_ONLY = "le mode équipe nécessite une base PostgreSQL"
 _LOGIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.@-]{0,62}")
@@ -108,6 +112,8 @@ def _existing_roles(db: Database, names: list[str]) -> set[str]:
 
 def init(db: Database) -> dict[str, str]:
     """Create the group roles, grants and policies (idempotent). Returns {role: group role}."""
+    from psycopg import sql  # lazy: see the TYPE_CHECKING import
+
     _require_postgres(db)
     groups = _group_names(db)
     existing = _existing_roles(db, list(groups.values()))
@@ -157,6 +163,8 @@ def ajouter(
     db: Database, login: str, role: str, evaluateur: str | None = None, password: str | None = None
 ) -> None:
     """Create LOGIN if missing and make it a member of exactly one team role."""
+    from psycopg import sql  # lazy: see the TYPE_CHECKING import
+
     _require_postgres(db)
     _check_login(login)
     _check_role(role)
