@@ -142,7 +142,9 @@ def _close_journal(path: Path) -> None:
 
 def _remove(path: Path) -> None:
     for suffix in ("", *_SQLITE_SIDE_FILES):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+        side = Path(f"{path}{suffix}")
+        if side.exists():  # unlink raises EROFS on a read-only file system even for a missing file
+            side.unlink(missing_ok=True)
 
 
 def _copy_database(source: Database, path: Path) -> None:

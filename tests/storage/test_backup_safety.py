@@ -262,3 +262,44 @@ def test_migration_backup_copy_is_private(engine_url: str, tmp_path: Path) -> No
         assert mode(made) == 0o600
     finally:
         os.umask(previous)
+
+
+# --- the same on a real small / read-only file system, where the machine allows mounting -----
+
+
+@contextmanager
+def small_tmpfs(where: Path, size: str, *, read_only: bool = False) -> Iterator[Path]:
+    import shutil
+    import subprocess
+
+    where.mkdir()
+    options = f"size={size}" + (",ro" if read_only else "")
+    if shutil.which("mount") is None or not IS_ROOT:
+        pytest.skip("mounting a tmpfs needs root and mount(8)")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"tmpfs not available here: {done.stderr.decode().strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def test_real_full_disk_and_real_read_only_file_system(filled: Database, tmp_path: Path) -> None:
+    with small_tmpfs(tmp_path / "petit", "64k") as small:
+        with pytest.raises(UserError) as refused:
+            backup_to(filled, small / "copie.sqlite")
+        assert refused.value.message.startswith("sauvegarde impossible : disque plein : ")
+        assert list(small.iterdir()) == []
+    with small_tmpfs(tmp_path / "ro", "1m", read_only=True) as ro:
+        with pytest.raises(UserError) as refused:
+            backup_to(filled, ro / "copie.sqlite")
+        assert refused.value.message == (
+            f"sauvegarde impossible : écriture impossible dans {ro} (dossier en lecture seule ou interdit)"
+        )
+        before = digest(filled)
+        good = backup_to(filled, tmp_path / "bonne.sqlite")
+        with pytest.raises(UserError) as refused:
+            restore_from(filled, good, safety_dir=ro)
+        assert refused.value.message.startswith("restauration refusée : copie de sécurité impossible : ")
+        assert digest(filled) == before
