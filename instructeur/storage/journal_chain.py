@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Row, Table, insert, select, text
 from instructeur.domain.journal_hash import GENESIS, entry_hash
 from instructeur.storage.models import AuditLog
 
-JOURNAL_LOCK = 7_204_611_001  # pg_advisory_xact_lock key of the journal (also in migration 0004)
+JOURNAL_LOCK = 7_204_611_001  # pg_advisory_xact_lock key of the journal (the one of migration 0004)
 _T = cast(Table, AuditLog.__table__)
 
 
@@ -30,13 +30,16 @@ def append(
     On PostgreSQL the author is the server's session_user, whatever the client calls itself."""
     txid = None
     if conn.dialect.name == "postgresql":
-        user, txid = conn.execute(
-            text("SELECT session_user, txid_current() FROM pg_advisory_xact_lock(:k)"), {"k": JOURNAL_LOCK}
+        # instructeur_journal_head (migration 0004) takes the lock and reads the last entry as the owner
+        user, txid, last_id, last_hash = conn.execute(
+            text("SELECT session_user, txid_current(), h.* FROM instructeur_journal_head() h")
         ).one()
     else:
         conn.exec_driver_sql("UPDATE audit_log SET id = id WHERE 0")  # takes the write lock, changes nothing
-    last = conn.execute(select(_T.c.id, _T.c.hash).order_by(_T.c.id.desc()).limit(1)).first()
-    entry_id, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        last_id, last_hash = conn.execute(
+            select(_T.c.id, _T.c.hash).order_by(_T.c.id.desc()).limit(1)
+        ).first() or (None, None)
+    entry_id, prev = (last_id + 1, last_hash) if last_id is not None else (1, GENESIS)
     at = at.replace(tzinfo=None)
     digest = entry_hash(prev, entry_id, at, user, entity, entity_id, action, changes)
     conn.execute(

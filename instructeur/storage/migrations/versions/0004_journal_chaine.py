@@ -135,6 +135,15 @@ BEGIN
   PERFORM instructeur_journal_append(TG_TABLE_NAME, rid, 'sql:' || lower(TG_OP), diff::text);
   RETURN NULL;
 END $$""",
+        f"""
+CREATE OR REPLACE FUNCTION instructeur_journal_head(OUT last_id bigint, OUT last_hash text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+  -- the app's appends (journal_chain.append): lock, then the last entry, even for a login that may
+  -- not read the journal (an évaluateur)
+  PERFORM pg_advisory_xact_lock({JOURNAL_LOCK});
+  SELECT id, hash INTO last_id, last_hash FROM audit_log ORDER BY id DESC LIMIT 1;
+END $$""",
         """
 CREATE OR REPLACE FUNCTION instructeur_journal_protect() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -166,7 +175,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_journal ON {table}")
         op.execute("DROP TRIGGER IF EXISTS audit_log_protect ON audit_log")
         op.execute("DROP TRIGGER IF EXISTS audit_log_protect_truncate ON audit_log")
-        for fn in ("instructeur_journal_row()", "instructeur_journal_protect()",
+        for fn in ("instructeur_journal_head()","instructeur_journal_row()", "instructeur_journal_protect()",
                    "instructeur_journal_append(text, bigint, text, text)",
                    "instructeur_journal_hash(text, bigint, timestamp, text, text, bigint, text, text)"):
             op.execute(f"DROP FUNCTION IF EXISTS {fn}")
