@@ -36,7 +36,7 @@ sed -e "s|^Exec=.*|Exec=\"$APPDIR/instructeur\" %f|" -e "s|^Icon=.*|Icon=$ICON|"
     "$HERE/fr.instructeur.Instructeur.desktop" >"$DESKTOP"
 command -v update-desktop-database >/dev/null 2>&1 \
     && update-desktop-database "$(dirname "$DESKTOP")" >/dev/null 2>&1 || true
-echo "Instructeur $("$BIN" --version 2>/dev/null || echo '') installé dans $APPDIR"
+echo "$("$BIN" --version 2>/dev/null || echo Instructeur) installé dans $APPDIR"
 case ":$PATH:" in
     *":$PREFIX/bin:"*) ;;
     *) echo "Ajoutez $PREFIX/bin à votre PATH pour lancer « instructeur » depuis un terminal." ;;
