@@ -125,6 +125,10 @@ def test_restore_adds_a_journal_line_what_from_where_by_whom(filled: Database, t
     assert last.utilisateur
     if not filled.is_sqlite:  # the server's login (session_user), not a name the client chose
         assert last.utilisateur == "postgres"
+    from instructeur.storage.backup import check_database
+
+    report = check_database(filled)  # the journal's hash chain covers the restore line
+    assert report.ok, report.problems
 
 
 def test_backup_refuses_a_damaged_sqlite_base(tmp_path: Path) -> None:
