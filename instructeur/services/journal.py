@@ -76,18 +76,22 @@ def dossier_journal(s: Session, d: Dossier, names: NameLookup) -> list[JournalRo
     """Every event of the dossier, most recent first."""
     ctx = _Context(names, cotation_settings_of(s, d.campagne_id))
     out = [_transition_row(t) for t in s.scalars(select(Transition).where(Transition.dossier_id == d.id))]
-    for log in s.scalars(select(AuditLog).where(AuditLog.entity == "dossier", AuditLog.entity_id == d.id)):
+    app = AuditLog.action.not_like("sql:%")  # trigger entries: journal_hors_app.py (PostgreSQL)
+    for log in s.scalars(select(AuditLog).where(AuditLog.entity == "dossier", AuditLog.entity_id == d.id, app)):
         action, lines = describe(log.action, _changes(log), ctx)
         out.append(JournalRow(log.at, log.utilisateur, action, "\n".join(lines)))
     points = list(s.scalars(select(ComitePoint.id).where(ComitePoint.dossier_id == d.id)))
     if points:
         for log in s.scalars(
-            select(AuditLog).where(AuditLog.entity == "comite_point", AuditLog.entity_id.in_(points))
+            select(AuditLog).where(AuditLog.entity == "comite_point", AuditLog.entity_id.in_(points), app)
         ):
             out.append(
                 JournalRow(log.at, log.utilisateur, "Décision du comité", _decision(_changes(log), ctx))
             )
     out.extend(_letter_rows(s, d))
+    from instructeur.services.journal_hors_app import outside_app_rows  # imports JournalRow from here
+
+    out.extend(outside_app_rows(s, d.id))
     out.sort(key=lambda r: r.at, reverse=True)
     return out
 
@@ -103,7 +107,9 @@ def _letter_rows(s: Session, d: Dossier) -> list[JournalRow]:
         return []
     rows = []
     for log in s.scalars(
-        select(AuditLog).where(AuditLog.entity == "notification", AuditLog.entity_id.in_(list(letters)))
+        select(AuditLog)
+        .where(AuditLog.entity == "notification", AuditLog.entity_id.in_(list(letters)))
+        .where(AuditLog.action.not_like("sql:%"))
     ):
         changes = _changes(log)
         what = _LETTER_WORDS.get(letters[log.entity_id], "Lettre")

@@ -216,3 +216,28 @@ def test_migration_chains_existing_entries(tmp_path: Path) -> None:
             assert conn.execute(text("SELECT max(id) FROM audit_log")).scalar() == 3
     finally:
         db.close()
+
+
+@pytest.mark.postgres
+def test_historique_shows_psql_changes_once_and_app_changes_in_french(pg_server: Any, tmp_path: Path) -> None:
+    from instructeur.services.fiche import FicheService
+
+    url = pg_server.create_database()
+    db = open_database(url, backup_dir=tmp_path)
+    try:
+        world = build_world(db)
+        did = create_dossier(db, world, "26-000123")
+        app_rows = FicheService(db).journal(did)
+        assert not [r for r in app_rows if r.action == "Modification hors application"]  # app's own: no duplicate
+        with db.session() as s:
+            ligne_id = s.scalars(select(LigneFinancement.id).where(LigneFinancement.dossier_id == did)).first()
+        with psycopg.connect(host="127.0.0.1", port=pg_server.port, user="postgres", dbname=db.url.database) as c:
+            c.execute("UPDATE ligne_financement SET vote_cents = 999900 WHERE id = %s", (ligne_id,))
+        rows = [r for r in FicheService(db).journal(did) if r.action == "Modification hors application"]
+        assert len(rows) == 1 and rows[0].utilisateur == "postgres"
+        assert "plan de financement : modification hors application" in rows[0].text
+        assert "9 999,00" in rows[0].text.replace("\u202f", " ").replace("\xa0", " ")
+        assert "{" not in rows[0].text
+    finally:
+        db.close()
+        pg_server.drop_database(url)
