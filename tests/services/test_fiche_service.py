@@ -119,7 +119,7 @@ def test_journal_lines_are_french(db: Database) -> None:
     assert "Statut : Déposé → Irrecevable" in journal[0].text
     assert "Motivation : hors champ" in journal[0].text
     update = next(r for r in journal if r.action == "Modification")
-    assert update.utilisateur == "alice"
+    assert update.utilisateur == ("alice" if db.is_sqlite else "postgres")  # PostgreSQL: session_user
     lines = update.text.split("\n")
     assert "Intitulé : « Atelier sociolinguistique » → « Atelier B »" in lines
     assert f"Coût total : 12{NBSP}500,00{NBSP}€ → 13{NBSP}000,00{NBSP}€" in lines

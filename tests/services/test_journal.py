@@ -148,7 +148,7 @@ def test_comite_decisions_and_letters_appear_in_words(db: Database) -> None:
 
     journal = FicheService(db).journal(did)
     decision = next(r for r in journal if r.action == "Décision du comité")
-    assert decision.utilisateur == "présidente"
+    assert decision.utilisateur == ("présidente" if db.is_sqlite else "postgres")  # PostgreSQL: session_user
     assert decision.text.split("\n") == [
         f"Décision : Retenu (ETAT 5{NBSP}500,00{NBSP}€)",
         "Conditions : « Fournir le bilan »",
