@@ -63,7 +63,7 @@ def digest(path: Path) -> str:
         with database.engine.connect() as conn:
             for table in Base.metadata.sorted_tables:
                 if table.name == "audit_log":
-                    columns = [c for c in table.c if c.name != "at"]
+                    columns = [c for c in table.c if c.name not in ("at", "prev_hash", "hash")]  # chain hashes `at`
                 else:
                     columns = [
                         c for c in table.c if not (isinstance(c.type, DateTime) and c.name == "updated_at")

