@@ -42,6 +42,19 @@ def _qt_test_paths(qapp: object) -> None:
     QStandardPaths.setTestModeEnabled(True)
 
 
+@pytest.fixture(autouse=True)
+def _no_window_left_visible(qapp: object) -> Iterator[None]:
+    """A window a test left open (not registered with qtbot) must not take part in the next test:
+    the main window's « close every window working on the base » would meet it. Hidden, not closed,
+    so that no unsaved-work question can block the run."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    for widget in QApplication.topLevelWidgets():
+        if widget.isVisible():
+            widget.hide()
+
+
 def build_database(path: Path, *, with_data: bool = True) -> Database:
     db = open_database(path)
     if not with_data:
