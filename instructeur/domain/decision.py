@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from instructeur.domain.money import format_amount
+from instructeur.domain.text import optional_text
 
 __all__ = [
     "DECISIONS",
@@ -56,10 +57,6 @@ class DecisionCheck:
         return not self.problems
 
 
-def _clean(text: str | None) -> str | None:
-    return (text or "").strip() or None
-
-
 def decision_basics(decision: str, votes: Mapping[int, int], motivation: str | None) -> list[str]:
     """What can be said before reading the database: a known decision, amounts only for
     « Retenu », no negative amount, a motivation for ajourné and refusé."""
@@ -70,7 +67,7 @@ def decision_basics(decision: str, votes: Mapping[int, int], motivation: str | N
     if decision != "retenu":
         if any(votes.values()):
             problems.append(f"décision « {label} » : aucun montant ne peut être voté")
-        if _clean(motivation) is None:
+        if optional_text(motivation) is None:
             problems.append(f"une motivation est obligatoire pour la décision « {label} »")
     problems.extend(
         f"montant voté négatif ({format_amount(v)}) : saisissez un montant positif ou nul"
@@ -121,7 +118,7 @@ def check_decision(
             f"({format_amount(cout_total_cents)})"
         )
     exceeded = exceeded_enveloppes(votes, enveloppes)
-    if exceeded and _clean(override_motivation) is None:
+    if exceeded and optional_text(override_motivation) is None:
         problems.append(
             "; ".join(
                 f"enveloppe {e.code} dépassée de {format_amount(e.over_cents)} "

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["SortKey", "clean_text", "fold", "needs_formula_guard", "safe_filename", "sort_key"]
+__all__ = ["SortKey", "clean_text", "fold", "needs_formula_guard", "optional_text", "safe_filename", "sort_key"]
 
 # Invisible characters that change how text reads or compares without showing: C0/C1 controls,
 # bidi embeddings/overrides/isolates and marks (a « RLO » makes « exe.txt » read « txt.exe »),
@@ -18,6 +18,12 @@ _INVISIBLE = re.compile(
 )
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
 _SINGLE_LINE = re.compile("[\t\n]")
+
+
+def optional_text(text: str | None) -> str | None:
+    """A typed text without its surrounding spaces, or None when nothing is left (motivations,
+    conditions, lieux: an empty answer is no answer)."""
+    return (text or "").strip() or None
 
 
 def clean_text(text: str, *, multiline: bool = True) -> str:

@@ -33,6 +33,7 @@ from instructeur.domain.decision import (
 )
 from instructeur.domain.money import format_amount
 from instructeur.domain.statuts import Statut, transition_problem
+from instructeur.domain.text import optional_text
 from instructeur.errors import NotFoundError, UserError, ValidationError
 from instructeur.services import audit
 from instructeur.services.comite_dtos import DecisionResult, Tableau
@@ -179,15 +180,15 @@ def _inputs(
 ) -> _Inputs:
     """Cleaned inputs; what can be refused before reading the database is refused here."""
     votes = {int(fid): int(v) for fid, v in votes.items()}
-    problems = decision_basics(decision, votes, _clean(motivation))
+    problems = decision_basics(decision, votes, optional_text(motivation))
     if problems:
         raise ValidationError(problems)
     return _Inputs(
         decision,
         votes if decision == "retenu" else {},
-        _clean(conditions),
-        _clean(motivation),
-        _clean(override_motivation),
+        optional_text(conditions),
+        optional_text(motivation),
+        optional_text(override_motivation),
     )
 
 
@@ -369,10 +370,6 @@ def _tableau_after(s: Session, live: LiveData, dossier_id: int, comite_id: int, 
         )
     nb_points, nb_decides = _point_counts(s, [comite_id]).get(comite_id, (0, 0))
     return build_tableau(live, nb_points, nb_decides)
-
-
-def _clean(text: str | None) -> str | None:
-    return (text or "").strip() or None
 
 
 def _stale_point(db: Database, point_id: int) -> UserError:

@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from instructeur.domain.decision import DECISION_LABELS, DECISIONS
+from instructeur.domain.etats import COMITE_STATUT_LABELS, COMITE_TYPE_LABELS
 
 __all__ = [
     "COMITE_STATUT_LABELS",
@@ -28,12 +29,6 @@ __all__ = [
 ]
 
 ORDERS = ("axe", "score", "qpv", "manuel")
-COMITE_TYPE_LABELS = {
-    "technique": "Comité technique",
-    "financeurs": "Comité des financeurs",
-    "pilotage": "Comité de pilotage",
-}
-COMITE_STATUT_LABELS = {"preparation": "En préparation", "en_seance": "En séance", "clos": "Clos"}
 
 
 @dataclass(frozen=True)

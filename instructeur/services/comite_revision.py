@@ -17,11 +17,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from instructeur.domain.decision import DECISION_LABELS, decision_basics
 from instructeur.domain.statuts import Statut
+from instructeur.domain.text import optional_text
 from instructeur.errors import UserError, ValidationError
 from instructeur.services import audit
 from instructeur.services.comite_decisions import (
     _check,
-    _clean,
     _financeurs,
     _history_text,
     _inputs,
@@ -99,7 +99,7 @@ def revise_decision(
     """« Modifier la décision » of a dossier decided by a comité that is no longer in séance: the
     séance's checks, a motivation always, the history, the votes, and a letter already generated
     marked « À refaire »."""
-    if _clean(motivation) is None:
+    if optional_text(motivation) is None:
         problems = ["la motivation de la révision est obligatoire"]
         problems += [p for p in decision_basics(decision, votes, "x") if "motivation" not in p]
         raise ValidationError(problems)

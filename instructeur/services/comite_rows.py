@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from instructeur.domain.statuts import Statut
-from instructeur.domain.text import sort_key
+from instructeur.domain.text import optional_text, sort_key
 from instructeur.errors import NotFoundError, ValidationError
 from instructeur.services.comite_dtos import (
     COMITE_TYPE_LABELS,
@@ -47,10 +47,6 @@ from instructeur.storage.models import (
 _HUNDREDTH = Decimal("0.01")
 
 
-def _clean(text: str | None) -> str | None:
-    return (text or "").strip() or None
-
-
 def _fold_name(name: str) -> str:
     return " ".join((name or "").split()).casefold()
 
@@ -72,7 +68,7 @@ def _membre(comite_id: int, m: MembreData) -> ComiteMembre:
     return ComiteMembre(
         comite_id=comite_id,
         nom=m.nom.strip(),
-        fonction=_clean(m.fonction),
+        fonction=optional_text(m.fonction),
         financeur_id=m.financeur_id,
         present=bool(m.present),
     )

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from instructeur.domain.statuts import Statut
-from instructeur.domain.text import sort_key
+from instructeur.domain.text import optional_text, sort_key
 from instructeur.errors import NotFoundError, UserError, ValidationError
 from instructeur.services import audit, comite_decisions, comite_revision
 from instructeur.services.comite_decisions import decision_records
@@ -53,7 +53,6 @@ from instructeur.services.comite_revision import RevisionForm, RevisionResult, r
 from instructeur.services.comite_rows import (
     _Cadre,
     _check_order,
-    _clean,
     _comite_row,
     _decimal,
     _fold_name,
@@ -133,7 +132,7 @@ class ComiteService:
                 campagne_id=campagne_id,
                 type=type,
                 date_seance=date_seance,
-                lieu=_clean(lieu),
+                lieu=optional_text(lieu),
                 statut="preparation",
                 updated_by=self.user,
             )
@@ -175,11 +174,11 @@ class ComiteService:
                 changes: dict[str, Any] = {
                     "type": [comite.type, type],
                     "date_seance": [comite.date_seance, date_seance],
-                    "lieu": [comite.lieu, _clean(lieu)],
+                    "lieu": [comite.lieu, optional_text(lieu)],
                 }
                 comite.type = type
                 comite.date_seance = date_seance
-                comite.lieu = _clean(lieu)
+                comite.lieu = optional_text(lieu)
                 existing = {_fold_name(m.nom): m for m in comite.membres}
                 kept: set[int] = set()
                 for data in membres:
@@ -189,7 +188,7 @@ class ComiteService:
                         continue
                     kept.add(row.id)
                     row.nom = data.nom.strip()
-                    row.fonction = _clean(data.fonction)
+                    row.fonction = optional_text(data.fonction)
                     row.financeur_id = data.financeur_id
                     row.present = data.present
                 for row in list(comite.membres):
@@ -343,9 +342,9 @@ class ComiteService:
                 if existing is not None:
                     s.delete(existing)
             elif existing is None:
-                s.add(ComiteConflit(membre_id=membre_id, dossier_id=dossier_id, motif=_clean(motif)))
+                s.add(ComiteConflit(membre_id=membre_id, dossier_id=dossier_id, motif=optional_text(motif)))
             else:
-                existing.motif = _clean(motif)
+                existing.motif = optional_text(motif)
             audit.record(
                 s,
                 self.user,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from instructeur.domain.dates import format_date
 from instructeur.domain.decision import DECISION_LABELS
+from instructeur.domain.etats import NOTIFICATION_ETAT_LABELS
 from instructeur.domain.journal_labels import (
     AVIS_LABELS,
     PROPOSE_PREFIX,
@@ -77,7 +78,9 @@ def dossier_journal(s: Session, d: Dossier, names: NameLookup) -> list[JournalRo
     ctx = _Context(names, cotation_settings_of(s, d.campagne_id))
     out = [_transition_row(t) for t in s.scalars(select(Transition).where(Transition.dossier_id == d.id))]
     app = AuditLog.action.not_like("sql:%")  # trigger entries: journal_hors_app.py (PostgreSQL)
-    for log in s.scalars(select(AuditLog).where(AuditLog.entity == "dossier", AuditLog.entity_id == d.id, app)):
+    for log in s.scalars(
+        select(AuditLog).where(AuditLog.entity == "dossier", AuditLog.entity_id == d.id, app)
+    ):
         action, lines = describe(log.action, _changes(log), ctx)
         out.append(JournalRow(log.at, log.utilisateur, action, "\n".join(lines)))
     points = list(s.scalars(select(ComitePoint.id).where(ComitePoint.dossier_id == d.id)))
@@ -98,7 +101,6 @@ def dossier_journal(s: Session, d: Dossier, names: NameLookup) -> list[JournalRo
 
 def _letter_rows(s: Session, d: Dossier) -> list[JournalRow]:
     """Steps of the dossier's letters (à signer → à notifier → notifiée, « à refaire »)."""
-    from instructeur.services.notifications import ETAT_LABELS
 
     letters = dict(
         s.execute(select(Notification.id, Notification.modele).where(Notification.dossier_id == d.id)).all()
@@ -114,7 +116,7 @@ def _letter_rows(s: Session, d: Dossier) -> list[JournalRow]:
         changes = _changes(log)
         what = _LETTER_WORDS.get(letters[log.entity_id], "Lettre")
         old, new = (changes.get("etat") or [None, None])[:2]
-        line = f"{what} : {ETAT_LABELS.get(old or '', old or '—')} → {ETAT_LABELS.get(new or '', new or '—')}"
+        line = f"{what} : {NOTIFICATION_ETAT_LABELS.get(old or '', old or '—')} → {NOTIFICATION_ETAT_LABELS.get(new or '', new or '—')}"
         if changes.get("date"):
             line += f" le {_date_words(changes['date'])}"
         if changes.get("motif"):

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from instructeur.domain.etats import NOTIFICATION_ETAT_LABELS
 from instructeur.domain.letter_preflight import letter_preflight
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import safe_filename
@@ -86,19 +87,15 @@ __all__ = [
     "salutation",
 ]
 
-ETAT_LABELS = {
-    "a_generer": "À générer",
-    "a_signer": "À signer",
-    "a_notifier": "À notifier",
-    "notifie": "Notifié",
-    "a_refaire": "À refaire",  # issue 9: the decision was revised after the letter was generated
-}
+ETAT_LABELS = NOTIFICATION_ETAT_LABELS
 # The forward path of a letter; « a_refaire » (decision revised) leaves it until regenerated.
 _FORWARD = ("a_generer", "a_signer", "a_notifier", "notifie")
 assert set(_FORWARD) | {"a_refaire"} == set(NOTIFICATION_ETATS)
 # States whose letter may be (re)generated: none yet, not signed yet, or a revised decision.
 REGENERABLE = ("a_generer", "a_signer", "a_refaire")
 _DATE_FIELD = {"a_signer": "date_generation", "a_notifier": "date_signature", "notifie": "date_notification"}
+
+
 @dataclass(frozen=True)
 class NotificationRow:
     id: int
@@ -342,7 +339,10 @@ class NotificationService:
                     continue
                 if row.etat == "a_refaire":  # the decision changed: the old letter must not go out
                     refused.append(
-                        (nid, f"notification {nid} : lettre « À refaire » (décision modifiée) ; générez-la de nouveau")
+                        (
+                            nid,
+                            f"notification {nid} : lettre « À refaire » (décision modifiée) ; générez-la de nouveau",
+                        )
                     )
                     continue
                 current = _FORWARD.index(row.etat)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from instructeur.domain.dates import echeance_crf, format_date
+from instructeur.domain.etats import NOTIFICATION_ETAT_LABELS
 from instructeur.domain.statuts import DECISIONS, Statut
 from instructeur.errors import NotFoundError, ValidationError
 from instructeur.services import audit
@@ -133,9 +134,7 @@ class NotificationDto:
 
     @property
     def etat_label(self) -> str:
-        from instructeur.services.notifications import ETAT_LABELS  # not at import: it loads ReportLab
-
-        return ETAT_LABELS.get(self.etat, self.etat)
+        return NOTIFICATION_ETAT_LABELS.get(self.etat, self.etat)
 
     @property
     def modele_label(self) -> str:

@@ -20,6 +20,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from instructeur.domain.dates import format_date
+from instructeur.domain.decision import DECISION_LABELS, DECISIONS
+from instructeur.domain.etats import COMITE_STATUT_LABELS, COMITE_TYPE_LABELS
 from instructeur.errors import UserError
 
 if TYPE_CHECKING:
@@ -39,15 +41,9 @@ __all__ = [
     "decision_icon",
 ]
 
-COMITE_TYPE_LABELS = {
-    "technique": "Comité technique",
-    "financeurs": "Comité des financeurs",
-    "pilotage": "Comité de pilotage",
-}
-COMITE_STATUT_LABELS = {"preparation": "En préparation", "en_seance": "En séance", "clos": "Clos"}
-DECISION_LABELS = {"retenu": "Retenu", "ajourne": "Ajourné", "refuse": "Refusé"}
+# The labels are the domain's (one wording for the windows, the services and the CLI).
 DECISION_ICONS = {"retenu": "✓", "ajourne": "⏸", "refuse": "✗"}
-DECISION_KEYS = ("retenu", "ajourne", "refuse")
+DECISION_KEYS = DECISIONS
 
 
 def decision_icon(decision: str | None) -> str:
