@@ -109,6 +109,9 @@ class Contrat(Versioned, Base):
         back_populates="contrat", cascade="all, delete-orphan", order_by="Signataire.position"
     )
     campagnes: Mapped[list[Campagne]] = relationship(back_populates="contrat", cascade="all, delete-orphan")
+    classifications: Mapped[list[Classification]] = relationship(
+        back_populates="contrat", cascade="all, delete-orphan", order_by="Classification.position"
+    )
 
     __table_args__ = (CheckConstraint("periode_debut <= periode_fin", name="periode"),)
 
@@ -152,12 +155,31 @@ class QuartierAlias(Base):
     __table_args__ = (UniqueConstraint("quartier_id", "alias"),)
 
 
+class Classification(Base):
+    """An additional, cross-cutting tree classifying the same actions as the main cadre
+    (Saint-Omer: the seven ambitions › engagements). The main cadre is the objectifs whose
+    `classification_id` is NULL, with its level names in `Contrat.niveaux`."""
+
+    __tablename__ = "classification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contrat_id: Mapped[int] = _fk("contrat.id")
+    code: Mapped[str] = mapped_column(String(30))
+    nom: Mapped[str] = mapped_column(String(200))
+    # Names of the tree's levels, « | »-separated, like Contrat.niveaux.
+    niveaux: Mapped[str] = mapped_column(String(300), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    contrat: Mapped[Contrat] = relationship(back_populates="classifications")
+    __table_args__ = (UniqueConstraint("contrat_id", "code"),)
+
+
 class Objectif(Base):
-    """A node of the cadre stratégique (axe / pilier → objectif stratégique → opérationnel…)."""
+    """A node of the cadre stratégique (axe / pilier → objectif stratégique → opérationnel…), or of
+    an additional classification (`classification_id`); codes are unique across the contrat's trees."""
 
     __tablename__ = "objectif"
     id: Mapped[int] = mapped_column(primary_key=True)
     contrat_id: Mapped[int] = _fk("contrat.id")
+    classification_id: Mapped[int | None] = _fk("classification.id", nullable=True)
     parent_id: Mapped[int | None] = _fk("objectif.id", nullable=True)
     code: Mapped[str] = mapped_column(String(30))
     titre: Mapped[str] = mapped_column(Text)
@@ -165,6 +187,17 @@ class Objectif(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     contrat: Mapped[Contrat] = relationship(back_populates="objectifs")
     __table_args__ = (UniqueConstraint("contrat_id", "code"),)
+
+
+class ObjectifLien(Base):
+    """A link between a node of a classification and an objectif of the main cadre (Saint-Omer's
+    matrix « ambition / engagement × objectif »)."""
+
+    __tablename__ = "objectif_lien"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    objectif_id: Mapped[int] = _fk("objectif.id")
+    lie_a_id: Mapped[int] = _fk("objectif.id")
+    __table_args__ = (UniqueConstraint("objectif_id", "lie_a_id"),)
 
 
 class AxeTransversal(Base):
@@ -186,6 +219,7 @@ class Financeur(Versioned, Base):
     code: Mapped[str] = mapped_column(String(20))
     nom: Mapped[str] = mapped_column(String(200))
     type: Mapped[str] = mapped_column(String(20), default="autre")
+    siret: Mapped[str | None] = mapped_column(String(14))  # idAttribuant of the open data (SCDL)
     position: Mapped[int] = mapped_column(Integer, default=0)
     contrat: Mapped[Contrat] = relationship(back_populates="financeurs")
     __table_args__ = (
@@ -301,6 +335,15 @@ dossier_axe_transversal = Table(
     Column("axe_transversal_id", ForeignKey("axe_transversal.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# A dossier's rattachements in the additional classifications (one node per classification at
+# most, enforced by services/cadre.py).
+dossier_classement = Table(
+    "dossier_classement",
+    Base.metadata,
+    Column("dossier_id", ForeignKey("dossier.id", ondelete="CASCADE"), primary_key=True),
+    Column("objectif_id", ForeignKey("objectif.id", ondelete="CASCADE"), primary_key=True),
+)
+
 dossier_label = Table(
     "dossier_label",
     Base.metadata,
@@ -351,6 +394,7 @@ class Dossier(Versioned, Base):
     quartiers: Mapped[list[Quartier]] = relationship(secondary=dossier_quartier, order_by="Quartier.nom")
     objectifs_secondaires: Mapped[list[Objectif]] = relationship(secondary=dossier_objectif_secondaire)
     axes_transversaux: Mapped[list[AxeTransversal]] = relationship(secondary=dossier_axe_transversal)
+    classements: Mapped[list[Objectif]] = relationship(secondary=dossier_classement)
     labels: Mapped[list[Label]] = relationship(secondary=dossier_label, order_by="Label.nom")
     lignes: Mapped[list[LigneFinancement]] = relationship(
         back_populates="dossier", cascade="all, delete-orphan", order_by="LigneFinancement.position"

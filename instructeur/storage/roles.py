@@ -28,6 +28,7 @@ LINK_TABLE = "equipe_evaluateur"
 # Paramètres and the comité: written by the chef de projet only.
 CHEF_ONLY = (
     "contrat", "commune", "quartier", "quartier_commune", "quartier_alias", "objectif",
+    "classification", "objectif_lien",  # issue 13 (H13a)
     "axe_transversal", "financeur", "signataire", "campagne", "enveloppe", "recevabilite_item",
     "setting", "comite", "comite_membre", "comite_point", "comite_vote", "comite_conflit",
     "scenario", "scenario_ligne", "scenario_montant",
@@ -36,6 +37,7 @@ CHEF_ONLY = (
 # Instruction and notation: the instructeur inserts, updates and deletes rows here.
 INSTRUCTEUR_WRITES = (
     "dossier_quartier", "dossier_objectif_secondaire", "dossier_axe_transversal", "dossier_label",
+    "dossier_classement",  # issue 13 (H13a)
     "label", "recevabilite_check", "evaluateur", "evaluation", "note", "notification", "suivi",
 )  # fmt: skip
 
@@ -49,6 +51,7 @@ EVALUATEUR_READS = (
     "axe_transversal", "financeur", "signataire", "campagne", "recevabilite_item", "label",
     "grille", "critere", "evaluateur", "setting", "porteur", "dossier", "dossier_quartier",
     "dossier_objectif_secondaire", "dossier_axe_transversal", "dossier_label",
+    "classification", "objectif_lien", "dossier_classement",  # issue 13 (H13a)
     "ligne_financement", "recevabilite_check", "evaluation", "note", LINK_TABLE, "alembic_version",
 )  # fmt: skip
 EVALUATION_EVALUATEUR_COLUMNS = (
