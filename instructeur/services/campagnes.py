@@ -247,6 +247,18 @@ class CampagneService:
             audit.record(s, self.user, "campagne", c.id, "update", changes)
             return c.version
 
+    def set_statut(self, campagne_id: int, statut: str, expected_version: int) -> int:
+        """Only the statut (« Passer la campagne en … » of the tableau de bord); same checks,
+        journal line and concurrency refusal as `update`."""
+        d = self.detail(campagne_id)
+        if d.version != expected_version:
+            with self.db.session() as s:
+                c = _campagne(s, campagne_id)
+                raise audit.concurrent_edit(
+                    f"La campagne « {c.libelle} {c.annee} »", c.updated_by, c.updated_at
+                )
+        return self.update(campagne_id, expected_version, d.libelle, statut, d.date_ouverture, d.date_cloture)
+
     def enveloppes_suivi(self, campagne_id: int) -> list[EnveloppeSuivi]:
         """Every financeur of the contrat (in order) with its enveloppe and the voté so far."""
         from instructeur.services.synthese import live_figures, load_live
