@@ -3,7 +3,7 @@ conflicts resolved row by row, and the fiches d'instruction (PDF) for the comit�
 
 Everything goes through `instructeur.coinstruction.scoring_file` and
 `instructeur.exports.fiche_instruction`; the PDF batch runs with `ui.workers.run_job`.
-`CoinstructionActions` puts the three entries into the main window's menu (« Instruction » when
+`ui.actions.coinstruction.CoinstructionActions` puts the three entries into the main window's menu (« Instruction » when
 another module created it, else « Campagne », which is rebuilt with the campagnes: the entries
 are put back on `aboutToShow`).
 """
@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMenu,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -48,9 +46,9 @@ from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    pass
 
-__all__ = ["CHOICES", "CoinstructionActions", "CoinstructionDialog"]
+__all__ = ["CHOICES", "CoinstructionDialog"]
 
 TITLE = "Co-instruction hors ligne"
 CHOICES = (("", "— à choisir —"), ("fichier", "garder le fichier"), ("base", "garder la base"))
@@ -318,66 +316,3 @@ class CoinstructionDialog(QDialog):
                 )
 
         run_job(self, "Fiches d'instruction", work, done, dialogs=self.dialogs)
-
-
-class CoinstructionActions(QObject):
-    """The three menu entries of the co-instruction dialog, in the main window."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self._window = window
-        self.dialog: CoinstructionDialog | None = None
-        self.prepare_action = QAction("Préparer un fichier de &notation…", window)
-        self.prepare_action.triggered.connect(lambda: self._open("prepare"))
-        self.import_action = QAction("&Importer un fichier de notation…", window)
-        self.import_action.triggered.connect(lambda: self._open("import"))
-        self.fiches_action = QAction("&Fiches d'instruction (PDF)…", window)
-        self.fiches_action.triggered.connect(lambda: self._open("fiches"))
-        self.actions = [self.prepare_action, self.import_action, self.fiches_action]
-        menu = self._menu()
-        menu.aboutToShow.connect(self._complete_menu)
-        self._complete_menu()
-
-    def _menu(self) -> QMenu:
-        bar = self._window.menuBar()
-        for action in bar.actions():
-            menu = action.menu()
-            if isinstance(menu, QMenu) and action.text().replace("&", "") == "Instruction":
-                return menu
-        return self._window.campagne_menu
-
-    def _complete_menu(self) -> None:
-        menu = self._menu()
-        has = self._window.current_campagne is not None
-        for action in self.actions:
-            action.setEnabled(has)
-        if self.prepare_action not in menu.actions():
-            menu.addSeparator()
-            menu.addActions(self.actions)
-
-    def _selected_ids(self) -> list[int]:
-        workspace = getattr(self._window, "workspace", None)
-        batch = getattr(workspace, "batch", None)
-        rows = batch.selected_rows() if batch is not None else []
-        return [row.id for row in rows]
-
-    def _open(self, what: str) -> CoinstructionDialog | None:
-        w = self._window
-        campagne = w.current_campagne
-        if campagne is None:
-            return None
-        if self.dialog is not None:
-            self.dialog.close()
-            self.dialog.deleteLater()
-        self.dialog = CoinstructionDialog(
-            w.db, campagne.id, campagne.contrat_id, parent=w, dialogs=w._dialogs,
-            selected_dossier_ids=self._selected_ids(),
-        )  # fmt: skip
-        self.dialog.show()
-        if what == "prepare":
-            self.dialog.evaluateur_combo.setFocus()
-        elif what == "import":
-            self.dialog.ask_import()
-        else:
-            self.dialog.fiches()
-        return self.dialog

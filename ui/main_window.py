@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
@@ -33,17 +33,22 @@ from instructeur.services.campagnes import CAMPAGNE_STATUT_LABELS, CampagneRow, 
 from instructeur.services.contrats import ContratService
 from instructeur.services.dossiers import DossierService
 from instructeur.storage.db import Database
-from ui.coinstruction import CoinstructionActions
-from ui.comite import ComiteActions
-from ui.dashboard import ReportingActions
+from ui.actions import (
+    CoinstructionActions,
+    ComiteActions,
+    FicheRegistry,
+    ImportActions,
+    InstructionActions,
+    ParametresActions,
+    ReportingActions,
+)
 from ui.delegates import PillDelegate
 from ui.dialogs import DATABASE_FILTER, Dialogs
-from ui.fiche import FicheDossier, FicheRegistry
-from ui.import_wizard import ImportActions
-from ui.matrix import InstructionActions
 from ui.models.dossiers import DossierFilterProxy, DossierTableModel
-from ui.parametres import ParametresActions
 from ui.views import DossiersWorkspace
+
+if TYPE_CHECKING:
+    from ui.fiche import FicheDossier
 
 APP_NAME = "Instructeur"
 
@@ -358,7 +363,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.quit_action.triggered.connect(self.close)
         fichier.addAction(self.open_action)
-        self.import_actions = ImportActions(self, fichier, self._dialogs)  # Importer… (ui/import_wizard.py)
+        self.import_actions = ImportActions(self, fichier, self._dialogs)  # Importer… (ui/actions/imports.py)
         fichier.addAction(self.backup_action)
         fichier.addSeparator()
         fichier.addAction(self.quit_action)

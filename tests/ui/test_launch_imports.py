@@ -15,6 +15,19 @@ from pathlib import Path
 from instructeur.demo import create_demo
 
 HEAVY = ("alembic", "reportlab", "openpyxl")
+# Windows other than the main one: imported when first opened (ui/actions/).
+WINDOWS = (
+    "ui.import_wizard",
+    "ui.matrix",
+    "ui.comite.seance",
+    "ui.comite.preparation",
+    "ui.parametres.window",
+    "ui.dashboard",
+    "ui.coinstruction",
+    "ui.fiche.window",
+    "ui.notifications",
+    "ui.exports_dialog",
+)
 
 _SCRIPT = """
 import json, sys
@@ -30,17 +43,21 @@ window.repaint()
 app.processEvents()
 rows = window.findChild(QTableView).model().rowCount()
 heavy = sys.argv[2].split(",")
-print(json.dumps({"rows": rows, "loaded": sorted(m for m in sys.modules if m.split(".")[0] in heavy)}))
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in heavy)
+windows = sorted(m for m in sys.argv[3].split(",") if m in sys.modules)
+window.reporting.show_dashboard()  # the counterpart: opening a tab imports its module
+app.processEvents()
+print(json.dumps({"rows": rows, "loaded": loaded, "windows": windows, "after": "ui.dashboard" in sys.modules}))
 db.close()
 """
 
 
-def test_main_window_on_current_base_skips_alembic_and_exports(tmp_path: Path) -> None:
+def test_main_window_on_current_base_skips_alembic_exports_and_other_windows(tmp_path: Path) -> None:
     base = tmp_path / "demo.sqlite"
     create_demo(base, dossiers=40, seed=7)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run(
-        [sys.executable, "-c", _SCRIPT, str(base), ",".join(HEAVY)],
+        [sys.executable, "-c", _SCRIPT, str(base), ",".join(HEAVY), ",".join(WINDOWS)],
         cwd=Path(__file__).resolve().parents[2],
         env=env,
         capture_output=True,
@@ -51,6 +68,8 @@ def test_main_window_on_current_base_skips_alembic_and_exports(tmp_path: Path) -
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["rows"] > 0  # the window really loaded its list
     assert result["loaded"] == []
+    assert result["windows"] == []  # no other window's module before it is opened
+    assert result["after"] is True
 
 
 def test_a_due_migration_still_imports_alembic_and_migrates(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """The fiche dossier: one non-modal window per dossier, one module per tab."""
 
-from ui.fiche.window import FicheDossier, FicheRegistry
+from ui.fiche.window import FicheDossier
 
-__all__ = ["FicheDossier", "FicheRegistry"]
+__all__ = ["FicheDossier"]
