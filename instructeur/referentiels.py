@@ -3,8 +3,11 @@
 A référentiel carries a contrat's territory (communes, QPV, quartiers de veille / vécus / fragiles), its
 cadre stratégique (a tree of depth 2 to 4 whose level names vary by contrat: axe / pilier / enjeu →
 objectif stratégique / sous-section → objectif opérationnel / orientation), its axes transversaux and
-its signataires, extracted verbatim from the seed documents. This module only reads and validates
-the JSON files; it never writes and never imports Qt.
+its signataires, extracted verbatim from the seed documents. Optional keys: `classifications` (additional,
+cross-cutting trees such as Saint-Omer's ambitions › engagements), `liens` (pairs [classification node code,
+main-cadre code]) and a signataire given as {"nom", "siret", "type"}. Référentiels imported by the user
+(`instructeur referentiels importer`, referentiel_files.py) live in the user data folder and are listed with
+the shipped ones. This module only reads and validates; it never writes and never imports Qt.
 """
 
 from __future__ import annotations
@@ -12,11 +15,13 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from instructeur.domain.identifiers import normalize_siret, siret_problem
 from instructeur.errors import UserError
+from instructeur.paths import data_dir
 from instructeur.resources import resource_path
 
 QUARTIER_TYPES: tuple[str, ...] = ("veille", "vecu", "fragile")
@@ -79,6 +84,33 @@ class AmbitionRef:
 
 
 @dataclass(frozen=True)
+class ClassificationRef:
+    """An additional tree classifying the same actions (its node codes are unique across the
+    référentiel's trees)."""
+
+    code: str
+    nom: str
+    niveaux: tuple[str, ...]
+    noeuds: tuple[Noeud, ...]
+
+    def walk(self) -> Iterator[Noeud]:
+        for racine in self.noeuds:
+            yield from racine.walk()
+
+
+@dataclass(frozen=True)
+class SignataireRef:
+    """A signataire; `siret` and `type` (a financeur type) when the référentiel gives them."""
+
+    nom: str
+    siret: str | None = None
+    type: str | None = None
+
+
+FINANCEUR_TYPES_REF = ("etat", "epci", "commune", "departement", "region", "caf", "bailleur", "autre")
+
+
+@dataclass(frozen=True)
 class Referentiel:
     code: str
     nom: str
@@ -96,6 +128,14 @@ class Referentiel:
     signataires: tuple[str, ...]
     ambitions: tuple[AmbitionRef, ...] = ()
     notes: str = ""
+    classifications: tuple[ClassificationRef, ...] = ()
+    liens: tuple[tuple[str, str], ...] = ()
+    signataires_ref: tuple[SignataireRef, ...] = ()
+    importe: bool = False  # from the user data folder, not shipped
+
+    def signataires_detail(self) -> tuple[SignataireRef, ...]:
+        """Each signataire with its SIRET and type when known."""
+        return self.signataires_ref or tuple(SignataireRef(nom) for nom in self.signataires)
 
     def count_by_level(self) -> list[int]:
         """Number of nodes at each depth of the cadre, from the top level down."""
@@ -132,6 +172,19 @@ def referentiels_dir() -> Path:
     return resource_path("referentiels")
 
 
+def imported_referentiels_dir() -> Path:
+    """The user's imported référentiels (`<code>.json`), in the user data folder."""
+    return data_dir() / "referentiels"
+
+
+def _all_files() -> list[tuple[Path, bool]]:
+    """Shipped files, then imported ones (flag True) whose code no shipped file takes."""
+    shipped = _json_files(referentiels_dir())
+    names = {p.stem for p in shipped}
+    imported = [p for p in _json_files(imported_referentiels_dir()) if p.stem not in names]
+    return [(p, False) for p in shipped] + [(p, True) for p in imported]
+
+
 def _fold(text: str) -> str:
     """Case-, accent-, apostrophe- and dash-insensitive form used to match a name."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -154,25 +207,30 @@ def _json_files(folder: Path) -> list[Path]:
 
 
 def list_referentiels() -> list[Referentiel]:
-    """Every shipped référentiel, sorted by nom (accent- and case-insensitive)."""
-    referentiels = [_load_file(path) for path in _json_files(referentiels_dir())]
+    """Every shipped or imported référentiel, sorted by nom (accent- and case-insensitive)."""
+    referentiels = [_load_file(path, imported) for path, imported in _all_files()]
     return sorted(referentiels, key=lambda r: _sort_key(r.nom))
+
+
+def most_recent(referentiels: list[Referentiel]) -> Referentiel | None:
+    """The référentiel whose period ends last (then starts last): the one a new contrat most likely uses."""
+    return max(referentiels, key=lambda r: (r.periode[1], r.periode[0]), default=None)
 
 
 def load_referentiel(name: str) -> Referentiel:
     """The référentiel whose code, or nom (case- and accent-insensitive), is `name`."""
     folder = referentiels_dir()
-    files = _json_files(folder)
+    files = _all_files()
     wanted = _fold(name)
-    for path in files:  # fast path: the code is the file name, no need to parse the others
+    for path, imported in files:  # fast path: the code is the file name, no need to parse the others
         if _fold(path.stem) == wanted:
-            return _load_file(path)
-    for path in files:
-        referentiel = _load_file(path)
+            return _load_file(path, imported)
+    for path, imported in files:
+        referentiel = _load_file(path, imported)
         if wanted in (_fold(referentiel.code), _fold(referentiel.nom)):
             return referentiel
     if files:
-        disponibles = ", ".join(sorted(p.stem for p in files))
+        disponibles = ", ".join(sorted(p.stem for p, _ in files))
         raise UnknownReferentielError(
             f"Référentiel inconnu : « {name} ». Référentiels disponibles : {disponibles}."
         )
@@ -188,7 +246,19 @@ class _Malformed(Exception):
     """A problem inside one file; turned into a UserError naming the file."""
 
 
-def _load_file(path: Path) -> Referentiel:
+def _load_file(path: Path, imported: bool = False) -> Referentiel:
+    referentiel = read_referentiel_file(path)
+    if imported:
+        referentiel = replace(referentiel, importe=True)
+    if referentiel.code != path.stem:
+        raise UserError(
+            f"Référentiel invalide : {path} : le code « {referentiel.code} » ne correspond pas au nom du fichier."
+        )
+    return referentiel
+
+
+def read_referentiel_file(path: Path) -> Referentiel:
+    """A référentiel file read and validated; a UserError names the file, the key and the reason."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -202,14 +272,9 @@ def _load_file(path: Path) -> Referentiel:
             f"Référentiel invalide : {path}, ligne {exc.lineno}, colonne {exc.colno} : JSON mal formé ({exc.msg})."
         ) from exc
     try:
-        referentiel = _parse(data)
+        return _parse(data)
     except _Malformed as exc:
         raise UserError(f"Référentiel invalide : {path} : {exc}.") from exc
-    if referentiel.code != path.stem:
-        raise UserError(
-            f"Référentiel invalide : {path} : le code « {referentiel.code} » ne correspond pas au nom du fichier."
-        )
-    return referentiel
 
 
 def _field(obj: dict[str, Any], key: str, where: str) -> Any:
@@ -279,6 +344,18 @@ def _parse(raw: Any) -> Referentiel:
     if not cadre:
         raise _Malformed("« cadre » ne doit pas être vide")
 
+    classifications = tuple(
+        _parse_classification(item, i, seen)
+        for i, item in enumerate(_list(data, "classifications", "racine", default=[]), 1)
+    )
+    main_codes = {n.code for racine in cadre for n in racine.walk()}
+    class_codes = {n.code for c in classifications for n in c.walk()}
+    liens = tuple(
+        _parse_lien(item, i, class_codes, main_codes) for i, item in enumerate(_list(data, "liens", "racine", default=[]), 1)
+    )
+    signataires = tuple(
+        _parse_signataire(item, i) for i, item in enumerate(_list(data, "signataires", "racine"), 1)
+    )
     return Referentiel(
         code=code,
         nom=_str(data, "nom", "racine"),
@@ -295,12 +372,15 @@ def _parse(raw: Any) -> Referentiel:
         ),
         cadre=cadre,
         axes_transversaux=_str_tuple(data, "axes_transversaux", "racine"),
-        signataires=_str_tuple(data, "signataires", "racine"),
+        signataires=tuple(sg.nom for sg in signataires),
         ambitions=tuple(
             _parse_ambition(item, i, seen)
             for i, item in enumerate(_list(data, "ambitions", "racine", default=[]), 1)
         ),
         notes=_str(data, "notes", "racine", allow_empty=True) if "notes" in data else "",
+        classifications=classifications,
+        liens=liens,
+        signataires_ref=signataires,
     )
 
 
@@ -364,3 +444,52 @@ def _parse_ambition(raw: Any, index: int, codes: set[str]) -> AmbitionRef:
         objectifs=objectifs,
         objectifs_deduits=deduits,
     )
+
+
+def _parse_classification(raw: Any, index: int, seen: set[str]) -> ClassificationRef:
+    where = f"classifications n° {index}"
+    obj = _dict(raw, where)
+    code = _str(obj, "code", where)
+    where = f"classification « {code} »"
+    niveaux = _str_tuple(obj, "niveaux", where)
+    if not niveaux:
+        raise _Malformed(f"« niveaux » ne doit pas être vide ({where})")
+    noeuds = tuple(
+        _parse_noeud(item, 0, len(niveaux), seen, f"{where}, noeuds")
+        for item in _list(obj, "noeuds", where)
+    )
+    return ClassificationRef(code=code, nom=_str(obj, "nom", where), niveaux=niveaux, noeuds=noeuds)
+
+
+def _parse_lien(raw: Any, index: int, class_codes: set[str], main_codes: set[str]) -> tuple[str, str]:
+    where = f"liens n° {index}"
+    if not (isinstance(raw, list) and len(raw) == 2 and all(isinstance(c, str) for c in raw)):
+        raise _Malformed(f"paire [code d'un nœud de classification, code du cadre] attendue ({where})")
+    node, objectif = raw
+    if node not in class_codes:
+        raise _Malformed(f"« {node} » n'est pas un nœud d'une classification ({where})")
+    if objectif not in main_codes:
+        raise _Malformed(f"« {objectif} » n'est pas un objectif du cadre ({where})")
+    return (node, objectif)
+
+
+def _parse_signataire(raw: Any, index: int) -> SignataireRef:
+    where = f"signataires n° {index}"
+    if isinstance(raw, str):
+        if not raw.strip():
+            raise _Malformed(f"texte non vide attendu ({where})")
+        return SignataireRef(raw)
+    obj = _dict(raw, where)
+    nom = _str(obj, "nom", where)
+    siret = _opt_str(obj, "siret", where)
+    if siret is not None:
+        problem = siret_problem(siret)
+        if problem:
+            raise _Malformed(f"« siret » : {problem} ({where}, « {nom} »)")
+        siret = normalize_siret(siret)
+    kind = _opt_str(obj, "type", where)
+    if kind is not None and kind not in FINANCEUR_TYPES_REF:
+        raise _Malformed(
+            f"« type » doit valoir {', '.join(FINANCEUR_TYPES_REF)} et non « {kind} » ({where}, « {nom} »)"
+        )
+    return SignataireRef(nom=nom, siret=siret, type=kind)

@@ -1,10 +1,11 @@
-"""Contrats: built from a référentiel, with their quartiers, cadre stratégique and financeurs."""
+"""Contrats: built from a référentiel, with their quartiers, cadre stratégique and financeurs.
+
+The cadre's trees live in services/cadre.py, the financeurs' rules in services/financeurs.py (their
+names are re-exported here for the modules that import them from this one)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,35 +17,35 @@ from instructeur.domain.identifiers import (
     siren_problem,
 )
 from instructeur.errors import NotFoundError, UserError, ValidationError
-from instructeur.referentiels import Noeud, Referentiel
+from instructeur.referentiels import Referentiel
 from instructeur.services import audit
+from instructeur.services.cadre import CadreService, add_links, add_tree
+from instructeur.services.cadre import ObjectifRow as ObjectifRow
+from instructeur.services.financeurs import FINANCEUR_TYPE_LABELS as FINANCEUR_TYPE_LABELS
+from instructeur.services.financeurs import FinanceurData as FinanceurData
+from instructeur.services.financeurs import FinanceurEdit as FinanceurEdit
+from instructeur.services.financeurs import FinanceurRow as FinanceurRow
+from instructeur.services.financeurs import FinanceurUsage as FinanceurUsage
+from instructeur.services.financeurs import (
+    clean_siret,
+    counts,
+    financeur_problems,
+    financeur_usage,
+    save_financeurs,
+)
+from instructeur.services.financeurs import default_financeurs as default_financeurs
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
-    FINANCEUR_TYPES,
     AxeTransversal,
-    ComiteVote,
+    Classification,
     Commune,
     Contrat,
-    Enveloppe,
     Financeur,
-    LigneFinancement,
-    Objectif,
     Quartier,
     QuartierAlias,
     Signataire,
     dossier_quartier,
 )
-
-FINANCEUR_TYPE_LABELS = {
-    "etat": "État",
-    "epci": "EPCI",
-    "commune": "Commune",
-    "departement": "Département",
-    "region": "Région",
-    "caf": "CAF",
-    "bailleur": "Bailleur",
-    "autre": "Autre",
-}
 
 QUARTIER_KIND_LABELS = {
     "qpv": "QPV",
@@ -52,48 +53,6 @@ QUARTIER_KIND_LABELS = {
     "vecu": "Quartier vécu",
     "fragile": "Quartier fragile",
 }
-
-
-@dataclass(frozen=True)
-class FinanceurData:
-    code: str
-    nom: str
-    type: str
-
-
-@dataclass(frozen=True)
-class FinanceurEdit:
-    """One line of the financeurs table as edited: `id` None for a new financeur; the lines'
-    order is the financeurs' order. `version` (optional) refuses a concurrent edit."""
-
-    id: int | None
-    code: str
-    nom: str
-    type: str
-    version: int | None = None
-
-
-def default_financeurs(epci_nom: str = "") -> list[FinanceurData]:
-    """The usual financeurs of a contrat de ville: État, EPCI, Département, Région, CAF."""
-    return [
-        FinanceurData("ETAT", "État (politique de la ville)", "etat"),
-        FinanceurData("EPCI", epci_nom or "Intercommunalité (EPCI)", "epci"),
-        FinanceurData("CD", "Conseil départemental", "departement"),
-        FinanceurData("REGION", "Conseil régional", "region"),
-        FinanceurData("CAF", "Caisse d'allocations familiales", "caf"),
-    ]
-
-
-@dataclass(frozen=True)
-class FinanceurUsage:
-    financeur_id: int
-    dossiers: int  # dossiers with a line of the plan de financement on this financeur
-    enveloppes: int  # campagnes giving it a non-zero enveloppe
-    votes: int  # comité votes recorded for it
-
-    @property
-    def used(self) -> bool:
-        return bool(self.dossiers or self.enveloppes or self.votes)
 
 
 @dataclass(frozen=True)
@@ -124,14 +83,6 @@ class ContratDetail:
 
 
 @dataclass(frozen=True)
-class FinanceurRow:
-    id: int
-    code: str
-    nom: str
-    type: str
-
-
-@dataclass(frozen=True)
 class QuartierRow:
     id: int
     type: str
@@ -142,15 +93,6 @@ class QuartierRow:
     aliases: tuple[str, ...]
     version: int = 1
     dossiers: int = 0
-
-
-@dataclass(frozen=True)
-class ObjectifRow:
-    id: int
-    parent_id: int | None
-    code: str
-    titre: str
-    niveau: int
 
 
 @dataclass(frozen=True)
@@ -210,34 +152,33 @@ class ContratService:
                     Quartier(type=o.type, nom=o.nom, communes=[commune(c) for c in o.communes])
                 )
             s.flush()
-
-            def add_node(node: Noeud, parent: Objectif | None, position: int) -> None:
-                obj = Objectif(
-                    contrat_id=contrat.id,
-                    parent_id=parent.id if parent else None,
-                    code=node.code,
-                    titre=node.titre,
-                    niveau=node.niveau,
-                    position=position,
-                )
-                s.add(obj)
-                s.flush()
-                for n, child in enumerate(node.enfants):
-                    add_node(child, obj, n)
-
-            for n, node in enumerate(ref.cadre):
-                add_node(node, None, n)
+            self._add_cadre(s, contrat.id, ref)
             for n, titre in enumerate(ref.axes_transversaux):
                 contrat.axes_transversaux.append(AxeTransversal(titre=titre, position=n))
             for n, nom_signataire in enumerate(ref.signataires):
                 contrat.signataires.append(Signataire(nom=nom_signataire, position=n))
             for n, f in enumerate(financeurs or []):
                 contrat.financeurs.append(
-                    Financeur(code=f.code, nom=f.nom, type=f.type, position=n, updated_by=self.user)
+                    Financeur(
+                        code=f.code, nom=f.nom, type=f.type, siret=clean_siret(f.siret), position=n, updated_by=self.user
+                    )
                 )
             s.flush()
             audit.record(s, self.user, "contrat", contrat.id, "create", {"referentiel": ref.code})
             return contrat.id
+
+    @staticmethod
+    def _add_cadre(s: Session, contrat_id: int, ref: Referentiel) -> None:
+        """The référentiel's main cadre, its classifications and the links between them."""
+        ids = add_tree(s, contrat_id, ref.cadre)
+        for n, k in enumerate(ref.classifications):
+            classification = Classification(
+                contrat_id=contrat_id, code=k.code, nom=k.nom, niveaux=" | ".join(k.niveaux), position=n
+            )
+            s.add(classification)
+            s.flush()
+            ids.update(add_tree(s, contrat_id, k.noeuds, classification.id))
+        add_links(s, ref.liens, ids)
 
     def all(self) -> list[ContratRow]:
         with self.db.session() as s:
@@ -253,7 +194,7 @@ class ContratService:
     def financeurs(self, contrat_id: int) -> list[FinanceurRow]:
         with self.db.session() as s:
             return [
-                FinanceurRow(f.id, f.code, f.nom, f.type)
+                FinanceurRow(f.id, f.code, f.nom, f.type, f.siret)
                 for f in s.scalars(
                     select(Financeur)
                     .where(Financeur.contrat_id == contrat_id)
@@ -296,28 +237,11 @@ class ContratService:
             ]
 
     def objectifs(self, contrat_id: int) -> list[ObjectifRow]:
-        """The cadre stratégique, depth-first (parents before children, in document order)."""
-        with self.db.session() as s:
-            nodes = s.scalars(select(Objectif).where(Objectif.contrat_id == contrat_id)).all()
-        children: dict[int | None, list[Objectif]] = {}
-        for o in nodes:
-            children.setdefault(o.parent_id, []).append(o)
-        out: list[ObjectifRow] = []
-
-        def walk(parent: int | None) -> None:
-            for o in sorted(children.get(parent, []), key=lambda o: (o.position, o.id)):
-                out.append(ObjectifRow(o.id, o.parent_id, o.code, o.titre, o.niveau))
-                walk(o.id)
-
-        walk(None)
-        return out
+        """The main cadre stratégique, depth-first (services/cadre.py has the whole API)."""
+        return CadreService(self.db, self.user).objectifs(contrat_id)
 
     def count_objectifs(self, contrat_id: int) -> int:
-        with self.db.session() as s:
-            return (
-                s.scalar(select(func.count()).select_from(Objectif).where(Objectif.contrat_id == contrat_id))
-                or 0
-            )
+        return CadreService(self.db, self.user).count_objectifs(contrat_id)
 
     # --- Paramètres: editing a contrat -------------------------------------------------------
 
@@ -347,8 +271,8 @@ class ContratService:
     ) -> int:
         """A contrat without référentiel: quartiers and cadre to be entered or imported later."""
         problems = _contrat_problems(nom, epci_siren, periode)
-        problems += _financeur_problems(
-            [FinanceurEdit(None, f.code, f.nom, f.type) for f in financeurs or []]
+        problems += financeur_problems(
+            [FinanceurEdit(None, f.code, f.nom, f.type, siret=f.siret) for f in financeurs or []]
         )
         if problems:
             raise ValidationError(problems)
@@ -368,6 +292,7 @@ class ContratService:
                         code=f.code.strip().upper(),
                         nom=f.nom.strip(),
                         type=f.type,
+                        siret=clean_siret(f.siret),
                         position=n,
                         updated_by=self.user,
                     )
@@ -433,73 +358,18 @@ class ContratService:
 
     def financeur_usage(self, contrat_id: int) -> dict[int, FinanceurUsage]:
         with self.db.session() as s:
-            return _financeur_usage(s, contrat_id)
+            return financeur_usage(s, contrat_id)
 
     def financeur_versions(self, contrat_id: int) -> dict[int, int]:
         with self.db.session() as s:
-            return _counts(
+            return counts(
                 s.execute(select(Financeur.id, Financeur.version).where(Financeur.contrat_id == contrat_id))
             )
 
     def save_financeurs(self, contrat_id: int, rows: list[FinanceurEdit]) -> list[int]:
-        """The contrat's financeurs become `rows` (in this order): lines with an id are updated,
-        without one created, financeurs missing from `rows` deleted — refused for a financeur that
-        dossiers, enveloppes or comité votes use. Returns the ids in order."""
-        problems = _financeur_problems(rows)
-        if problems:
-            raise ValidationError(problems)
+        """The contrat's financeurs become `rows` (services/financeurs.py: save_financeurs)."""
         with self.db.session() as s:
-            c = _contrat(s, contrat_id)
-            existing = {f.id: f for f in c.financeurs}
-            unknown = [r.id for r in rows if r.id is not None and r.id not in existing]
-            if unknown:
-                raise NotFoundError(f"financeur {unknown[0]} introuvable dans ce contrat")
-            kept = {r.id for r in rows if r.id is not None}
-            removed = [f for fid, f in existing.items() if fid not in kept]
-            usage = _financeur_usage(s, contrat_id)
-            refused = []
-            for f in removed:
-                u = usage.get(f.id)
-                if u is not None and u.used:
-                    refused.append(_usage_text(f, u))
-            if refused:
-                raise ValidationError(refused)
-            for r in rows:
-                if r.id is not None and r.version is not None and existing[r.id].version != r.version:
-                    f = existing[r.id]
-                    raise audit.concurrent_edit(f"Le financeur {f.code}", f.updated_by, f.updated_at)
-            changes: dict[str, object] = {}
-            original = {fid: (f.code, f.nom, f.type, f.position) for fid, f in existing.items()}
-            for f in removed:
-                changes[f"supprime:{f.code}"] = f.nom
-                c.financeurs.remove(f)
-                s.delete(f)
-            s.flush()  # codes freed before others take them
-            # Codes may be swapped between lines: park the renamed ones first (unique constraint).
-            for r in rows:
-                if r.id is not None and existing[r.id].code != r.code.strip().upper():
-                    existing[r.id].code = f"~{r.id}"
-            s.flush()
-            ids: list[int] = []
-            for n, r in enumerate(rows):
-                code, nom = r.code.strip().upper(), r.nom.strip()
-                if r.id is None:
-                    f = Financeur(code=code, nom=nom, type=r.type, position=n, updated_by=self.user)
-                    c.financeurs.append(f)
-                    changes[f"ajoute:{code}"] = nom
-                else:
-                    f = existing[r.id]
-                    before = original[r.id]
-                    f.code, f.nom, f.type, f.position = code, nom, r.type, n
-                    if before[:3] != (code, nom, r.type):
-                        changes[f"modifie:{before[0]}"] = [list(before[:3]), [code, nom, r.type]]
-                    if before != (code, nom, r.type, n):
-                        f.updated_by = self.user
-                s.flush()
-                ids.append(f.id)
-            if changes:
-                audit.record(s, self.user, "contrat", c.id, "financeurs", changes)
-            return ids
+            return save_financeurs(s, self.user, _contrat(s, contrat_id), rows)
 
     # --- quartiers ---------------------------------------------------------------------------
 
@@ -613,84 +483,6 @@ def _contrat_problems(nom: str, epci_siren: str | None, periode: tuple[int, int]
     elif debut > fin:
         problems.append(f"période : l'année de début ({debut}) suit l'année de fin ({fin})")
     return problems
-
-
-def _financeur_problems(rows: list[FinanceurEdit]) -> list[str]:
-    problems = []
-    seen: dict[str, int] = {}
-    for n, r in enumerate(rows, start=1):
-        code = r.code.strip().upper()
-        where = f"financeur ligne {n}"
-        if not code:
-            problems.append(f"{where} : code obligatoire")
-        elif len(code) > 20:
-            problems.append(f"{where} : code « {code} » trop long (20 caractères au plus)")
-        elif code in seen:
-            problems.append(f"{where} : code « {code} » déjà utilisé ligne {seen[code]}")
-        else:
-            seen[code] = n
-        if not r.nom.strip():
-            problems.append(f"{where} ({code or 'sans code'}) : nom obligatoire")
-        if r.type not in FINANCEUR_TYPES:
-            problems.append(
-                f"{where} ({code or 'sans code'}) : type « {r.type} » inconnu "
-                f"(attendu : {', '.join(FINANCEUR_TYPE_LABELS[t] for t in FINANCEUR_TYPES)})"
-            )
-    return problems
-
-
-def _financeur_usage(s: Session, contrat_id: int) -> dict[int, FinanceurUsage]:
-    fids = list(s.scalars(select(Financeur.id).where(Financeur.contrat_id == contrat_id)))
-    if not fids:
-        return {}
-    dossiers = _counts(
-        s.execute(
-            select(LigneFinancement.financeur_id, func.count(func.distinct(LigneFinancement.dossier_id)))
-            .where(LigneFinancement.financeur_id.in_(fids))
-            .group_by(LigneFinancement.financeur_id)
-        )
-    )
-    enveloppes = _counts(
-        s.execute(
-            select(Enveloppe.financeur_id, func.count())
-            .where(Enveloppe.financeur_id.in_(fids), Enveloppe.montant_cents > 0)
-            .group_by(Enveloppe.financeur_id)
-        )
-    )
-    votes = _counts(
-        s.execute(
-            select(ComiteVote.financeur_id, func.count())
-            .where(ComiteVote.financeur_id.in_(fids))
-            .group_by(ComiteVote.financeur_id)
-        )
-    )
-    return {
-        fid: FinanceurUsage(
-            fid, int(dossiers.get(fid, 0)), int(enveloppes.get(fid, 0)), int(votes.get(fid, 0))
-        )
-        for fid in fids
-    }
-
-
-def _counts(rows: Iterable[Any]) -> dict[int, int]:
-    return {int(key): int(n) for key, n in rows}
-
-
-def _usage_text(f: Financeur, u: FinanceurUsage) -> str:
-    uses = []
-    if u.dossiers:
-        uses.append(
-            f"{u.dossiers} dossier{'s' if u.dossiers > 1 else ''} le sollicite{'nt' if u.dossiers > 1 else ''}"
-        )
-    if u.enveloppes:
-        uses.append(
-            f"une enveloppe lui est attribuée dans {u.enveloppes} campagne{'s' if u.enveloppes > 1 else ''}"
-        )
-    if u.votes:
-        uses.append(
-            f"{u.votes} vote{'s' if u.votes > 1 else ''} de comité le concerne{'nt' if u.votes > 1 else ''}"
-        )
-    return f"financeur {f.code} ({f.nom}) : suppression impossible, " + " ; ".join(uses)
 
 
 def _quartier_problems(data: QuartierEdit) -> list[str]:

@@ -289,7 +289,7 @@ class FinanceursPage(QWizardPage):
         ]
 
     def validatePage(self) -> bool:
-        from instructeur.services.contrats import FinanceurEdit, _financeur_problems
+        from instructeur.services.financeurs import FinanceurEdit, financeur_problems as _financeur_problems
 
         problems = _financeur_problems(
             [FinanceurEdit(None, f.code, f.nom, f.type) for f in self.financeurs()]

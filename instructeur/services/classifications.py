@@ -1,0 +1,208 @@
+"""The additional classifications of a contrat's cadre (cross-cutting trees: Saint-Omer's ambitions ›
+engagements), the links between their nodes and the main cadre, and the dossiers' classements in them
+(at most one node per classification). Their trees are edited through services/cadre.py."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from instructeur.errors import NotFoundError, UserError, ValidationError
+from instructeur.services import audit
+from instructeur.services.cadre import (
+    CODE_MAX,
+    dossiers_by_node,
+    join_niveaux,
+    plural,
+    split_niveaux,
+    tree_nodes,
+)
+from instructeur.services.comite_decisions import decision_session
+from instructeur.storage.db import Database
+from instructeur.storage.models import Classification, Dossier, Objectif, ObjectifLien, dossier_classement
+
+
+@dataclass(frozen=True)
+class ClassificationRow:
+    id: int
+    code: str
+    nom: str
+    niveaux: tuple[str, ...]
+    noeuds: int
+
+
+class ClassificationService:
+    def __init__(self, db: Database, user: str | None = None) -> None:
+        self.db = db
+        self.user = user or audit.current_user()
+
+    def classifications(self, contrat_id: int) -> list[ClassificationRow]:
+        with self.db.session() as s:
+            counts = dict(
+                s.execute(
+                    select(Objectif.classification_id, func.count())
+                    .where(Objectif.contrat_id == contrat_id, Objectif.classification_id.is_not(None))
+                    .group_by(Objectif.classification_id)
+                ).tuples()
+            )
+            return [
+                ClassificationRow(k.id, k.code, k.nom, split_niveaux(k.niveaux), int(counts.get(k.id, 0)))
+                for k in s.scalars(
+                    select(Classification)
+                    .where(Classification.contrat_id == contrat_id)
+                    .order_by(Classification.position, Classification.id)
+                )
+            ]
+
+    def liens(self, contrat_id: int) -> list[tuple[str, str]]:
+        """(classification node code, main-cadre objectif code) pairs, in node order."""
+        with self.db.session() as s:
+            codes = dict(
+                s.execute(
+                    select(Objectif.id, Objectif.code).where(Objectif.contrat_id == contrat_id)
+                ).tuples()
+            )
+            return sorted(
+                (codes[a], codes[b])
+                for a, b in s.execute(
+                    select(ObjectifLien.objectif_id, ObjectifLien.lie_a_id).where(
+                        ObjectifLien.objectif_id.in_(list(codes))
+                    )
+                ).tuples()
+            )
+
+    def creer(self, contrat_id: int, code: str, nom: str, niveaux: Sequence[str]) -> int:
+        code, nom, text = code.strip().upper(), " ".join(nom.split()), join_niveaux(niveaux)
+        with decision_session(self.db) as s:
+            problems = _classification_problems(s, contrat_id, code, nom, None)
+            if not text:
+                problems.append("niveaux : au moins un nom de niveau")
+            if problems:
+                raise ValidationError(problems)
+            position = s.scalar(
+                select(func.max(Classification.position)).where(Classification.contrat_id == contrat_id)
+            )
+            k = Classification(
+                contrat_id=contrat_id, code=code, nom=nom, niveaux=text, position=(position or 0) + 1
+            )
+            s.add(k)
+            s.flush()
+            audit.record(
+                s, self.user, "classification", k.id, "create", {"code": code, "nom": nom, "niveaux": text}
+            )
+            return k.id
+
+    def modifier(self, classification_id: int, code: str, nom: str) -> None:
+        code, nom = code.strip().upper(), " ".join(nom.split())
+        with decision_session(self.db) as s:
+            k = _classification(s, classification_id)
+            problems = _classification_problems(s, k.contrat_id, code, nom, k.id)
+            if problems:
+                raise ValidationError(problems)
+            changes = {f: [getattr(k, f), v] for f, v in (("code", code), ("nom", nom)) if getattr(k, f) != v}
+            if changes:
+                k.code, k.nom = code, nom
+                audit.record(s, self.user, "classification", k.id, "update", changes)
+
+    def supprimer(self, classification_id: int) -> None:
+        """Deletes a classification and its nodes; refused while dossiers are classés in it."""
+        with decision_session(self.db) as s:
+            k = _classification(s, classification_id)
+            nodes = tree_nodes(s, k.contrat_id, k.id)
+            used = set().union(*dossiers_by_node(s, [o.id for o in nodes]).values()) if nodes else set()
+            if used:
+                n = len(used)
+                raise UserError(
+                    f"La classification « {k.nom} » ne peut pas être supprimée : "
+                    f"{plural(n, 'dossier y est classé', 'dossiers y sont classés')}. Retirez-les d'abord."
+                )
+            ids = [o.id for o in nodes]
+            if ids:
+                s.execute(
+                    delete(ObjectifLien).where(
+                        or_(ObjectifLien.objectif_id.in_(ids), ObjectifLien.lie_a_id.in_(ids))
+                    )
+                )
+                s.execute(
+                    delete(Objectif).where(Objectif.id.in_(ids)).execution_options(synchronize_session=False)
+                )
+            audit.record(
+                s,
+                self.user,
+                "classification",
+                k.id,
+                "delete",
+                {"code": k.code, "nom": k.nom, "noeuds": len(ids)},
+            )
+            s.delete(k)
+
+    # --- a dossier's classements ------------------------------------------------------------------
+
+    def classements(self, dossier_id: int) -> dict[int, int]:
+        """{classification id: node id} of the dossier."""
+        with self.db.session() as s:
+            return {
+                int(k or 0): int(o)
+                for k, o in s.execute(
+                    select(Objectif.classification_id, Objectif.id)
+                    .join(dossier_classement, dossier_classement.c.objectif_id == Objectif.id)
+                    .where(dossier_classement.c.dossier_id == dossier_id, Objectif.classification_id.is_not(None))
+                )
+            }
+
+    def classer(self, dossier_id: int, classification_id: int, noeud_id: int | None) -> None:
+        """The dossier's node in this classification (None: not classé), replacing the previous one."""
+        with self.db.session() as s:
+            d = s.get(Dossier, dossier_id)
+            k = s.get(Classification, classification_id)
+            if d is None or k is None:
+                raise NotFoundError("dossier ou classification introuvable")
+            if noeud_id is not None:
+                o = s.get(Objectif, noeud_id)
+                if o is None or o.classification_id != classification_id:
+                    raise UserError(f"ce nœud n'appartient pas à la classification « {k.nom} »")
+            previous = [o for o in d.classements if o.classification_id == classification_id]
+            if [o.id for o in previous] == ([noeud_id] if noeud_id is not None else []):
+                return
+            for o in previous:
+                d.classements.remove(o)
+            if noeud_id is not None:
+                d.classements.append(s.get_one(Objectif, noeud_id))
+            s.flush()
+            audit.record(
+                s, self.user, "dossier", d.id, "classement",
+                {k.code: [[o.code for o in previous], [o.code for o in d.classements if o.classification_id == k.id]]},
+            )  # fmt: skip
+
+
+def _classification(s: Session, classification_id: int) -> Classification:
+    k = s.get(Classification, classification_id)
+    if k is None:
+        raise NotFoundError(f"classification {classification_id} introuvable")
+    return k
+
+
+def _classification_problems(
+    s: Session, contrat_id: int, code: str, nom: str, current: int | None
+) -> list[str]:
+    problems = []
+    if not code:
+        problems.append("code de la classification : obligatoire")
+    elif len(code) > CODE_MAX:
+        problems.append(f"code « {code} » : trop long ({CODE_MAX} caractères au plus)")
+    elif s.scalar(
+        select(Classification.id).where(
+            Classification.contrat_id == contrat_id,
+            Classification.code == code,
+            Classification.id != (current or 0),
+        )
+    ):
+        problems.append(f"code « {code} » : une autre classification le porte déjà")
+    if not nom:
+        problems.append("nom de la classification : obligatoire")
+    elif len(nom) > 200:
+        problems.append("nom de la classification : 200 caractères au plus")
+    return problems
