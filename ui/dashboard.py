@@ -29,9 +29,14 @@ from PySide6.QtWidgets import (
 )
 
 from instructeur.domain.money import format_amount
+from instructeur.errors import UserError
+from instructeur.services.campagnes import CAMPAGNE_STATUT_LABELS, CampagneService
+from instructeur.services.parcours import parcours
 from instructeur.services.synthese import SyntheseCampagne, SyntheseService
 from instructeur.storage.db import Database
 from ui.charts import COLORS, BarChart, BulletChart, BulletRow, Series, euros, integer
+from ui.parcours_panel import STYLE as PARCOURS_STYLE
+from ui.parcours_panel import ParcoursPanel, follow
 
 if TYPE_CHECKING:
     pass
@@ -136,7 +141,7 @@ class Dashboard(QWidget):
         super().__init__(parent)
         self.setObjectName("dashboard")
         self.setAccessibleName("Tableau de bord de la campagne")
-        self.setStyleSheet(_STYLE)
+        self.setStyleSheet(_STYLE + PARCOURS_STYLE)
         self._db = db
         self._campagne_id: int | None = None
         self._stale = False
@@ -153,6 +158,12 @@ class Dashboard(QWidget):
         self.title.setAccessibleName("Campagne du tableau de bord")
         self.title.hide()  # the window's header already names the contrat and the campagne
         outer.addWidget(self.title)
+        # --- the campagne's path (ui/parcours_panel.py, services/parcours.py) ---
+        self.parcours_panel = ParcoursPanel()
+        self.parcours_panel.link_clicked.connect(self._follow)
+        self.parcours_panel.statut_requested.connect(self._change_statut)
+        outer.addWidget(self.parcours_panel)
+        # --- end path ---
 
         tiles = QHBoxLayout()
         tiles.setSpacing(12)
@@ -251,10 +262,41 @@ class Dashboard(QWidget):
         if self._campagne_id is None:
             self.synthese = None
             self.title.setText("Aucune campagne")
+            self.parcours_panel.set_parcours(None)
             self._fill(None)
             return
         self.synthese = SyntheseService(self._db).campagne(self._campagne_id)
+        self.parcours_panel.set_parcours(parcours(self._db, self._campagne_id))
         self._fill(self.synthese)
+
+    # --- the path's links: the main window's actions --------------------------------------------
+
+    def _follow(self, link: str, statuts: tuple[str, ...]) -> None:
+        window = self.window()
+        if hasattr(window, "reporting"):
+            follow(window, link, statuts)  # type: ignore[arg-type]
+
+    def _change_statut(self, statut: str) -> None:
+        """« Passer la campagne en … »: asked, then saved like Paramètres › Campagne would."""
+        if self._campagne_id is None:
+            return
+        window = self.window()
+        dialogs = getattr(window, "_dialogs", None)
+        label = CAMPAGNE_STATUT_LABELS.get(statut, statut)
+        question = f"Passer la campagne au statut « {label} » ?"
+        if dialogs is not None and not dialogs.confirm(self, "Statut de la campagne", question, "Passer"):
+            return
+        service = CampagneService(self._db)
+        try:
+            service.set_statut(self._campagne_id, statut, service.detail(self._campagne_id).version)
+        except UserError as exc:
+            if dialogs is not None:
+                dialogs.error(self, "Statut de la campagne", exc.message)
+            return
+        reload = getattr(window, "reload", None)
+        if callable(reload):
+            reload()  # the header's pill and the campagne menu
+        self.invalidate()
 
     # --- display ---------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -35,15 +35,14 @@ from instructeur.services.dossiers import DossierService
 from instructeur.storage.db import Database
 from ui.actions import (
     CoinstructionActions,
-    ComiteActions,
     FicheRegistry,
-    ImportActions,
-    InstructionActions,
-    ParametresActions,
     ReportingActions,
 )
 from ui.delegates import PillDelegate
 from ui.dialogs import DATABASE_FILTER, Dialogs
+from ui.first_run import EmptyListPanel, FirstRun, FirstRunPanel
+from ui.help import HelpActions
+from ui.main_menus import build_menus
 from ui.models.dossiers import DossierFilterProxy, DossierTableModel
 from ui.views import DossiersWorkspace
 
@@ -51,74 +50,6 @@ if TYPE_CHECKING:
     from ui.fiche import FicheDossier
 
 APP_NAME = "Instructeur"
-
-EMPTY_STATE_TEXT = (
-    "<p style='font-size:15pt; font-weight:600'>Aucune campagne dans cette base</p>"
-    "<p>Commencez par votre contrat de ville&nbsp;: partez du référentiel de votre territoire "
-    "(quartiers, cadre stratégique, signataires) ou d'un contrat vide, indiquez vos financeurs, "
-    "puis votre premier appel à projets et ses enveloppes.</p>"
-)
-EMPTY_STATE_CONTRAT_TEXT = (
-    "<p style='font-size:15pt; font-weight:600'>Aucune campagne dans cette base</p>"
-    "<p>Le contrat «&nbsp;{contrat}&nbsp;» n'a pas encore d'appel à projets&nbsp;: "
-    "créez sa première campagne (année, enveloppes, recevabilité).</p>"
-)
-EMPTY_STATE_DEMO_HINT = (
-    "<p style='color:gray'>Pour seulement découvrir l'application, créez plutôt une base de "
-    "démonstration&nbsp;: <code>instructeur demo create demo.sqlite</code>, puis ouvrez-la avec "
-    "<b>Fichier&nbsp;▸ Ouvrir une base…</b> (ou lancez <code>instructeur --demo</code>).</p>"
-)
-
-
-class _EmptyState(QWidget):
-    """What an empty base shows: what to do first, and the button that does it."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        from PySide6.QtWidgets import QPushButton
-
-        self.label = QLabel(EMPTY_STATE_TEXT)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.label.setFixedWidth(640)
-        self.create_contrat_button = QPushButton("Créer un &contrat…")
-        self.create_campagne_button = QPushButton("Créer une &campagne…")
-        self.create_contrat_button.setDefault(True)
-        self.hint = QLabel(EMPTY_STATE_DEMO_HINT)
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setWordWrap(True)
-        self.hint.setFixedWidth(640)
-        self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hint.setMinimumHeight(self.hint.heightForWidth(640))
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.create_campagne_button)
-        buttons.addWidget(self.create_contrat_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addStretch(2)
-        layout.addWidget(self.label, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addSpacing(12)
-        layout.addLayout(buttons)
-        layout.addSpacing(24)
-        layout.addWidget(self.hint, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(3)
-        self.set_contrat(None)
-
-    def set_contrat(self, contrat: str | None) -> None:
-        """No contrat: « Créer un contrat… »; a contrat without campagne: « Créer une campagne… »."""
-        if contrat is None:
-            self.label.setText(EMPTY_STATE_TEXT)
-        else:
-            self.label.setText(EMPTY_STATE_CONTRAT_TEXT.format(contrat=html.escape(contrat)))
-        self.label.setMinimumHeight(self.label.heightForWidth(640))
-        self.create_campagne_button.setVisible(contrat is not None)
-        self.create_contrat_button.setText("Créer un &contrat…" if contrat is None else "Autre &contrat…")
-
-    def text(self) -> str:
-        return self.label.text() + self.hint.text()
-
 
 _STYLE = """
 #header { background: palette(base); border-bottom: 1px solid palette(mid); }
@@ -227,6 +158,8 @@ class MainWindow(QMainWindow):
         self.workspace = DossiersWorkspace(self)  # filters, views, columns, batch actions, porteurs
         self.reporting = ReportingActions(self)  # tableau de bord, exports, notifications
         self.coinstruction = CoinstructionActions(self)  # notation hors ligne, fiches d'instruction
+        self.first_run = FirstRun(self)  # the empty states' buttons
+        self.help = HelpActions(self, self.help_menu)  # guide (F1), raccourcis clavier
         self.proxy.rowsInserted.connect(self._update_counts)
         self.proxy.rowsRemoved.connect(self._update_counts)
         self.proxy.modelReset.connect(self._update_counts)
@@ -314,12 +247,13 @@ class MainWindow(QMainWindow):
         bar.addStretch(1)
         self.search_bar = bar
         page_layout.addLayout(bar)
-        page_layout.addWidget(self.table, 1)
+        self.empty_list = EmptyListPanel()  # a campagne without dossier: what to do next
+        self.list_stack = QStackedWidget()
+        self.list_stack.addWidget(self.table)
+        self.list_stack.addWidget(self.empty_list)
+        page_layout.addWidget(self.list_stack, 1)
 
-        self.empty_state = _named(_EmptyState(), "emptyState")
-        self.empty_state.setAccessibleName("Base sans campagne")
-        self.empty_state.create_contrat_button.clicked.connect(lambda: self.parametres.open_wizard())
-        self.empty_state.create_campagne_button.clicked.connect(lambda: self.parametres.open_new_campagne())
+        self.empty_state = FirstRunPanel()  # ui/first_run.py, wired by FirstRun
 
         self.stack = QStackedWidget()
         self.stack.addWidget(table_page)
@@ -350,78 +284,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
     def _build_menus(self) -> None:
-        menubar = self.menuBar()
-        fichier = menubar.addMenu("&Fichier")
-        self.open_action = QAction("&Ouvrir une base…", self)
-        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.open_action.triggered.connect(self.ask_open_database)
-        self.backup_action = QAction("&Sauvegarder une copie…", self)
-        self.backup_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
-        self.backup_action.triggered.connect(self.ask_backup)
-        self.quit_action = QAction("&Quitter", self)
-        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        self.quit_action.triggered.connect(self.close)
-        fichier.addAction(self.open_action)
-        self.import_actions = ImportActions(self, fichier, self._dialogs)  # Importer… (ui/actions/imports.py)
-        fichier.addAction(self.backup_action)
-        fichier.addSeparator()
-        fichier.addAction(self.quit_action)
-
-        self.campagne_menu = menubar.addMenu("&Campagne")
-        self.campagne_group = QActionGroup(self)
-        self.campagne_group.setExclusive(True)
-        # Grille, cotation F/H, évaluateurs, matrice de notation, under the campagnes (ui/matrix.py).
-        self.instruction = InstructionActions(self, self.campagne_menu, self._dialogs)
-        # Nouveau contrat…, Paramètres… (Fichier) and Nouvelle campagne… (Campagne): ui/parametres/.
-        self.parametres = ParametresActions(
-            self, fichier, self.campagne_menu, self._dialogs, self.open_action
-        )
-
-        dossier_menu = menubar.addMenu("&Dossier")
-        self.open_fiche_action = QAction("&Ouvrir la fiche", self)
-        self.open_fiche_action.setShortcut(QKeySequence(Qt.Key.Key_Return))
-        self.open_fiche_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the table's Entrée
-        self.open_fiche_action.triggered.connect(self.open_current_fiche)
-        self.new_dossier_action = QAction("&Nouveau dossier…", self)
-        self.new_dossier_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_dossier_action.triggered.connect(self.new_dossier)
-        dossier_menu.addAction(self.open_fiche_action)
-        dossier_menu.addAction(self.new_dossier_action)
-        self.addAction(self.new_dossier_action)
-        self.table.addAction(self.open_fiche_action)
-        # --- « Supprimer le dossier… » (created by mistake; ui/deletion.py) ---
-        from ui.deletion import DossierDeletionActions
-
-        self.deletion = DossierDeletionActions(self, dossier_menu, self._dialogs)
-        # --- end deletion ---
-
-        # Comités et ordre du jour, simulations, séance du comité (ui/comite/).
-        self.comite_menu = menubar.addMenu("Co&mité")
-        self.comite = ComiteActions(self, self.comite_menu)
-
-        affichage = menubar.addMenu("&Affichage")
-        self.refresh_action = QAction("&Actualiser", self)
-        self.refresh_action.setShortcut(QKeySequence("F5"))
-        self.refresh_action.triggered.connect(self.reload)
-        self.search_action = QAction("&Rechercher un dossier", self)
-        self.search_action.setShortcut(QKeySequence("Ctrl+F"))
-        self.search_action.triggered.connect(self.focus_search)
-        self.fit_action = QAction("Ajuster les &colonnes", self)
-        self.fit_action.triggered.connect(lambda: self._fit_columns(force=True))
-        affichage.addAction(self.refresh_action)
-        affichage.addAction(self.search_action)
-        affichage.addAction(self.fit_action)
-
-        aide = menubar.addMenu("A&ide")
-        self.about_action = QAction("À &propos d'Instructeur", self)
-        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
-        self.about_action.triggered.connect(self.show_about)
-        aide.addAction(self.about_action)
-        # Shortcuts also work when the menu bar is hidden or not native (offscreen, some desktops).
-        self.addActions(
-            [self.open_action, self.backup_action, self.quit_action, self.refresh_action, self.search_action]
-        )
+        build_menus(self)  # ui/main_menus.py
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -533,6 +396,7 @@ class MainWindow(QMainWindow):
         self.statut_pill.setStyleSheet(f"color: {fg}; background: {bg};")
         self.statut_pill.show()
         total = self.model.rowCount()
+        self.list_stack.setCurrentWidget(self.table if total else self.empty_list)
         self.count_figure.set_value(int_fr(total))
         self.count_figure.caption.setText("dossier" if total <= 1 else "dossiers")
         self.total_figure.set_value(format_amount(self.model.total_demande_cents()))

@@ -222,8 +222,14 @@ def test_refresh_sees_new_dossiers(qtbot, db: Database) -> None:
 def test_empty_database_shows_empty_state(qtbot, empty_db: Database) -> None:
     window = make_window(qtbot, empty_db)
     assert window.stack.currentWidget() is window.empty_state
-    assert "Aucune campagne" in window.empty_state.text()
-    assert "instructeur demo create" in window.empty_state.text()
+    assert "Cette base est vide" in window.empty_state.text()
+    assert "instructeur demo" not in window.empty_state.text()  # no command line to type
+    panel = window.empty_state
+    assert [b.isVisible() for b in (panel.create_contrat_button, panel.demo_button, panel.open_button)] == [
+        True,
+        True,
+        True,
+    ]
     assert window.windowTitle() == "Instructeur"
     assert not window.campagne_combo.isEnabled()
     window.refresh_action.trigger()  # no crash either

@@ -98,7 +98,7 @@ def test_wizard_on_empty_database_creates_contrat_and_campagne(qtbot, empty_db: 
     window = make_window(qtbot, empty_db, dialogs)
     assert window.stack.currentWidget() is window.empty_state
     assert window.empty_state.create_contrat_button.isVisible()
-    assert "instructeur demo create" in window.empty_state.text()  # the demo stays a secondary hint
+    assert window.empty_state.demo_button.isVisible()  # the demo: a button, no command line
 
     window.empty_state.create_contrat_button.click()
     wizard = window.parametres.wizard
