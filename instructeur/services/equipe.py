@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from instructeur.errors import UserError
-from instructeur.storage import roles
+from instructeur.storage import roles, roles_evaluateur
 from instructeur.storage.db import Database
 from instructeur.storage.models import Evaluateur
 
@@ -131,8 +131,17 @@ def init(db: Database) -> dict[str, str]:
         columns.setdefault(table, []).append(column)
     if "dossier" not in columns:
         raise UserError("base non initialisée : lancez d'abord « instructeur init --db URL »")
-    _execute(db, [*create, *roles.team_statements(_dbname(db), columns)])
+    dbname = _dbname(db)
+    # Évaluateurs added before this version of init read through the views too.
+    paths = [roles_evaluateur.search_path(m.login, dbname, True) for m in _members(db, groups, "evaluateur")]
+    _execute(db, [*create, *roles.team_statements(dbname, columns), *paths])
     return groups
+
+
+def _members(db: Database, groups: dict[str, str], role: str) -> list[Membre]:
+    if groups[role] not in _existing_roles(db, [groups[role]]):
+        return []
+    return [m for m in liste(db) if m.role == role]
 
 
 def _check_login(login: str) -> str:
@@ -186,6 +195,7 @@ def ajouter(
         if other != role:
             statements.append(sql.SQL("REVOKE {} FROM {}").format(sql.Identifier(group), ident))
     statements.append(sql.SQL("GRANT {} TO {}").format(sql.Identifier(groups[role]), ident))
+    statements.append(roles_evaluateur.search_path(login, _dbname(db), role == "evaluateur"))
     link = sql.Identifier(roles.LINK_TABLE)
     statements.append(sql.SQL("DELETE FROM {} WHERE login = {}").format(link, sql.Literal(login)))
     for ev_id in ev_ids:

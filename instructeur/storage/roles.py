@@ -13,6 +13,7 @@ from __future__ import annotations
 from psycopg import sql
 
 from instructeur.errors import UserError
+from instructeur.storage import roles_evaluateur
 
 ROLES = ("chef", "instructeur", "evaluateur", "lecteur")
 ROLE_LABELS = {
@@ -45,14 +46,15 @@ INSTRUCTEUR_WRITES = (
 DOSSIER_NO_INSTRUCTEUR = ("id", "decision")
 LIGNE_NO_INSTRUCTEUR = ("id", "vote_cents")
 
-# What an évaluateur may read (dossier, ligne_financement, evaluation, note: row-filtered).
+# What an évaluateur may read (evaluation, note: row-filtered). Dossiers, their lines, history,
+# comité and suivi: through the views of storage/roles_evaluateur.py (assigned dossiers, no avis).
 EVALUATEUR_READS = (
     "contrat", "commune", "quartier", "quartier_commune", "quartier_alias", "objectif",
-    "axe_transversal", "financeur", "signataire", "campagne", "recevabilite_item", "label",
-    "grille", "critere", "evaluateur", "setting", "porteur", "dossier", "dossier_quartier",
+    "axe_transversal", "financeur", "signataire", "campagne", "enveloppe", "recevabilite_item",
+    "label", "grille", "critere", "evaluateur", "setting", "porteur", "dossier_quartier",
     "dossier_objectif_secondaire", "dossier_axe_transversal", "dossier_label",
     "classification", "objectif_lien", "dossier_classement",  # issue 13 (H13a)
-    "ligne_financement", "recevabilite_check", "evaluation", "note", LINK_TABLE, "alembic_version",
+    "recevabilite_check", "evaluation", "note", LINK_TABLE, "alembic_version",
 )  # fmt: skip
 EVALUATION_EVALUATEUR_COLUMNS = (
     "conflit", "conflit_motif", "commentaire", "date_evaluation", "version", "updated_at", "updated_by",
@@ -106,12 +108,16 @@ def _policies(g: dict[str, sql.Identifier]) -> list[sql.Composable]:
            "vote_cents IS NULL", None)  # fmt: skip
     # Évaluateur: own évaluations; dossiers assigned without a declared conflict (HotCRP's rule).
     own = f"evaluateur_id IN {_MINE}"
-    # Own évaluations only, a conflicted one included (its évaluateur declared it and must see
-    # it: PostgreSQL checks an updated row against the SELECT policy too); its notes are hidden.
-    policy("evaluation", "equipe_evaluateur_lire", "SELECT", ev, own, None)
+    # Own évaluations, a conflicted one included (its évaluateur declared it and must see it:
+    # PostgreSQL checks an updated row against the SELECT policy too), its notes hidden; the
+    # others' only under the campagne's option, once their own is complete (roles_evaluateur).
+    visible = f"public.{roles_evaluateur.VISIBLE_FUNCTION}(dossier_id)"
+    policy("evaluation", "equipe_evaluateur_lire", "SELECT", ev, f"{own} OR {visible}", None)
     policy("evaluation", "equipe_evaluateur_maj", "UPDATE", ev, f"{own} AND NOT conflit", own)
-    scorable = "evaluation_id IN (SELECT e.id FROM evaluation e WHERE NOT e.conflit)"
+    scorable = f"evaluation_id IN (SELECT e.id FROM evaluation e WHERE e.{own} AND NOT e.conflit)"
     policy("note", "equipe_evaluateur", "ALL", ev, scorable, scorable)
+    others = f"evaluation_id IN (SELECT e.id FROM evaluation e WHERE public.{roles_evaluateur.VISIBLE_FUNCTION}(e.dossier_id))"
+    policy("note", "equipe_evaluateur_autres", "SELECT", ev, others, None)
     assigned = f"id IN (SELECT e.dossier_id FROM evaluation e WHERE e.{own})"
     policy("dossier", "equipe_evaluateur_lire", "SELECT", ev, assigned, None)
     policy("ligne_financement", "equipe_evaluateur_lire", "SELECT", ev,
@@ -173,6 +179,8 @@ def team_statements(dbname: str, columns: dict[str, list[str]]) -> list[sql.Comp
             sql.SQL(", ").join(_q(c) for c in EVALUATION_EVALUATEUR_COLUMNS), ev
         )
     )
+    s.extend(roles_evaluateur.view_statements(columns, ev))
+    s.extend(roles_evaluateur.visible_function(ev))
     s.extend(_policies(g))
     return s
 

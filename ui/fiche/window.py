@@ -82,11 +82,22 @@ def load_snapshot(db: Database, dossier_id: int, user: str | None = None) -> Fic
         detail=detail,
         data=detail.data,
         recevabilite=tuple(fiche.recevabilite(dossier_id)),
-        journal=tuple(fiche.journal(dossier_id)),
+        journal=_journal(fiche, dossier_id),
         porteur=porteurs.get(detail.data.porteur_id),
         history=tuple(porteurs.history(detail.data.porteur_id)),
         allowed=allowed_targets(detail.statut, detail.decision),
     )
+
+
+def _journal(fiche: FicheService, dossier_id: int) -> tuple[JournalRow, ...]:
+    """Team mode: an évaluateur may not read the journal (it holds the avis' history); the
+    fiche opens without its Historique instead of failing."""
+    try:
+        return tuple(fiche.journal(dossier_id))
+    except UserError as exc:
+        if not exc.message.startswith("droits insuffisants"):
+            raise
+        return ()
 
 
 def new_snapshot(db: Database, context: FicheContext, user: str | None = None) -> FicheSnapshot:

@@ -1,0 +1,136 @@
+"""Team mode on the real PostgreSQL server: what an évaluateur reads of the dossiers assigned to
+them (views of storage/roles_evaluateur.py): the fiche opens with their own login, the avis never
+shows, and a declared conflict hides the comité's discussion too (raw SQL and services)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+
+from instructeur.services.dossiers import DossierService
+from instructeur.services.fiche import FicheService
+from instructeur.services.notation import NotationService
+from instructeur.services.suivi import SuiviService
+from instructeur.storage.db import Database, open_database
+from tests.storage.test_equipe_roles import Team, _build
+
+pytestmark = pytest.mark.postgres
+
+SECRET_AVIS = "avis réservé aux instructeurs"
+SECRET_DISCUSSION = "discussion du comité"
+
+
+@pytest.fixture(scope="module")
+def team(pg_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
+    """Built once for the module: the tests only read (or write in a rolled-back transaction)."""
+    url = pg_server.create_database()
+    db = open_database(url, backup_dir=tmp_path_factory.mktemp("equipe"))
+    try:
+        t = _build(db, url, pg_server.port)
+        _comite_and_avis(t)
+        yield t
+    finally:
+        db.close()
+        pg_server.drop_database(url)
+
+
+def _comite_and_avis(t: Team) -> None:
+    """As the owner: an avis on every dossier, a comité that discussed the two assigned ones."""
+    with t.db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"UPDATE dossier SET avis = 'favorable', avis_motivation = '{SECRET_AVIS}'; "
+            "UPDATE ligne_financement SET propose_cents = 4000 WHERE financeur_id IS NOT NULL; "
+            "INSERT INTO comite (campagne_id, type, statut, version) "
+            "SELECT campagne_id, 'financeurs', 'clos', 1 FROM dossier LIMIT 1"
+        )
+        for dossier in (t.d_ok, t.d_conflit):
+            conn.exec_driver_sql(
+                "INSERT INTO comite_point (comite_id, dossier_id, position, decision, motivation, version) "
+                f"SELECT max(id), {dossier}, 1, 'refuse', '{SECRET_DISCUSSION}', 1 FROM comite; "
+                "INSERT INTO comite_vote (point_id, financeur_id, montant_cents) "
+                f"SELECT p.id, f.id, 0 FROM comite_point p, financeur f WHERE p.dossier_id = {dossier} LIMIT 1; "
+                "INSERT INTO transition (dossier_id, at, utilisateur, de_statut, vers_statut, motivation) "
+                f"VALUES ({dossier}, now(), 'chef', 'en_comite', 'refuse', '{SECRET_DISCUSSION}')"
+            )
+
+
+def _login_db(t: Team, role: str = "evaluateur") -> Database:
+    return open_database(t.url.replace("postgres@", f"{t.logins[role]}@"), migrate=False)
+
+
+def _query(t: Team, statement: str, role: str = "evaluateur") -> list[tuple[Any, ...]] | str:
+    """The rows the server returns to that login, or « refusé »."""
+    with psycopg.connect(host="127.0.0.1", port=t.port, dbname=t.dbname, user=t.logins[role]) as conn:
+        try:
+            return conn.execute(statement).fetchall()
+        except psycopg.errors.InsufficientPrivilege:
+            return "refusé"
+
+
+def test_evaluateur_never_reads_the_avis_through_raw_sql(team: Team) -> None:
+    # The real tables refuse the avis columns outright...
+    assert _query(team, "SELECT avis_motivation FROM public.dossier") == "refusé"
+    assert _query(team, "SELECT * FROM public.dossier") == "refusé"
+    assert _query(team, "SELECT propose_cents FROM public.ligne_financement") == "refusé"
+    # ...and the login's own search path shows the assigned dossiers with the avis left empty.
+    assert sorted(_query(team, "SELECT id, avis, avis_motivation FROM dossier")) == sorted(  # type: ignore[arg-type]
+        [(team.d_ok, None, None), (team.d_conflit, None, None)]
+    )
+    assert _query(team, "SELECT DISTINCT propose_cents FROM ligne_financement") == [(None,)]
+    # The other roles still read it.
+    assert _query(team, f"SELECT avis_motivation FROM dossier WHERE id = {team.d_ok}", "lecteur") == [
+        (SECRET_AVIS,)
+    ]
+
+
+def test_conflict_hides_the_comite_discussion_through_raw_sql(team: Team) -> None:
+    points = _query(team, "SELECT dossier_id, motivation FROM comite_point")
+    assert points == [(team.d_ok, SECRET_DISCUSSION)]  # not the conflicted dossier's
+    votes = _query(team, "SELECT p.dossier_id FROM comite_vote v JOIN comite_point p ON p.id = v.point_id")
+    assert votes == [(team.d_ok,)]
+    history = dict(_query(team, "SELECT dossier_id, motivation FROM transition WHERE vers_statut = 'refuse'"))  # type: ignore[arg-type]
+    assert history == {team.d_ok: SECRET_DISCUSSION, team.d_conflit: None}
+    assert _query(team, "SELECT * FROM public.comite_point") == "refusé"
+    # Nothing of the dossier not assigned to them.
+    assert _query(team, f"SELECT id FROM dossier WHERE id = {team.d_autre}") == []
+    assert _query(team, f"SELECT id FROM notification WHERE dossier_id = {team.d_autre}") == []
+
+
+def test_evaluateur_opens_the_fiche_of_an_assigned_dossier(team: Team) -> None:
+    db = _login_db(team)
+    try:
+        detail = DossierService(db).get(team.d_ok)
+        assert (detail.avis, detail.avis_motivation) == (None, None)
+        assert {ligne.propose_cents for ligne in detail.data.lignes} == {None}
+        context = FicheService(db).context(detail.campagne_id)
+        assert context.financeurs
+        assert FicheService(db).recevabilite(team.d_ok) is not None
+        suivi = SuiviService(db).get(team.d_ok)
+        assert suivi.decision is not None
+        [mine] = NotationService(db).evaluations_of(team.d_ok)
+        assert mine.evaluateur_nom == "Alice Martin"
+        # Conflicted: the fiche opens, without the comité's discussion nor anybody's notes.
+        conflicted = SuiviService(db).get(team.d_conflit)
+        assert SECRET_DISCUSSION not in repr(conflicted)
+        assert all(t.motivation != SECRET_DISCUSSION for t in DossierService(db).get(team.d_conflit).transitions)
+        [own] = NotationService(db).evaluations_of(team.d_conflit)
+        assert own.notes == {}
+    finally:
+        db.close()
+
+
+def test_snapshot_of_the_fiche_as_an_evaluateur(team: Team) -> None:
+    """The window's snapshot: the journal (which holds the avis' history) is left out, not fatal."""
+    pytest.importorskip("PySide6")
+    from ui.fiche.window import load_snapshot
+
+    db = _login_db(team)
+    try:
+        snapshot = load_snapshot(db, team.d_ok)
+    finally:
+        db.close()
+    assert snapshot.detail is not None and snapshot.detail.avis is None
+    assert snapshot.journal == ()
