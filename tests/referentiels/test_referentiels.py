@@ -178,6 +178,8 @@ def _all_texts(referentiel: Referentiel) -> list[tuple[str, str]]:
     for ambition in referentiel.ambitions:
         texts.append(("ambition", ambition.titre))
         texts.append(("nom court d'ambition", ambition.nom_court))
+    for classification in referentiel.classifications:
+        texts.extend((f"{classification.code} " + n.code, n.titre) for n in classification.walk())
     return texts
 
 
