@@ -22,7 +22,8 @@ from instructeur.domain.money import AMOUNT_CEILING_DEFAULT_CENTS, format_amount
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import fold
 from instructeur.errors import NotFoundError, UserError
-from instructeur.imports import values
+from instructeur.imports import presets, values
+from instructeur.imports import value_map as value_maps
 from instructeur.imports.headers import (
     DEMANDE_PREFIX,
     Mapping,
@@ -31,11 +32,21 @@ from instructeur.imports.headers import (
     normalize_header,
     propose_mapping,
 )
-from instructeur.imports.reader import Row, Table, column_letter, read_table
+from instructeur.imports.reader import Row, Table, read_table
+from instructeur.imports.results import (
+    FieldChange,
+    ImportPreview,
+    ImportRejected,
+    ImportResult,
+    MappedColumn,
+    PlannedDossier,
+    SiretConflict,
+    Unmatched,
+)
 from instructeur.imports.values import RowProblem
 from instructeur.services import audit
 from instructeur.services.contrats import FinanceurRow
-from instructeur.services.dossiers import DossierData, Ligne, validate
+from instructeur.services.dossiers import DossierData, Ligne, plan_warnings, validate
 from instructeur.services.porteurs import PorteurData, normalized
 from instructeur.services.porteurs import validate as validate_porteur
 from instructeur.storage.db import Database
@@ -53,12 +64,14 @@ from instructeur.storage.models import (
 
 __all__ = [
     "FieldChange",
+    "ImportOptions",
     "ImportPreview",
     "ImportRejected",
     "ImportResult",
     "MappedColumn",
     "PlannedDossier",
     "RowProblem",
+    "analyse",
     "apply",
     "campagne_financeurs",
     "preview",
@@ -86,99 +99,18 @@ SCALAR_KEYS = (
 )  # fmt: skip
 
 
-# --- Results ---------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
-class MappedColumn:
-    key: str
-    label: str
-    column: int
-    header: str
+class ImportOptions:
+    """What the user chose beyond the column mapping (CLI flags, wizard steps)."""
 
-    @property
-    def letter(self) -> str:
-        return column_letter(self.column)
-
-
-@dataclass(frozen=True)
-class FieldChange:
-    label: str
-    old: str
-    new: str
-
-    def __str__(self) -> str:
-        return f"{self.label} {self.old} → {self.new}"
-
-
-@dataclass(frozen=True)
-class PlannedDossier:
-    row: int
-    reference: str
-    intitule: str
-    porteur: str
-    changes: tuple[FieldChange, ...] = ()
-
-    def describe_changes(self) -> str:
-        return f"référence {self.reference} : " + ", ".join(str(c) for c in self.changes)
+    values: value_maps.ValueMap = field(default_factory=dict)  # value mapping (imports/value_map.py)
+    lignes_valides: bool = False  # import the valid rows, write the rejected ones to `rejects_path`
+    rejects_path: Path | None = None  # default: « FICHIER-rejets.xlsx » next to the file
+    nouveaux_porteurs: frozenset[str] = frozenset()  # SIRETs known under another name: new porteur
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n > 1 else ''}"
-
-
-@dataclass(frozen=True)
-class ImportPreview:
-    file: str
-    header_row: int
-    columns: tuple[MappedColumn, ...]
-    unrecognised: tuple[str, ...]
-    to_create: tuple[PlannedDossier, ...]
-    to_update: tuple[PlannedDossier, ...]
-    unchanged: tuple[PlannedDossier, ...]
-    rejected: tuple[RowProblem, ...]
-    totals_rows: tuple[int, ...]
-    porteurs_to_create: tuple[str, ...]
-    porteurs_reused: tuple[str, ...]
-    mapping: Mapping | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.rejected
-
-    @property
-    def rejected_rows(self) -> tuple[int, ...]:
-        return tuple(sorted({p.row for p in self.rejected}))
-
-    def summary(self, details: int = 3) -> str:
-        """« 42 dossiers créés, 3 mis à jour (référence 24-000123 : … ; …), 0 inchangé »."""
-        updated = f"{len(self.to_update)} mis à jour"
-        if self.to_update:
-            shown = [u.describe_changes() for u in self.to_update[:details]]
-            if len(self.to_update) > details:
-                shown.append("…")
-            updated += f" ({' ; '.join(shown)})"
-        n = len(self.to_create)
-        created = f"{n} dossier{'s' if n > 1 else ''} créé{'s' if n > 1 else ''}"
-        unchanged = _plural(len(self.unchanged), "inchangé")
-        return f"{created}, {updated}, {unchanged}"
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    preview: ImportPreview
-    created_ids: tuple[int, ...]
-    updated_ids: tuple[int, ...]
-    porteurs_created: int
-
-
-class ImportRejected(UserError):
-    """Some rows are rejected: nothing was written. `problems` has one line per problem."""
-
-    def __init__(self, problems: Sequence[RowProblem]) -> None:
-        rows = len({(p.file, p.row) for p in problems})
-        super().__init__(f"{_plural(rows, 'ligne')} rejetée{'s' if rows > 1 else ''} : rien n'a été importé")
-        self.problems = list(problems)
 
 
 # --- Context loaded once per import ----------------------------------------------------------
@@ -213,6 +145,8 @@ class _Context:
     by_name: dict[str, _PorteurRef]
     names: dict[int, str]  # porteur id → raison sociale
     ceiling_cents: int = AMOUNT_CEILING_DEFAULT_CENTS  # plausibility ceiling of amounts
+    options: ImportOptions = field(default_factory=ImportOptions)
+    value_map: value_maps.ValueMap = field(default_factory=dict)
 
 
 def _load(s: Session, campagne_id: int, file: str) -> _Context:
@@ -334,6 +268,7 @@ class _Create:
     data: DossierData
     porteur: _PorteurRef
     quartiers: list[Quartier]
+    historique: str | None = None  # what the platform said of the dossier (presets.HISTORIQUE)
 
 
 @dataclass
@@ -358,10 +293,12 @@ class _Plan:
     totals: list[int] = field(default_factory=list)
     new_porteurs: list[_PorteurRef] = field(default_factory=list)
     reused_porteurs: dict[int, str] = field(default_factory=dict)
+    warnings: list[RowProblem] = field(default_factory=list)
+    unmatched: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (field, value) → rows
+    conflicts: dict[str, SiretConflict] = field(default_factory=dict)  # by SIRET
 
 
-def _plan(ctx: _Context, table: Table, mapping: Mapping | None) -> _Plan:
-    mapping = mapping or propose_mapping(table, ctx.financeurs)
+def _plan(ctx: _Context, table: Table, mapping: Mapping) -> _Plan:
     plan = _Plan(mapping)
     if mapping.header_row == 0:
         plan.problems.append(
@@ -393,6 +330,7 @@ def _plan_row(ctx: _Context, plan: _Plan, row: Row, seen: dict[str, int]) -> Non
     mapping = plan.mapping
     cells = values.RowValues(ctx.file, row, mapping, ctx.financeurs, ctx.quartiers, ctx.objectifs)
     cells.ceiling_cents = ctx.ceiling_cents  # plausibility ceiling in force (storage/guards.py)
+    cells.value_map = ctx.value_map
     reference = cells.reference()
     if reference is not None:
         if reference in seen:
@@ -401,6 +339,8 @@ def _plan_row(ctx: _Context, plan: _Plan, row: Row, seen: dict[str, int]) -> Non
             return
         seen[reference] = row.number
     parsed = cells.parse()
+    for field_key, value in cells.unmatched:
+        plan.unmatched.setdefault((field_key, value), []).append(row.number)
     if cells.problems or reference is None:
         if reference is None and not any(p.column == mapping.header_of("reference") for p in cells.problems):
             cells.problem("reference", "référence obligatoire")
@@ -432,6 +372,9 @@ def _resolve_porteur(
         or (ctx.by_rna.get(data.rna) if data.rna else None)
         or (ctx.by_name.get(fold(data.raison_sociale)) if not data.siret and data.raison_sociale else None)
     )
+    if found is not None and _conflict(ctx, plan, cells, data, found):
+        data = replace(data, siret=None)  # the user chose a new porteur: the SIRET stays with the known one
+        found = None
     if found is not None:
         if found.id is not None:
             plan.reused_porteurs[found.id] = found.name
@@ -449,6 +392,47 @@ def _resolve_porteur(
         ctx.by_rna[data.rna] = ref
     ctx.by_name.setdefault(fold(data.raison_sociale), ref)
     return ref
+
+
+def _conflict(
+    ctx: _Context, plan: _Plan, cells: values.RowValues, data: PorteurData, found: _PorteurRef
+) -> bool:
+    """A SIRET known under another name: a warning; True when the user asked for a new porteur."""
+    if not data.siret or not data.raison_sociale or fold(found.name) == fold(data.raison_sociale):
+        return False
+    if ctx.by_siret.get(data.siret) is not found:
+        return False
+    new = data.siret in ctx.options.nouveaux_porteurs
+    previous = plan.conflicts.get(data.siret)
+    rows = (*(previous.rows if previous else ()), cells.row.number)
+    plan.conflicts[data.siret] = SiretConflict(data.siret, found.name, data.raison_sociale, rows)
+    choice = "nouveau porteur créé sans ce SIRET" if new else "rattaché à ce porteur"
+    plan.warnings.append(
+        RowProblem(
+            ctx.file, cells.row.number, cells.mapping.header_of("siret"),
+            f"SIRET connu sous le nom « {found.name} » (fichier : « {data.raison_sociale} ») : {choice}",
+        )
+    )  # fmt: skip
+    return new
+
+
+def _plan_warnings(ctx: _Context, plan: _Plan, cells: values.RowValues, data: DossierData) -> None:
+    """Non-blocking: an unbalanced plan, a demandé above the coût total (listed, never refused)."""
+    for text in plan_warnings(data):
+        plan.warnings.append(
+            RowProblem(ctx.file, cells.row.number, None, f"plan de financement déséquilibré : {text}")
+        )
+    names = {f.id: f.nom for f in ctx.financeurs}
+    for ligne in data.lignes:
+        if ligne.financeur_id is not None and ligne.demande_cents > data.cout_total_cents:
+            key = DEMANDE_PREFIX + next(f.code for f in ctx.financeurs if f.id == ligne.financeur_id)
+            plan.warnings.append(
+                RowProblem(
+                    ctx.file, cells.row.number, cells.mapping.header_of(key),
+                    f"montant demandé {names[ligne.financeur_id]} ({format_amount(ligne.demande_cents)}) "
+                    f"supérieur au coût total ({format_amount(data.cout_total_cents)})",
+                )
+            )  # fmt: skip
 
 
 def _plan_create(
@@ -485,7 +469,10 @@ def _plan_create(
         cells.problem(_key_of_problem(problem), problem)
     if cells.problems:
         return
-    plan.creates.append(_Create(cells.row.number, data, porteur, list(parsed.quartiers or [])))
+    _plan_warnings(ctx, plan, cells, data)
+    plan.creates.append(
+        _Create(cells.row.number, data, porteur, list(parsed.quartiers or []), parsed.historique)
+    )
 
 
 def _key_of_problem(problem: str) -> str | None:
@@ -621,6 +608,8 @@ def _plan_update(
         cells.problem(_key_of_problem(problem), problem)
     if cells.problems:
         return
+    if lines or cout_total is not None:
+        _plan_warnings(ctx, plan, cells, after_data)
     plan.updates.append(
         _Update(cells.row.number, d, scalars, quartiers, lines, cout_total, new_porteur, changes)
     )
@@ -655,7 +644,7 @@ def _data_after(
 # --- Public API ------------------------------------------------------------------------------
 
 
-def _preview_of(ctx: _Context, plan: _Plan) -> ImportPreview:
+def _preview_of(ctx: _Context, plan: _Plan, prepared: presets.Prepared) -> ImportPreview:
     mapping = plan.mapping
     names = {ref.name for ref in plan.new_porteurs}
     return ImportPreview(
@@ -690,7 +679,18 @@ def _preview_of(ctx: _Context, plan: _Plan) -> ImportPreview:
         porteurs_to_create=tuple(sorted(names)),
         porteurs_reused=tuple(sorted(set(plan.reused_porteurs.values()))),
         mapping=mapping,
+        preset=prepared.preset,
+        notes=prepared.notes,
+        warnings=tuple(plan.warnings),
+        unmatched=tuple(
+            Unmatched(f, v, tuple(rows), tuple(_suggest(ctx, f, v))) for (f, v), rows in plan.unmatched.items()
+        ),
+        siret_conflicts=tuple(plan.conflicts.values()),
     )
+
+
+def _suggest(ctx: _Context, field_key: str, value: str) -> list[str]:
+    return ctx.quartiers.suggest(value) if field_key == "quartiers" else ctx.objectifs.suggest(value)
 
 
 def _position(mapping: Mapping, column: str | None) -> int:
@@ -703,14 +703,41 @@ def _position(mapping: Mapping, column: str | None) -> int:
     return 9_999
 
 
+def analyse(db: Database, campagne_id: int, path: str | Path) -> presets.Prepared:
+    """The file as the import reads it (a platform's export flattened) and the proposed mapping."""
+    table = read_table(path)
+    return presets.prepare(table, campagne_financeurs(db, campagne_id))
+
+
+def _prepare(s: Session, campagne_id: int, path: str | Path, options: ImportOptions) -> tuple[_Context, presets.Prepared]:
+    table = read_table(path)
+    ctx = _load(s, campagne_id, table.name)
+    ctx.options = options
+    prepared = presets.prepare(table, ctx.financeurs)
+    sheet = prepared.table.extra.get(value_maps.SHEET)
+    saved = value_maps.from_sheet(sheet, ctx.file) if sheet else {}
+    ctx.value_map = value_maps.merge(saved, options.values)
+    return ctx, prepared
+
+
 def preview(
-    db: Database, campagne_id: int, path: str | Path, mapping: Mapping | None = None
+    db: Database,
+    campagne_id: int,
+    path: str | Path,
+    mapping: Mapping | None = None,
+    options: ImportOptions | None = None,
 ) -> ImportPreview:
     """What an import of `path` would do; reads only."""
-    table = read_table(path)
     with db.sessions() as s:  # never committed
-        ctx = _load(s, campagne_id, table.name)
-        return _preview_of(ctx, _plan(ctx, table, mapping))
+        ctx, prepared = _prepare(s, campagne_id, path, options or ImportOptions())
+        plan = _plan(ctx, prepared.table, mapping or prepared.mapping)
+        return _preview_of(ctx, plan, prepared)
+
+
+def rejects_path_for(path: str | Path) -> Path:
+    """« dossiers.xlsx » → « dossiers-rejets.xlsx » next to it."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}-rejets.xlsx")
 
 
 def apply(
@@ -719,21 +746,33 @@ def apply(
     path: str | Path,
     mapping: Mapping | None = None,
     user: str | None = None,
+    options: ImportOptions | None = None,
 ) -> ImportResult:
-    """Import `path` in one transaction; raises ImportRejected (nothing written) if a row is rejected."""
+    """Import `path` in one transaction. All or nothing: raises ImportRejected (nothing written) if a
+    row is rejected — unless `options.lignes_valides`, which imports the valid rows and writes the
+    rejected ones, with their « motif », to an .xlsx the user can correct and import again."""
+    from instructeur.imports.rejects import write_rejects
+
     user = user or audit.current_user()
-    table = read_table(path)
+    options = options or ImportOptions()
     with db.session() as s:
-        ctx = _load(s, campagne_id, table.name)
-        plan = _plan(ctx, table, mapping)
-        result_preview = _preview_of(ctx, plan)
+        ctx, prepared = _prepare(s, campagne_id, path, options)
+        plan = _plan(ctx, prepared.table, mapping or prepared.mapping)
+        result_preview = _preview_of(ctx, plan, prepared)
+        rejects = None
         if plan.problems:
-            raise ImportRejected(result_preview.rejected)
+            if not options.lignes_valides or plan.mapping.header_row == 0 or "reference" not in plan.mapping.columns:
+                raise ImportRejected(result_preview.rejected)
+            rejects = write_rejects(
+                options.rejects_path or rejects_path_for(path), prepared.table, plan.mapping, result_preview.rejected
+            )
+            used = {id(c.porteur) for c in plan.creates} | {id(u.porteur) for u in plan.updates if u.porteur}
+            plan.new_porteurs = [ref for ref in plan.new_porteurs if id(ref) in used]
         _write_porteurs(s, plan, user)
         created = _write_creates(s, ctx, plan, user)
         updated = _write_updates(s, ctx, plan, user)
         s.flush()
-        return ImportResult(result_preview, created, updated, len(plan.new_porteurs))
+        return ImportResult(result_preview, created, updated, len(plan.new_porteurs), rejects)
 
 
 # --- Writing ---------------------------------------------------------------------------------
@@ -773,8 +812,14 @@ def _write_creates(s: Session, ctx: _Context, plan: _Plan, user: str) -> tuple[i
     s.add_all(dossiers)
     s.flush()
     now = datetime.now()
+    historiques = {c.data.reference: c.historique for c in plan.creates if c.historique}
     for d in dossiers:
-        s.add(Transition(dossier_id=d.id, utilisateur=user, de_statut=None, vers_statut=d.statut, at=now))
+        s.add(
+            Transition(
+                dossier_id=d.id, utilisateur=user, de_statut=None, vers_statut=d.statut, at=now,
+                motivation=historiques.get(d.reference),
+            )
+        )  # fmt: skip
         audit.record(s, user, "dossier", d.id, "create", {"reference": d.reference, "import": ctx.file})
     return tuple(d.id for d in dossiers)
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from instructeur.domain.text import clean_text
 from instructeur.errors import UserError
@@ -38,10 +39,18 @@ class Row:
         return self.cells[column] if 0 <= column < len(self.cells) else None
 
 
+# Other sheets read along with the first one, for the platform presets (imports/presets.py):
+# démarches-simplifiées puts each dossier's SIRET, address and association in « Etablissements »;
+# « Correspondances » holds the value mapping saved with a template (imports/value_map.py).
+EXTRA_SHEETS = ("Etablissements", "Correspondances")
+
+
 @dataclass(frozen=True)
 class Table:
     path: Path
     rows: tuple[Row, ...]
+    sheets: tuple[str, ...] = ()  # every sheet name of the workbook (empty for a CSV)
+    extra: dict[str, tuple[Row, ...]] = field(default_factory=dict)  # EXTRA_SHEETS found, by name
 
     @property
     def name(self) -> str:
@@ -85,8 +94,8 @@ def read_table(path: str | Path) -> Table:
         raise UserError(f"{path} : fichier introuvable")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        rows = _read_xlsx(path)
-    elif suffix in (".csv", ".txt", ".tsv"):
+        return _read_workbook(path)
+    if suffix in (".csv", ".txt", ".tsv"):
         rows = _read_csv(path)
     elif suffix == ".xls":
         raise UserError(
@@ -97,32 +106,42 @@ def read_table(path: str | Path) -> Table:
     return Table(path=path, rows=tuple(rows))
 
 
-def _read_xlsx(path: Path) -> list[Row]:
+def _read_workbook(path: Path) -> Table:
     workbook = limits.open_workbook(path, read_only=True)
     try:
-        sheet = workbook.worksheets[0]
-        # Trust the rows, not the declared dimension: a forged « A1:XFD1048576 » would pad every row.
-        sheet.reset_dimensions()
-        rows: list[Row] = []
-        cells_seen = 0
-        with limits.xml_guard(path):
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                for index, value in enumerate(values):
-                    limits.check_cell(path, sheet.title, number, column_letter(index), value)
-                cells = _trimmed([_clean(v) for v in values])
-                if not cells:
-                    continue
-                rows.append(Row(number, cells))
-                cells_seen += len(cells)
-                if len(rows) > limits.MAX_ROWS or cells_seen > limits.MAX_CELLS:
-                    raise UserError(
-                        f"fichier refusé : {path.name}, feuille « {sheet.title} » : trop de données "
-                        f"(au plus {limits.fr_int(limits.MAX_ROWS)} lignes "
-                        f"et {limits.fr_int(limits.MAX_CELLS)} cellules)"
-                    )
-        return rows
+        names = tuple(workbook.sheetnames)
+        rows = _read_sheet(path, workbook.worksheets[0])
+        extra = {
+            name: tuple(_read_sheet(path, workbook[name]))
+            for name in EXTRA_SHEETS
+            if name in names[1:]
+        }
+        return Table(path=path, rows=tuple(rows), sheets=names, extra=extra)
     finally:
         workbook.close()
+
+
+def _read_sheet(path: Path, sheet: Any) -> list[Row]:
+    # Trust the rows, not the declared dimension: a forged « A1:XFD1048576 » would pad every row.
+    sheet.reset_dimensions()
+    rows: list[Row] = []
+    cells_seen = 0
+    with limits.xml_guard(path):
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            for index, value in enumerate(values):
+                limits.check_cell(path, sheet.title, number, column_letter(index), value)
+            cells = _trimmed([_clean(v) for v in values])
+            if not cells:
+                continue
+            rows.append(Row(number, cells))
+            cells_seen += len(cells)
+            if len(rows) > limits.MAX_ROWS or cells_seen > limits.MAX_CELLS:
+                raise UserError(
+                    f"fichier refusé : {path.name}, feuille « {sheet.title} » : trop de données "
+                    f"(au plus {limits.fr_int(limits.MAX_ROWS)} lignes "
+                    f"et {limits.fr_int(limits.MAX_CELLS)} cellules)"
+                )
+    return rows
 
 
 def decode(data: bytes) -> str:

@@ -7,6 +7,7 @@ the contrat's référentiel (`QuartierIndex`, `ObjectifIndex`).
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -83,23 +84,58 @@ def text_of(cell: Cell) -> str:
     return str(cell).strip()
 
 
+_MIN_WORD = 4  # an abbreviation must hold a word this long (« et », « du » alone designate nothing)
+
+
+def _words_within(part: list[str], whole: list[str]) -> bool:
+    """`part` is a run of consecutive words of `whole` (« chemin vert » within « chemin vert beaurepaire … »)."""
+    n = len(part)
+    return any(whole[i : i + n] == part for i in range(len(whole) - n + 1))
+
+
 class QuartierIndex:
-    """The contrat's quartiers by folded name, alias and official code."""
+    """The contrat's quartiers by folded name, alias and official code; a word or a run of words
+    of a name (« Beaurepaire », « Chemin Vert ») designates the quartier when only one has it."""
 
     def __init__(self, quartiers: Sequence[Quartier]) -> None:
         self.quartiers = list(quartiers)
         self._by_key: dict[str, Quartier] = {}
+        self._names: list[tuple[list[str], Quartier]] = []
         for q in self.quartiers:  # names win over aliases, aliases over codes
             self._by_key.setdefault(key(q.nom), q)
+            self._names.append((key(q.nom).split(), q))
         for q in self.quartiers:
             for alias in q.aliases:
                 self._by_key.setdefault(key(alias.alias), q)
+                self._names.append((key(alias.alias).split(), q))
         for q in self.quartiers:
             if q.code:
                 self._by_key.setdefault(key(q.code), q)
+        self._abbreviations: dict[str, Quartier | None] = {}  # memo: None = no single match
 
     def find(self, text: str) -> Quartier | None:
-        return self._by_key.get(key(text))
+        k = key(text)
+        found = self._by_key.get(k)
+        if found is not None or not k:
+            return found
+        if k not in self._abbreviations:
+            self._abbreviations[k] = self._abbreviation(k)
+        return self._abbreviations[k]
+
+    def _abbreviation(self, k: str) -> Quartier | None:
+        words = k.split()
+        if not any(len(w) >= _MIN_WORD for w in words):
+            return None
+        matches = {q.id: q for names, q in self._names if _words_within(words, names)}
+        return next(iter(matches.values())) if len(matches) == 1 else None
+
+    def suggest(self, text: str, count: int = 3) -> list[str]:
+        """The names closest to `text` (difflib), best first, for the value-mapping step."""
+        by_key = {key(q.nom): q.nom for q in self.quartiers}
+        k = key(text)
+        containing = [nom for kk, nom in by_key.items() if k and any(w in kk.split() for w in k.split() if len(w) >= 3)]
+        close = [by_key[m] for m in difflib.get_close_matches(k, list(by_key), n=count, cutoff=0.4)]
+        return list(dict.fromkeys([*close, *containing]))[:count]
 
     def names(self) -> str:
         return ", ".join(q.nom for q in self.quartiers) or "aucun"
@@ -112,6 +148,12 @@ class ObjectifIndex:
         self.by_code = {o.code.strip().rstrip(".").casefold(): o for o in objectifs}
         self.by_title = [(key(o.titre), o) for o in objectifs]
         self._codes = {o.id: o.code for o in objectifs}
+
+    def suggest(self, text: str, count: int = 3) -> list[str]:
+        """« code - intitulé » of the objectifs closest to `text` (difflib), best first."""
+        labels = {t: o for t, o in self.by_title}
+        close = difflib.get_close_matches(key(text), list(labels), n=count, cutoff=0.3)
+        return [f"{labels[m].code} - {labels[m].titre}" for m in close]
 
     def code_of(self, objectif_id: object) -> str:
         return self._codes.get(objectif_id, str(objectif_id)) if isinstance(objectif_id, int) else "(vide)"
@@ -143,6 +185,7 @@ class Parsed:
     quartiers: list[Quartier] | None
     lines: dict[int | str, int]  # financeur id or other-resource libellé → demanded cents
     cout_total: int | None
+    historique: str | None = None  # what the platform said of the dossier (presets.HISTORIQUE)
 
 
 class RowValues:
@@ -166,6 +209,12 @@ class RowValues:
         self.quartiers = quartiers
         self.objectifs = objectifs
         self.problems: list[RowProblem] = []
+        self.value_map: dict[str, dict[str, str]] = {}  # field → {key(value in the file): value to use}
+        self.unmatched: list[tuple[str, str]] = []  # (field, value) that matched nothing
+
+    def mapped(self, field_key: str, text: str) -> str:
+        """The value the user chose for `text` in this field (« --valeur »), else `text`."""
+        return self.value_map.get(field_key, {}).get(key(text), text)
 
     def problem(self, field_key: str | None, reason: str) -> None:
         column = self.mapping.header_of(field_key) if field_key else None
@@ -291,15 +340,16 @@ class RowValues:
         if value is None:
             return None
         text = text_of(value)
-        whole = self.quartiers.find(text)
+        whole = self.quartiers.find(self.mapped("quartiers", text))
         if whole is not None:
             return [whole]
         found: list[Quartier] = []
         for part in (p.strip() for p in _SEPARATORS.split(text)):
             if not part:
                 continue
-            q = self.quartiers.find(part)
+            q = self.quartiers.find(self.mapped("quartiers", part))
             if q is None:
+                self.unmatched.append(("quartiers", part))
                 self.problem(
                     "quartiers",
                     f"quartier inconnu : « {part} » (quartiers du contrat : {self.quartiers.names()})",
@@ -312,8 +362,9 @@ class RowValues:
         value = self.cell("objectif_id")
         if value is None:
             return None
-        found = self.objectifs.find(text_of(value))
+        found = self.objectifs.find(self.mapped("objectif_id", text_of(value)))
         if isinstance(found, str):
+            self.unmatched.append(("objectif_id", text_of(value)))
             self.problem("objectif_id", found)
             return None
         return found.id
@@ -396,4 +447,5 @@ class RowValues:
                         + ") ; précisez-le avec --mapping demande:CODE=COLONNE",
                     )
                 )
-        return Parsed(porteur, scalars, self.quartier_list(), lines, self.amount("cout_total_cents"))
+        historique = text_of(self.cell("historique")) or None  # presets.HISTORIQUE
+        return Parsed(porteur, scalars, self.quartier_list(), lines, self.amount("cout_total_cents"), historique)
