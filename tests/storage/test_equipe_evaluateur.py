@@ -5,6 +5,7 @@ shows, and a declared conflict hides the comité's discussion too (raw SQL and s
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -134,3 +135,56 @@ def test_snapshot_of_the_fiche_as_an_evaluateur(team: Team) -> None:
         db.close()
     assert snapshot.detail is not None and snapshot.detail.avis is None
     assert snapshot.journal == ()
+
+
+def test_fiche_window_of_an_evaluateur(team: Team, qtbot: Any) -> None:
+    """The window with the évaluateur's login: every tab opens, the Instruction tab shows their
+    own grille only, the Historique is greyed, and they can score."""
+    pytest.importorskip("PySide6")
+    from PySide6.QtCore import Qt
+
+    from instructeur.services.equipe import permissions
+    from instructeur.services.fiche import FicheService
+    from ui.equipe_rights import apply_fiche_permissions
+    from ui.fiche.window import FicheDossier, load_snapshot
+
+    db = _login_db(team)
+    try:
+        perms = permissions(db)
+        assert perms.role == "evaluateur"
+        snapshot = load_snapshot(db, team.d_ok)
+        assert snapshot.detail is not None
+        fiche = FicheDossier(db, FicheService(db).context(snapshot.detail.campagne_id), snapshot)
+        qtbot.addWidget(fiche)
+        apply_fiche_permissions(fiche, perms)
+        fiche.resize(1280, 740)
+        fiche.show()
+        for index in range(fiche.tabs.count()):
+            if fiche.tabs.isTabEnabled(index):
+                fiche.tabs.setCurrentIndex(index)
+                qtbot.wait(10)
+        assert not fiche.tabs.isTabEnabled(fiche.tabs.indexOf(fiche.historique))
+        fiche.tabs.setCurrentWidget(fiche.instruction)
+        tab = fiche.instruction
+        assert [tab.evaluateur_combo.itemText(i) for i in range(tab.evaluateur_combo.count())] == [
+            tab._evaluateur_text(tab._evaluations[0])
+        ]
+        assert "Alice Martin" in tab.evaluateur_combo.itemText(0)
+        assert not tab.avis_message.isVisible() and not tab.completeness_label.isVisible()
+        second = list(tab.inputs.values())[1]
+        button = second.radios[second.critere.echelle_max] if second.radios else None
+        assert button is not None
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert tab.save_notes_button.isEnabled()
+        qtbot.mouseClick(tab.save_notes_button, Qt.MouseButton.LeftButton)
+        saved = NotationService(db).evaluation_by_id(team.ev_alice_ok).notes
+        assert saved[second.critere.id] == second.critere.echelle_max
+        qtbot.wait(50)
+        Path("/tmp/eq").mkdir(exist_ok=True)
+        fiche.grab().save("/tmp/eq/fiche_evaluateur.png")
+        fiche.tabs.setCurrentWidget(fiche.suivi)
+        qtbot.wait(10)
+        fiche.grab().save("/tmp/eq/fiche_evaluateur_suivi.png")
+        fiche.close()
+    finally:
+        db.close()

@@ -115,12 +115,21 @@ class InstructionTab(NotationPanel, CotationPanel, AvisPanel, QWidget):
     # --- construction -----------------------------------------------------------------------
 
     def _build(self) -> None:
-        two_columns(
-            self,
-            [self._build_aggregate(), self._build_evaluations()],
-            [self._build_completeness(), self._build_cotation(), self._build_avis()],
-            stretch=(11, 9),
-        )
+        aggregate, completeness = self._build_aggregate(), self._build_completeness()
+        cotation, avis = self._build_cotation(), self._build_avis()
+        two_columns(self, [aggregate, self._build_evaluations()], [completeness, cotation, avis], stretch=(11, 9))
+        # --- team mode (H10): what an évaluateur does not see (ui/equipe_rights.py) ---
+        self.notation_only = False
+        self._instruction_boxes = (aggregate, completeness, cotation, avis)
+
+    def show_notation_only(self) -> None:
+        """An évaluateur's fiche: their own évaluation only, not the instructeur's work (the server
+        gives them neither the avis nor the journal the aggregate reads)."""
+        self.notation_only = True
+        for box in self._instruction_boxes:
+            box.hide()
+
+    # --- end team mode ---
 
     def _build_completeness(self) -> QGroupBox:
         box = QGroupBox("Complétude de l'instruction")
@@ -183,6 +192,8 @@ class InstructionTab(NotationPanel, CotationPanel, AvisPanel, QWidget):
         self.evaluation_panel.setVisible(has)
         self.evaluateur_combo.setEnabled(has)
         self._show_evaluation(self._evaluations[self.evaluateur_combo.currentIndex()] if has else None)
+        if self.notation_only:  # team mode (H10)
+            return
         self._refresh_aggregate()
         self._load_cotation(self.instruction.cotation(did))
         self._load_avis(self._detail)
@@ -202,7 +213,7 @@ class InstructionTab(NotationPanel, CotationPanel, AvisPanel, QWidget):
     # --- completeness -----------------------------------------------------------------------
 
     def refresh_completeness(self) -> list[str]:
-        if self._detail is None:
+        if self._detail is None or self.notation_only:
             return []
         missing = self.instruction.missing(self._detail.id)
         if missing:

@@ -310,7 +310,10 @@ class FicheDossier(QMainWindow):
             self.suivi.load(snapshot.detail)
             self.tabs.setTabEnabled(self.tabs.indexOf(self.suivi), snapshot.detail is not None)
             self.tabs.setTabEnabled(self.tabs.indexOf(self.statut), snapshot.detail is not None)
-            self.tabs.setTabEnabled(self.tabs.indexOf(self.historique), snapshot.detail is not None)
+            self.tabs.setTabEnabled(
+                self.tabs.indexOf(self.historique),
+                snapshot.detail is not None and not self.instruction.notation_only,  # évaluateur: no journal
+            )
         finally:
             self._loading = False
         self._loaded_state = self._state()
