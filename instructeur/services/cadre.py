@@ -209,9 +209,9 @@ class CadreService:
 
     def arbre(self, contrat_id: int, classification_id: int | None = None) -> Arbre:
         with self.db.session() as s:
-            return self._arbre(s, contrat_id, classification_id)
+            return self.arbre_in(s, contrat_id, classification_id)
 
-    def _arbre(self, s: Session, contrat_id: int, classification_id: int | None) -> Arbre:
+    def arbre_in(self, s: Session, contrat_id: int, classification_id: int | None) -> Arbre:
         nom, niveaux = self._tree_header(s, contrat_id, classification_id)
         nodes = tree_nodes(s, contrat_id, classification_id)
         usage = dossiers_by_node(s, [o.id for o in nodes])
@@ -234,7 +234,7 @@ class CadreService:
 
     # --- editing a tree -------------------------------------------------------------------------
 
-    def _locked(
+    def locked(
         self, s: Session, contrat_id: int, classification_id: int | None, jeton: str
     ) -> list[Objectif]:
         """The tree's nodes under the write lock, once checked unchanged since `jeton`."""
@@ -285,7 +285,7 @@ class CadreService:
         """A new node, last child of `parent_id` (None: a new top-level node). Returns (id, jeton)."""
         code, titre = code.strip(), " ".join(titre.split())
         with decision_session(self.db) as s:
-            nodes = self._locked(s, contrat_id, classification_id, jeton)
+            nodes = self.locked(s, contrat_id, classification_id, jeton)
             by_id = {o.id: o for o in nodes}
             if parent_id is not None and parent_id not in by_id:
                 raise NotFoundError("le nœud parent n'existe plus : rechargez le cadre")
@@ -317,7 +317,7 @@ class CadreService:
         """New code and intitulé of a node (dossiers stay rattachés: they point to the node)."""
         code, titre = code.strip(), " ".join(titre.split())
         with decision_session(self.db) as s:
-            o = _node(self._locked(s, contrat_id, classification_id, jeton), noeud_id)
+            o = _node(self.locked(s, contrat_id, classification_id, jeton), noeud_id)
             problems = self._code_problems(s, contrat_id, code, titre, o.id)
             if problems:
                 raise ValidationError(problems)
@@ -335,7 +335,7 @@ class CadreService:
     ) -> str:
         """Moves a node up (`delta` -1) or down (+1) among its siblings."""
         with decision_session(self.db) as s:
-            nodes = self._locked(s, contrat_id, classification_id, jeton)
+            nodes = self.locked(s, contrat_id, classification_id, jeton)
             o = _node(nodes, noeud_id)
             siblings = sorted(
                 (x for x in nodes if x.parent_id == o.parent_id), key=lambda x: (x.position, x.id)
@@ -355,7 +355,7 @@ class CadreService:
     ) -> str:
         """Gives a node another parent (None: top level); it becomes its last child, with its subtree."""
         with decision_session(self.db) as s:
-            nodes = self._locked(s, contrat_id, classification_id, jeton)
+            nodes = self.locked(s, contrat_id, classification_id, jeton)
             by_id = {x.id: x for x in nodes}
             o = _node(nodes, noeud_id)
             if parent_id == o.parent_id:
@@ -381,7 +381,7 @@ class CadreService:
     def supprimer(self, contrat_id: int, classification_id: int | None, jeton: str, noeud_id: int) -> str:
         """Deletes a node and its subtree; refused, with the count, while dossiers are rattachés to them."""
         with decision_session(self.db) as s:
-            nodes = self._locked(s, contrat_id, classification_id, jeton)
+            nodes = self.locked(s, contrat_id, classification_id, jeton)
             o = _node(nodes, noeud_id)
             sub = _subtree_ids(nodes, o.id)
             dossiers = set().union(*dossiers_by_node(s, sorted(sub)).values()) if sub else set()
@@ -422,7 +422,7 @@ class CadreService:
         if len(text) > 300:
             raise ValidationError(["niveaux : 300 caractères au plus en tout"])
         with decision_session(self.db) as s:
-            self._locked(s, contrat_id, classification_id, jeton)
+            self.locked(s, contrat_id, classification_id, jeton)
             if classification_id is None:
                 holder: Contrat | Classification | None = s.get(Contrat, contrat_id)
             else:

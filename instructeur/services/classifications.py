@@ -41,12 +41,12 @@ class ClassificationService:
 
     def classifications(self, contrat_id: int) -> list[ClassificationRow]:
         with self.db.session() as s:
-            counts = dict(
+            counts: dict[int | None, int] = dict(
                 s.execute(
                     select(Objectif.classification_id, func.count())
                     .where(Objectif.contrat_id == contrat_id, Objectif.classification_id.is_not(None))
                     .group_by(Objectif.classification_id)
-                ).tuples()
+                ).all()
             )
             return [
                 ClassificationRow(k.id, k.code, k.nom, split_niveaux(k.niveaux), int(counts.get(k.id, 0)))
@@ -60,10 +60,10 @@ class ClassificationService:
     def liens(self, contrat_id: int) -> list[tuple[str, str]]:
         """(classification node code, main-cadre objectif code) pairs, in node order."""
         with self.db.session() as s:
-            codes = dict(
+            codes: dict[int, str] = dict(
                 s.execute(
                     select(Objectif.id, Objectif.code).where(Objectif.contrat_id == contrat_id)
-                ).tuples()
+                ).all()
             )
             return sorted(
                 (codes[a], codes[b])
@@ -71,7 +71,7 @@ class ClassificationService:
                     select(ObjectifLien.objectif_id, ObjectifLien.lie_a_id).where(
                         ObjectifLien.objectif_id.in_(list(codes))
                     )
-                ).tuples()
+                ).all()
             )
 
     def creer(self, contrat_id: int, code: str, nom: str, niveaux: Sequence[str]) -> int:
