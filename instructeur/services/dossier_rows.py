@@ -4,12 +4,13 @@ columns; the porteurs directory's totals. `DossierService` inherits these readin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, String, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from instructeur.domain import scoring
@@ -116,6 +117,214 @@ def _list_scores(s: Session, campagne_id: int, normalise: bool) -> dict[int, Lis
     }
 
 
+# Separators of the aggregated strings: C0 controls, which stored text never holds (clean_text).
+_ITEM, _FIELD = "\x1e", "\x1f"
+
+
+def _pairs(*columns: Any) -> ColumnElement[Any]:
+    """« a␟b␟c » of one related row, for `_aggregate`."""
+    out: ColumnElement[Any] = cast(columns[0], String)
+    for column in columns[1:]:
+        out = out + _FIELD + cast(column, String)
+    return out
+
+
+def _aggregate(value: ColumnElement[Any]) -> Any:
+    return func.aggregate_strings(value, _ITEM)  # group_concat (SQLite), string_agg (PostgreSQL)
+
+
+def _rows_query(campagne_id: int, filtre: DossierFilter) -> Select[*tuple[Any, ...]]:
+    """Every list row of a campagne in one statement: the dossier's columns, its porteur, and one
+    grouped subquery per relation (each restricted to the campagne), left-joined on the dossier."""
+    # Table columns, not mapped attributes: Core compilation, no ORM compile step at launch.
+    dossier, ligne, porteur = Dossier.__table__.c, LigneFinancement.__table__.c, Porteur.__table__.c
+    in_campagne = dossier.campagne_id == campagne_id
+    lignes = (
+        select(
+            ligne.dossier_id.label("did"),
+            func.sum(ligne.demande_cents).label("demande"),
+            func.sum(ligne.vote_cents).label("vote"),
+            _aggregate(
+                case(
+                    (
+                        ligne.demande_cents != 0,
+                        _pairs(ligne.position, ligne.financeur_id),
+                    )
+                )
+            ).label("agg"),
+        )
+        .join(Dossier.__table__, dossier.id == ligne.dossier_id)
+        .where(in_campagne, ligne.financeur_id.is_not(None))
+        .group_by(ligne.dossier_id)
+        .subquery()
+    )
+
+    def named(link: Any, did: Any, table: Any, key: Any) -> Any:
+        return (
+            select(did.label("did"), _aggregate(_pairs(table.c.id, table.c.nom)).label("agg"))
+            .select_from(link)
+            .join(table, table.c.id == key)
+            .join(Dossier.__table__, dossier.id == did)
+            .where(in_campagne)
+            .group_by(did)
+            .subquery()
+        )
+
+    quartiers = named(
+        dossier_quartier, dossier_quartier.c.dossier_id, Quartier.__table__, dossier_quartier.c.quartier_id
+    )
+    labels = named(dossier_label, dossier_label.c.dossier_id, Label.__table__, dossier_label.c.label_id)
+    evaluation = Evaluation.__table__
+    evaluateurs = named(evaluation, evaluation.c.dossier_id, Evaluateur.__table__, evaluation.c.evaluateur_id)
+    query = (
+        select(
+            dossier.id,
+            dossier.reference,
+            porteur.raison_sociale,
+            dossier.intitule,
+            dossier.cout_total_cents,
+            dossier.statut,
+            dossier.objectif_id,
+            dossier.cotation_declaree,
+            dossier.cotation_instruite,
+            dossier.reconduite,
+            dossier.porteur_id,
+            dossier.decision,
+            dossier.date_depot,
+            lignes.c.demande,
+            lignes.c.vote,
+            lignes.c.agg,
+            quartiers.c.agg,
+            labels.c.agg,
+            evaluateurs.c.agg,
+        )
+        .join(Porteur.__table__, porteur.id == dossier.porteur_id)
+        .outerjoin(lignes, lignes.c.did == dossier.id)
+        .outerjoin(quartiers, quartiers.c.did == dossier.id)
+        .outerjoin(labels, labels.c.did == dossier.id)
+        .outerjoin(evaluateurs, evaluateurs.c.did == dossier.id)
+        .where(in_campagne)
+        .order_by(dossier.reference)
+    )
+    if filtre.statuts:
+        query = query.where(dossier.statut.in_([st.value for st in filtre.statuts]))
+    if filtre.objectif_id is not None:
+        query = query.where(dossier.objectif_id == filtre.objectif_id)
+    if filtre.quartier_id is not None:
+        query = query.where(
+            dossier.id.in_(
+                select(dossier_quartier.c.dossier_id).where(
+                    dossier_quartier.c.quartier_id == filtre.quartier_id
+                )
+            )
+        )
+    if filtre.financeur_id is not None:
+        query = query.where(
+            dossier.id.in_(select(ligne.dossier_id).where(ligne.financeur_id == filtre.financeur_id))
+        )
+    return query
+
+
+def _cadre_query(campagne_id: int) -> Select[*tuple[Any, ...]]:
+    """The objectifs of the campagne's contrat (id, parent, code, titre), on the tables."""
+    objectif, campagne = Objectif.__table__.c, Campagne.__table__.c
+    return (
+        select(objectif.id, objectif.parent_id, objectif.code, objectif.titre)
+        .join(Campagne.__table__, campagne.contrat_id == objectif.contrat_id)
+        .where(campagne.id == campagne_id)
+    )
+
+
+def _named(items: str | None) -> tuple[tuple[int, ...], str]:
+    """« id␟nom␞id␟nom » → (ids, « nom, nom ») sorted by nom (the aggregate's order is unspecified)."""
+    if not items:
+        return (), ""
+    pairs = sorted((nom, int(i)) for i, nom in (item.split(_FIELD, 1) for item in items.split(_ITEM)))
+    return tuple(i for _, i in pairs), ", ".join(nom for nom, _ in pairs)
+
+
+def _financeurs(items: str | None) -> tuple[int, ...]:
+    """« position␟financeur␞… » → financeur ids in plan order."""
+    if not items:
+        return ()
+    return tuple(f for _, f in sorted(tuple(map(int, item.split(_FIELD))) for item in items.split(_ITEM)))
+
+
+def _build_rows(
+    base: Sequence[Any], nodes: dict[int, tuple[int | None, str, str]], scores: dict[int, ListScore]
+) -> list[DossierRow]:
+    paths: dict[int, tuple[int, ...]] = {}
+
+    def path_of(oid: int) -> tuple[int, ...]:
+        found = paths.get(oid)
+        if found is None:
+            parent = nodes[oid][0] if oid in nodes else None
+            found = (path_of(parent) if parent is not None and parent in nodes else ()) + (oid,)
+            paths[oid] = found
+        return found
+
+    # Per objectif: (code, titre, path, axe id, axe code); quartiers, labels and évaluateurs
+    # strings repeat from row to row, so each distinct one is parsed once.
+    cadre: dict[int | None, tuple[str | None, str | None, tuple[int, ...], int | None, str | None]] = {
+        None: (None, None, (), None, None)
+    }
+    for oid in nodes:
+        path = path_of(oid)
+        cadre[oid] = (nodes[oid][1], nodes[oid][2], path, path[0], nodes[path[0]][1])
+    named: dict[str | None, tuple[tuple[int, ...], str]] = {}
+    financeurs: dict[str | None, tuple[int, ...]] = {}
+    statuts: dict[str, Statut] = {s.value: s for s in Statut}
+    no_score = ListScore(None, None, False, None)
+    out = []
+    for r in base:
+        did = r[0]
+        code, titre, path, axe_id, axe_code = cadre.get(r[6], cadre[None])
+        q, lab, ev, fin = r[16], r[17], r[18], r[15]
+        qs = named.get(q) or named.setdefault(q, _named(q))
+        ls = named.get(lab) or named.setdefault(lab, _named(lab))
+        es = named.get(ev) or named.setdefault(ev, _named(ev))
+        fs = financeurs.get(fin)
+        if fs is None:
+            fs = financeurs[fin] = _financeurs(fin)
+        score = scores.get(did, no_score)
+        out.append(
+            DossierRow(
+                id=did,
+                reference=r[1],
+                porteur=r[2],
+                intitule=r[3],
+                quartiers=qs[1],
+                demande_cents=int(r[13] or 0),
+                cout_total_cents=r[4],
+                statut=statuts[r[5]],
+                objectif_code=code,
+                cotation_declaree=r[7],
+                cotation_instruite=r[8],
+                reconduite=bool(r[9]),
+                vote_cents=None if r[14] is None else int(r[14]),
+                porteur_id=r[10],
+                decision=statuts[r[11]] if r[11] else None,
+                objectif_id=r[6],
+                objectif_titre=titre,
+                objectif_path=path,
+                axe_id=axe_id,
+                axe_code=axe_code,
+                quartier_ids=qs[0],
+                financeur_ids=fs,
+                label_ids=ls[0],
+                labels=ls[1],
+                evaluateur_ids=es[0],
+                evaluateurs=es[1],
+                date_depot=r[12],
+                score=score.score,
+                score_spread=score.score_spread,
+                disagreement=score.disagreement,
+                rank=score.rank,
+            )
+        )
+    return out
+
+
 class DossierListing:
     """The reading side of `DossierService` for lists (needs `self.db`)."""
 
@@ -133,158 +342,21 @@ class DossierListing:
         per évaluateur, see `notation.normalised`; `with_scores=False` leaves them out, for a
         first paint that `list_scores` completes).
 
-        A handful of set-based queries whatever the size (dossiers, financement lines, quartiers,
-        labels, évaluations, the cadre): no query per row.
+        One Core query gives every row with its money sums (integer sums in SQL) and its quartiers,
+        labels, évaluateurs and financeurs (aggregated strings); the cadre of the contrat and the
+        scores (computed in Python) are read apart.
         """
         filtre = filtre or DossierFilter()
         with self.db.session() as s:
-            query = (
-                select(
-                    Dossier.id,
-                    Dossier.reference,
-                    Porteur.raison_sociale,
-                    Dossier.intitule,
-                    Dossier.cout_total_cents,
-                    Dossier.statut,
-                    Dossier.objectif_id,
-                    Dossier.cotation_declaree,
-                    Dossier.cotation_instruite,
-                    Dossier.reconduite,
-                    Dossier.porteur_id,
-                    Dossier.decision,
-                    Dossier.date_depot,
-                )
-                .join(Porteur, Porteur.id == Dossier.porteur_id)
-                .where(Dossier.campagne_id == campagne_id)
-                .order_by(Dossier.reference)
-            )
-            if filtre.statuts:
-                query = query.where(Dossier.statut.in_([st.value for st in filtre.statuts]))
-            if filtre.objectif_id is not None:
-                query = query.where(Dossier.objectif_id == filtre.objectif_id)
-            if filtre.quartier_id is not None:
-                query = query.where(
-                    Dossier.id.in_(
-                        select(dossier_quartier.c.dossier_id).where(
-                            dossier_quartier.c.quartier_id == filtre.quartier_id
-                        )
-                    )
-                )
-            if filtre.financeur_id is not None:
-                query = query.where(
-                    Dossier.id.in_(
-                        select(LigneFinancement.dossier_id).where(
-                            LigneFinancement.financeur_id == filtre.financeur_id
-                        )
-                    )
-                )
-            base = s.execute(query).all()
-            # Side queries cover the whole campagne (a join on campagne_id is cheaper than an IN
-            # list); rows a filter left out are simply not looked up.
-            in_campagne = select(Dossier.id).where(Dossier.campagne_id == campagne_id)
-            demandes: dict[int, int] = {}
-            votes: dict[int, int] = {}
-            financeurs: dict[int, list[int]] = {}
-            for dossier_id, financeur_id, demande, vote in s.execute(
-                select(
-                    LigneFinancement.dossier_id,
-                    LigneFinancement.financeur_id,
-                    LigneFinancement.demande_cents,
-                    LigneFinancement.vote_cents,
-                )
-                .where(LigneFinancement.dossier_id.in_(in_campagne))
-                .where(LigneFinancement.financeur_id.is_not(None))
-                .order_by(LigneFinancement.dossier_id, LigneFinancement.position, LigneFinancement.id)
-            ):
-                demandes[dossier_id] = demandes.get(dossier_id, 0) + int(demande or 0)
-                if vote is not None:
-                    votes[dossier_id] = votes.get(dossier_id, 0) + int(vote)
-                if demande and financeur_id is not None:
-                    financeurs.setdefault(dossier_id, []).append(financeur_id)
-            quartiers: dict[int, list[tuple[int, str]]] = {}
-            for dossier_id, quartier_id, nom in s.execute(
-                select(dossier_quartier.c.dossier_id, Quartier.id, Quartier.nom)
-                .join(Quartier, Quartier.id == dossier_quartier.c.quartier_id)
-                .where(dossier_quartier.c.dossier_id.in_(in_campagne))
-                .order_by(Quartier.nom)
-            ):
-                quartiers.setdefault(dossier_id, []).append((quartier_id, nom))
-            labels: dict[int, list[tuple[int, str]]] = {}
-            for dossier_id, label_id, nom in s.execute(
-                select(dossier_label.c.dossier_id, Label.id, Label.nom)
-                .join(Label, Label.id == dossier_label.c.label_id)
-                .where(dossier_label.c.dossier_id.in_(in_campagne))
-                .order_by(Label.nom)
-            ):
-                labels.setdefault(dossier_id, []).append((label_id, nom))
-            evaluateurs: dict[int, list[tuple[int, str]]] = {}
-            for dossier_id, evaluateur_id, nom in s.execute(
-                select(Evaluation.dossier_id, Evaluateur.id, Evaluateur.nom)
-                .join(Evaluateur, Evaluateur.id == Evaluation.evaluateur_id)
-                .where(Evaluation.dossier_id.in_(in_campagne))
-                .order_by(Evaluateur.nom)
-            ):
-                evaluateurs.setdefault(dossier_id, []).append((evaluateur_id, nom))
-            # The cadre of the campagne's contrat: every node's path from its axe.
+            conn = s.connection()  # Core rows: no ORM result layer for thousands of tuples
+            base = conn.execute(_rows_query(campagne_id, filtre)).all()
             nodes: dict[int, tuple[int | None, str, str]] = {
                 oid: (parent, code, titre)
-                for oid, parent, code, titre in s.execute(
-                    select(Objectif.id, Objectif.parent_id, Objectif.code, Objectif.titre)
-                    .join(Campagne, Campagne.contrat_id == Objectif.contrat_id)
-                    .where(Campagne.id == campagne_id)
-                )
+                for oid, parent, code, titre in conn.execute(_cadre_query(campagne_id))
             }
-            scores = _list_scores(s, campagne_id, normalise) if with_scores and evaluateurs else {}
-            paths: dict[int, tuple[int, ...]] = {}
-
-            def path_of(oid: int) -> tuple[int, ...]:
-                found = paths.get(oid)
-                if found is None:
-                    parent = nodes[oid][0] if oid in nodes else None
-                    found = (path_of(parent) if parent is not None and parent in nodes else ()) + (oid,)
-                    paths[oid] = found
-                return found
-
-            out = []
-            for r in base:
-                did, objectif_id = r[0], r[6]
-                path = path_of(objectif_id) if objectif_id is not None and objectif_id in nodes else ()
-                qs = quartiers.get(did, ())
-                ls = labels.get(did, ())
-                es = evaluateurs.get(did, ())
-                out.append(
-                    DossierRow(
-                        id=did,
-                        reference=r[1],
-                        porteur=r[2],
-                        intitule=r[3],
-                        quartiers=", ".join(nom for _, nom in qs),
-                        demande_cents=demandes.get(did, 0),
-                        cout_total_cents=r[4],
-                        statut=Statut(r[5]),
-                        objectif_code=nodes[path[-1]][1] if path else None,
-                        cotation_declaree=r[7],
-                        cotation_instruite=r[8],
-                        reconduite=bool(r[9]),
-                        vote_cents=votes.get(did),
-                        porteur_id=r[10],
-                        decision=Statut(r[11]) if r[11] else None,
-                        objectif_id=objectif_id,
-                        objectif_titre=nodes[path[-1]][2] if path else None,
-                        objectif_path=path,
-                        axe_id=path[0] if path else None,
-                        axe_code=nodes[path[0]][1] if path else None,
-                        quartier_ids=tuple(qid for qid, _ in qs),
-                        financeur_ids=tuple(financeurs.get(did, ())),
-                        label_ids=tuple(lid for lid, _ in ls),
-                        labels=", ".join(nom for _, nom in ls),
-                        evaluateur_ids=tuple(eid for eid, _ in es),
-                        evaluateurs=", ".join(nom for _, nom in es),
-                        date_depot=r[12],
-                        **(scores[did]._asdict() if did in scores else {}),
-                    )
-                )
-            return out
+            has_evaluations = any(r[18] for r in base)
+            scores = _list_scores(s, campagne_id, normalise) if with_scores and has_evaluations else {}
+        return _build_rows(base, nodes, scores)
 
     def list_scores(self, campagne_id: int, *, normalise: bool = False) -> dict[int, ListScore]:
         """The score columns of `list_rows`, alone (dossier id → values)."""

@@ -105,3 +105,59 @@ def test_totals_by_porteur(db: Database) -> None:
     totals = DossierService(db).totals_by_porteur()
     assert totals == {world.porteur_id: (2, 200_00)}
     assert DossierService(db).totals_by_porteur([other]) == {}
+
+
+def test_one_query_for_the_rows_and_one_for_the_cadre(db: Database) -> None:
+    world = build_world(db)
+    for n in range(5):
+        create_dossier(db, world, f"26-{n:06d}")
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        rows = DossierService(db).list_rows(world.campagne_id, with_scores=False)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(rows) == 5
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2, selects
+
+
+def test_aggregated_values_sorted_and_money_integer(db: Database) -> None:
+    """Several quartiers, labels and évaluateurs come back sorted by name with their ids in the
+    same order; money sums are Python ints on both engines (PostgreSQL's SUM gives numeric)."""
+    world = build_world(db)
+    names = sorted(world.quartiers, key=lambda nom: nom)
+    quartiers = tuple(world.quartiers[n] for n in reversed(names[:3]))
+    d = create_dossier(
+        db,
+        world,
+        "26-000001",
+        quartiers=quartiers,
+        lignes=(
+            Ligne(world.financeurs["CAF"], "", 1_000_00),
+            Ligne(world.financeurs["ETAT"], "", 2_500_00),
+        ),
+    )
+    with db.session() as s:
+        for ligne in s.query(LigneFinancement).filter_by(dossier_id=d):
+            ligne.vote_cents = 700_00
+    evaluateurs = EvaluateurService(db, user="test")
+    zoe = evaluateurs.create(world.contrat_id, "Zoé Martin")
+    anne = evaluateurs.create(world.contrat_id, "Anne Durand")
+    evaluateurs.assign([d], zoe)
+    evaluateurs.assign([d], anne)
+    LabelService(db, user="test").add_label([d], "Zéro déchet")
+    LabelService(db, user="test").add_label([d], "Action phare")
+
+    (row,) = DossierService(db).list_rows(world.campagne_id)
+    assert row.quartiers == ", ".join(names[:3])
+    assert row.quartier_ids == tuple(world.quartiers[n] for n in names[:3])
+    assert row.evaluateurs == "Anne Durand, Zoé Martin" and row.evaluateur_ids == (anne, zoe)
+    assert row.labels == "Action phare, Zéro déchet"
+    assert row.financeur_ids == (world.financeurs["CAF"], world.financeurs["ETAT"])  # plan order
+    assert row.demande_cents == 3_500_00 and type(row.demande_cents) is int
+    assert row.vote_cents == 1_400_00 and type(row.vote_cents) is int
