@@ -15,13 +15,13 @@ One row per retained dossier × financeur that voted an amount (> 0): each finan
 attribuant of its own subsidy. Rows are the dossiers whose decision is « retenu » and whose statut
 is retenu, notifié, soldé or non réalisé. Mapping:
 
-* nomAttribuant: the financeur's name; idAttribuant: its SIRET when known — the setting
-  `financeur.<CODE>.siret`, else the EPCI's SIREN for the EPCI financeur (the schema asks for a
-  14-digit SIRET: fill the setting to publish a valid file), else empty;
+* nomAttribuant: the financeur's name; idAttribuant: its SIRET (Financeur.siret, entered in
+  Paramètres › Financeurs or the new-contrat wizard);
 * dateConvention: the date of the decision (comité point decided, else the comité's date, else
   the day the dossier became « retenu »), `AAAA-MM-JJ`;
 * referenceDecision: the dossier's référence;
-* nomBeneficiaire / idBeneficiaire / rnaBeneficiaire: the porteur's raison sociale, SIRET, RNA;
+* nomBeneficiaire / idBeneficiaire / rnaBeneficiaire: the porteur's raison sociale, SIRET, RNA
+  (the RNA only in the schema's form « W » + 9 digits; an older alphanumeric one is left out);
 * objet: the action's intitulé (at most 255 characters, as the schema requires);
 * montant: the voted amount in euros with a decimal point (« 12500.00 ») — the schema's
   « montant total de la subvention avant répartition entre les bénéficiaires »;
@@ -34,18 +34,24 @@ is retenu, notifié, soldé or non réalisé. Mapping:
 * dispositifAide « Politique de la ville — contrat de ville ».
 
 User text is written as is: this file is data for machines (formula guards would corrupt it).
+
+A field the schema requires that the data cannot fill (a financeur without SIRET, a dossier without
+decision date, a porteur without name, an action without intitulé) refuses the export with the list
+of what is missing (ValidationError, one line each; the CLI exits 2) and writes nothing.
+tests/fixtures/scdl_subventions_schema.json holds the schema the tests validate the file against.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from instructeur.errors import UserError
+from instructeur.errors import UserError, ValidationError
 from instructeur.exports.xlsx_styles import os_reason
 from instructeur.services.synthese import SyntheseService, is_retenu
 from instructeur.storage.db import Database
@@ -53,14 +59,13 @@ from instructeur.storage.models import (
     Campagne,
     Comite,
     ComitePoint,
-    Contrat,
     Dossier,
+    Financeur,
     Porteur,
-    Setting,
     Transition,
 )
 
-__all__ = ["SCDL_COLUMNS", "export_scdl", "montant_scdl"]
+__all__ = ["SCDL_COLUMNS", "export_scdl", "montant_scdl", "scdl_lines"]
 
 SCDL_COLUMNS = (
     "nomAttribuant",
@@ -82,6 +87,8 @@ SCDL_COLUMNS = (
 )
 DISPOSITIF = "Politique de la ville — contrat de ville"
 OBJET_MAX = 255
+_SIRET = re.compile(r"\d{14}")
+_RNA = re.compile(r"W\d{9}")  # the schema's pattern (an older « W62A… » RNA does not match)
 
 
 def montant_scdl(cents: int) -> str:
@@ -92,8 +99,26 @@ def montant_scdl(cents: int) -> str:
 
 
 def export_scdl(db: Database, campagne_id: int, path: str | Path) -> Path:
-    """Write the SCDL CSV of the campagne's retained subsidies; returns the path written."""
+    """Write the SCDL CSV of the campagne's retained subsidies; returns the path written.
+
+    Raises ValidationError listing every required field that is missing, before writing anything."""
     target = Path(path)
+    if target.is_dir():
+        raise UserError(f"{target} : c'est un dossier, donnez un nom de fichier .csv")
+    lines = scdl_lines(db, campagne_id)
+    try:
+        with target.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, delimiter=",", quotechar='"', quoting=csv.QUOTE_MINIMAL)
+            writer.writerow(SCDL_COLUMNS)
+            writer.writerows(lines)
+    except OSError as exc:
+        raise UserError(f"{target} : écriture impossible ({os_reason(exc)})") from exc
+    return target
+
+
+def scdl_lines(db: Database, campagne_id: int) -> list[list[str]]:
+    """The SCDL rows of the campagne, in SCDL_COLUMNS order; ValidationError if a required field
+    cannot be filled (« financeur CD62 : SIRET manquant (idAttribuant) »…)."""
     service = SyntheseService(db)
     rows = [r for r in service.programmation_rows(campagne_id) if is_retenu(r.statut, r.decision)]
     financeurs = {f.code: f for f in service.financeurs(campagne_id)}
@@ -102,12 +127,10 @@ def export_scdl(db: Database, campagne_id: int, path: str | Path) -> Path:
         campagne = s.get(Campagne, campagne_id)
         assert campagne is not None  # programmation_rows raised otherwise
         annee = campagne.annee
-        contrat = s.get(Contrat, campagne.contrat_id)
-        epci_siren = (contrat.epci_siren or "") if contrat else ""
-        settings = {
-            key: value
-            for key, value in s.execute(
-                select(Setting.key, Setting.value).where(Setting.key.like("financeur.%"))
+        sirets = {
+            code: (siret or "").strip()
+            for code, siret in s.execute(
+                select(Financeur.code, Financeur.siret).where(Financeur.contrat_id == campagne.contrat_id)
             )
         }
         ids = [r.dossier_id for r in rows]
@@ -120,27 +143,31 @@ def export_scdl(db: Database, campagne_id: int, path: str | Path) -> Path:
         )
         dates = _decision_dates(s, ids)
 
-    def id_attribuant(code: str) -> str:
-        siret = settings.get(f"financeur.{code}.siret", "").strip()
-        if siret:
-            return siret
-        return epci_siren if financeurs[code].type == "epci" else ""
-
+    problems: dict[str, None] = {}  # ordered set: one line per missing thing
     lines: list[list[str]] = []
     for r in rows:
         decided = dates.get(r.dossier_id)
         for code, voted in r.vote.items():
             if not voted or voted <= 0:
                 continue
+            siret = sirets.get(code, "")
+            if not _SIRET.fullmatch(siret):
+                problems[f"financeur {code} : SIRET manquant (idAttribuant) — Paramètres › Financeurs"] = None
+            if decided is None:
+                problems[f"dossier {r.reference} : date de décision manquante (dateConvention)"] = None
+            if not r.porteur.strip():
+                problems[f"dossier {r.reference} : nom du porteur manquant (nomBeneficiaire)"] = None
+            if not r.intitule.strip():
+                problems[f"dossier {r.reference} : intitulé de l'action manquant (objet)"] = None
             lines.append(
                 [
                     financeurs[code].nom,
-                    id_attribuant(code),
+                    siret,
                     decided.isoformat() if decided else "",
                     r.reference,
                     r.porteur,
                     r.siret or "",
-                    rna.get(r.dossier_id) or "",
+                    _rna(rna.get(r.dossier_id)),
                     r.intitule[:OBJET_MAX],
                     montant_scdl(voted),
                     "aide en numéraire",
@@ -152,17 +179,14 @@ def export_scdl(db: Database, campagne_id: int, path: str | Path) -> Path:
                     DISPOSITIF,
                 ]
             )
+    if problems:
+        raise ValidationError(list(problems))
+    return lines
 
-    if target.is_dir():
-        raise UserError(f"{target} : c'est un dossier, donnez un nom de fichier .csv")
-    try:
-        with target.open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh, delimiter=",", quotechar='"', quoting=csv.QUOTE_MINIMAL)
-            writer.writerow(SCDL_COLUMNS)
-            writer.writerows(lines)
-    except OSError as exc:
-        raise UserError(f"{target} : écriture impossible ({os_reason(exc)})") from exc
-    return target
+
+def _rna(value: str | None) -> str:
+    text = (value or "").strip()
+    return text if _RNA.fullmatch(text) else ""
 
 
 def _decision_dates(s: Session, ids: list[int]) -> dict[int, date]:

@@ -39,11 +39,11 @@ from instructeur.storage.models import (
     Dossier,
     Evaluateur,
     Evaluation,
+    Financeur,
     Grille,
     LigneFinancement,
     Note,
     Objectif,
-    Setting,
     Transition,
 )
 from tests.factories import World, build_world, create_dossier
@@ -169,7 +169,9 @@ def build_scenario(db: Database) -> Scenario:
         comite = Comite(campagne_id=world.campagne_id, type="financeurs", date_seance=date(2026, 6, 16))
         comite.points = [ComitePoint(dossier_id=d["D2"], position=1, decision="retenu", decided_at=None)]
         s.add(comite)
-        s.add(Setting(key="financeur.ETAT.siret", value=ETAT_SIRET))
+        etat = s.get(Financeur, f["ETAT"])
+        assert etat is not None
+        etat.siret = ETAT_SIRET  # idAttribuant of the open data; EPCI and CAF have none
         grille = Grille(campagne_id=world.campagne_id)
         c1 = Critere(libelle="Public", poids=1, echelle_min=0, echelle_max=3, position=0)
         c2 = Critere(libelle="Cohérence", poids=2, echelle_min=0, echelle_max=3, position=1)
