@@ -16,7 +16,7 @@ from instructeur.cli.coinstruction_commands import add_import_actions
 from instructeur.errors import UserError
 
 if TYPE_CHECKING:
-    from instructeur.imports.dossiers import ImportPreview
+    from instructeur.imports.dossiers import ImportOptions, ImportPreview
     from instructeur.imports.values import RowProblem
 
 EXIT_OK = 0
@@ -39,6 +39,27 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="CHAMP=COLONNE",
         help="impose une colonne (en-tête, lettre ou numéro) pour un champ (siret, demande:CAF…)",
     )
+    _value_arguments(dossiers)
+    dossiers.add_argument(
+        "--correspondances",
+        metavar="MODELE.xlsx",
+        help="lit les correspondances de valeurs de la feuille « Correspondances » de ce classeur",
+    )
+    dossiers.add_argument(
+        "--lignes-valides",
+        action="store_true",
+        help="importe les lignes valides et écrit les lignes rejetées (colonne « Motif ») dans un .xlsx",
+    )
+    dossiers.add_argument(
+        "--rejets", metavar="FICHIER.xlsx", help="fichier des lignes rejetées (défaut : FICHIER-rejets.xlsx)"
+    )
+    dossiers.add_argument(
+        "--nouveau-porteur",
+        nargs="+",
+        default=[],
+        metavar="SIRET",
+        help="SIRET connu sous un autre nom : crée un nouveau porteur au lieu de rattacher la ligne",
+    )
     dossiers.set_defaults(handler=import_dossiers)
 
     qpv = actions.add_parser("qpv", help="renseigne les codes officiels des QPV du contrat (fichier ANCT)")
@@ -52,9 +73,40 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     modele.add_argument(
         "--campagne", type=int, metavar="ID", help="une colonne de montant par financeur de cette campagne"
     )
+    _value_arguments(modele)
     modele.set_defaults(handler=import_modele)
 
     add_import_actions(actions)  # import notation (instructeur/cli/coinstruction_commands.py)
+
+
+def _value_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--valeur",
+        nargs="+",
+        default=[],
+        metavar="CHAMP=VALEUR=RETENUE",
+        help="correspondance de valeur pour tout le fichier : quartier=\"Chemin Vert=Chemin Vert - Beaurepaire…\"",
+    )
+
+
+def _options(args: argparse.Namespace) -> ImportOptions:
+    from instructeur.domain.identifiers import normalize_siret
+    from instructeur.imports import value_map
+    from instructeur.imports.dossiers import ImportOptions
+    from instructeur.imports.reader import read_table
+
+    saved: value_map.ValueMap = {}
+    if args.correspondances:
+        sheet = read_table(args.correspondances).extra.get(value_map.SHEET)
+        if sheet is None:
+            raise UserError(f"{Path(args.correspondances).name} : pas de feuille « {value_map.SHEET} »")
+        saved = value_map.from_sheet(sheet, Path(args.correspondances).name)
+    return ImportOptions(
+        values=value_map.merge(saved, value_map.parse_pairs(args.valeur)),
+        lignes_valides=args.lignes_valides,
+        rejects_path=Path(args.rejets) if args.rejets else None,
+        nouveaux_porteurs=frozenset(normalize_siret(s) for s in args.nouveau_porteur),
+    )
 
 
 def _overrides(pairs: list[str]) -> dict[str, str]:
@@ -70,35 +122,48 @@ def _overrides(pairs: list[str]) -> dict[str, str]:
 def import_dossiers(args: argparse.Namespace, out: TextIO) -> int:
     from instructeur.cli.commands import open_existing
     from instructeur.imports import dossiers as service
-    from instructeur.imports.headers import propose_mapping
-    from instructeur.imports.reader import read_table
 
     overrides = _overrides(args.mapping)
+    options = _options(args)
     db = open_existing(args)
     try:
         mapping = None
         if overrides:
             financeurs = service.campagne_financeurs(db, args.campagne)
-            table = read_table(args.file)
-            mapping = service.with_overrides(propose_mapping(table, financeurs), overrides, financeurs)
-        preview = service.preview(db, args.campagne, args.file, mapping)
+            prepared = service.analyse(db, args.campagne, args.file)
+            mapping = service.with_overrides(prepared.mapping, overrides, financeurs)
+        preview = service.preview(db, args.campagne, args.file, mapping, options)
         _print_preview(preview, out)
-        if not preview.ok:
+        if not preview.ok and not args.lignes_valides:
             return _print_rejected(preview.rejected)
         if args.dry_run:
+            if not preview.ok:
+                _print_rejected(preview.rejected, partial=True)
             print(f"{preview.summary()} (simulation : rien n'a été écrit)", file=out)
             return EXIT_OK
         try:
-            result = service.apply(db, args.campagne, args.file, mapping)
+            result = service.apply(db, args.campagne, args.file, mapping, options=options)
         except service.ImportRejected as exc:  # the file changed between preview and apply
             return _print_rejected(exc.problems)
     finally:
         db.close()
+    if result.rejects_file is not None:
+        _print_rejected(result.preview.rejected, partial=True)
+        rows = len(result.preview.rejected_rows)
+        print(
+            f"{rows} ligne{'s' if rows > 1 else ''} rejetée{'s' if rows > 1 else ''} écrite{'s' if rows > 1 else ''} "
+            f"dans {result.rejects_file} (colonne « Motif ») : corrigez-les puis importez ce fichier",
+            file=out,
+        )
     print(result.preview.summary(), file=out)
     return EXIT_OK
 
 
 def _print_preview(preview: ImportPreview, out: TextIO) -> None:
+    if preview.announcement:
+        print(f"{preview.file} : {preview.announcement}", file=out)
+        for note in preview.notes:
+            print(f"  {note}", file=out)
     if preview.header_row:
         columns = ", ".join(f"« {c.header} » → {c.label}" for c in preview.columns)
         print(f"{preview.file} : en-têtes ligne {preview.header_row} ; {columns}", file=out)
@@ -115,12 +180,26 @@ def _print_preview(preview: ImportPreview, out: TextIO) -> None:
         )
     for planned in preview.to_update:
         print(f"Mise à jour : {planned.describe_changes()}", file=out)
+    for warning in preview.warnings:
+        print(f"Avertissement : {warning}", file=out)
+    from instructeur.imports.value_map import NAMES
+
+    for u in preview.unmatched:
+        proposals = " ; ".join(f"« {p} »" for p in u.proposals) or "aucune"
+        name = NAMES.get(u.field, u.field)
+        print(
+            f"Valeur sans correspondance : {name} « {u.value} » (propositions : {proposals}) ; "
+            f'--valeur {name}="{u.value}=…" pour la faire correspondre',
+            file=out,
+        )
 
 
-def _print_rejected(problems: Sequence[RowProblem]) -> int:
+def _print_rejected(problems: Sequence[RowProblem], *, partial: bool = False) -> int:
     rows = len({(p.file, p.row) for p in problems})
     for problem in problems:
         print(str(problem), file=sys.stderr)
+    if partial:
+        return EXIT_OK
     print(
         f"instructeur : {rows} ligne{'s' if rows > 1 else ''} rejetée{'s' if rows > 1 else ''}, "
         "rien n'a été importé ; corrigez le fichier puis relancez",
@@ -159,6 +238,7 @@ def import_qpv(args: argparse.Namespace, out: TextIO) -> int:
 
 def import_modele(args: argparse.Namespace, out: TextIO) -> int:
     from instructeur.imports.template import write_template
+    from instructeur.imports.value_map import parse_pairs
 
     financeurs = []
     if args.campagne is not None:
@@ -170,6 +250,6 @@ def import_modele(args: argparse.Namespace, out: TextIO) -> int:
             financeurs = campagne_financeurs(db, args.campagne)
         finally:
             db.close()
-    path = write_template(Path(args.output), financeurs)
+    path = write_template(Path(args.output), financeurs, parse_pairs(args.valeur))
     print(f"Modèle d'import écrit : {path}", file=out)
     return EXIT_OK

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from instructeur.imports.headers import FIELDS, FieldSpec
+from instructeur.imports.value_map import ValueMap, write_sheet
 from instructeur.services.contrats import FinanceurRow
 
 __all__ = ["template_columns", "write_template"]
@@ -43,7 +44,11 @@ def template_columns(financeurs: Sequence[FinanceurRow] = ()) -> list[tuple[str,
     return out
 
 
-def write_template(path: str | Path, financeurs: Sequence[FinanceurRow] = ()) -> Path:
+def write_template(
+    path: str | Path, financeurs: Sequence[FinanceurRow] = (), values: ValueMap | None = None
+) -> Path:
+    """The template; `values` (value mapping) go to its « Correspondances » sheet, read back by the
+    import of the filled template or by `--correspondances`."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -82,6 +87,7 @@ def write_template(path: str | Path, financeurs: Sequence[FinanceurRow] = ()) ->
     for row in aide.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    write_sheet(wb, values or {})
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
