@@ -77,10 +77,11 @@ def install_excepthook(parent: Callable[[], QWidget | None]) -> ExceptHook:
             return
         showing = True
         try:
-            # --- team mode: a statement refused by the server, outside a service's session ---
-            from instructeur.errors import privilege_error
+            # --- team mode: a statement refused by the server, outside a service's session; a full
+            # disk or a read-only folder: the CLI's French line (ui/workers.py::user_facing) ---
+            from ui.workers import user_facing
 
-            if (refused := privilege_error(exc)) is not None:
+            if isinstance(refused := user_facing(exc), UserError) and refused is not exc:
                 exc, exc_type = refused, UserError
             # --- end team mode ---
             if isinstance(exc, UserError):

@@ -4,6 +4,8 @@
 `parent`; its result goes to `on_done(result)` and an exception to `on_error(exc)`, both called on
 the GUI thread. Without `on_error`, a `UserError` shows its French message through the `Dialogs`
 port and any other exception goes to `sys.excepthook` (the app's « Erreur inattendue » dialog).
+A full disk, a read-only folder or a refused statement arrives (to `on_error` too) as the
+`UserError` with the French line the CLI prints (`user_facing`).
 
 Rules for `fn` (the worker):
 * **Data in, data out.** It receives plain values (paths, ids, a `Mapping`, the `Database`) and
@@ -208,6 +210,7 @@ class Job(QObject, Generic[T]):
         self._finish()
         if not self._widget_alive():
             return
+        exc = user_facing(exc)
         try:
             if self._on_error is not None:
                 self._on_error(exc)
@@ -236,6 +239,20 @@ class Job(QObject, Generic[T]):
         self._show_dialog()
         _RUNNING.add(self)
         QThreadPool.globalInstance().start(_Runnable(self))
+
+
+def user_facing(exc: BaseException) -> BaseException:
+    """A full disk, a read-only or forbidden folder, a statement the server refused: one French
+    line (the CLI's messages, instructeur/errors.py) instead of a traceback. Anything else as is."""
+    from instructeur.errors import privilege_error, system_error
+
+    if isinstance(exc, UserError):
+        return exc
+    converted = privilege_error(exc) or system_error(exc)
+    if converted is None:
+        return exc
+    converted.__cause__ = exc
+    return converted
 
 
 class _Runnable(QRunnable):

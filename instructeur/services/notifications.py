@@ -260,7 +260,10 @@ class NotificationService:
         try:
             result = render_letters(jobs, merged, progress=progress, cancel=cancel)
         except OSError as exc:
-            raise UserError(f"écriture des lettres impossible : {exc}") from None
+            from instructeur.errors import system_error  # a full disk: the CLI's French line (H10)
+
+            known = system_error(exc)
+            raise UserError(f"écriture des lettres impossible : {known.message if known else exc}") from None
         done = {p for p in result.files}
         written = [(letter, path) for letter, path in jobs if path in done]
         ids, unchanged = self._record_generation(written, today)
