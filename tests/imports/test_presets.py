@@ -46,22 +46,114 @@ def ds_export(path: Path) -> Path:
     ws.title = "Dossiers"
     ws.append(DS_HEADERS)
     d = datetime(2026, 1, 15, 10, 30)
-    ws.append([10452, "contact@amisduportel.fr", None, "false", "Accepté", d, d, d, datetime(2026, 2, 1),
-               "Projet conforme au contrat de ville", "cdp@agglo.fr", "Football au pied des tours", 4000, 3000,
-               "Beaurepaire", 40, "oui", "Porteur fiable"])
-    ws.append([10453, "elan@asso.fr", "ELAN SOLIDAIRE ASSOCIATION", "false", "En instruction", d, d, d, None,
-               None, "cdp@agglo.fr", "Atelier sociolinguistique", 9500, 5500, "Chemin Vert", 25, "non", None])
+    ws.append(
+        [
+            10452,
+            "contact@amisduportel.fr",
+            None,
+            "false",
+            "Accepté",
+            d,
+            d,
+            d,
+            datetime(2026, 2, 1),
+            "Projet conforme au contrat de ville",
+            "cdp@agglo.fr",
+            "Football au pied des tours",
+            4000,
+            3000,
+            "Beaurepaire",
+            40,
+            "oui",
+            "Porteur fiable",
+        ]
+    )
+    ws.append(
+        [
+            10453,
+            "elan@asso.fr",
+            "ELAN SOLIDAIRE ASSOCIATION",
+            "false",
+            "En instruction",
+            d,
+            d,
+            d,
+            None,
+            None,
+            "cdp@agglo.fr",
+            "Atelier sociolinguistique",
+            9500,
+            5500,
+            "Chemin Vert",
+            25,
+            "non",
+            None,
+        ]
+    )
     ws.append([10454, "x@y.fr", "Compagnie Z", "false", "En construction", d, d, None, None, None, None,
                "Chorale", 800, 1200, "Centre Ville", None, None, None])  # fmt: skip
     etab = wb.create_sheet("Etablissements")
     etab.append(ETAB_HEADERS)
-    etab.append([10452, "Dossier", SIRET_PORTEL, "true", "94.99Z", "12 rue des Sports 62480 Le Portel", "12",
-                 "rue", "des Sports", None, "62480", "Le Portel", "Association déclarée", None, "W623009876",
-                 "Les Amis du Portel"])
-    etab.append([10452, "SIRET du partenaire", make_siret("5000000000001"), "true", None, None, None, None,
-                 None, None, "62200", "Boulogne-sur-Mer", None, "Partenaire", None, None])
-    etab.append([10453, "Dossier", SIRET_ELAN, "true", None, "3 place Dalton 62200 Boulogne-sur-Mer", None,
-                 None, None, None, "62200", "Boulogne-sur-Mer", "Association déclarée", None, None, None])
+    etab.append(
+        [
+            10452,
+            "Dossier",
+            SIRET_PORTEL,
+            "true",
+            "94.99Z",
+            "12 rue des Sports 62480 Le Portel",
+            "12",
+            "rue",
+            "des Sports",
+            None,
+            "62480",
+            "Le Portel",
+            "Association déclarée",
+            None,
+            "W623009876",
+            "Les Amis du Portel",
+        ]
+    )
+    etab.append(
+        [
+            10452,
+            "SIRET du partenaire",
+            make_siret("5000000000001"),
+            "true",
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "62200",
+            "Boulogne-sur-Mer",
+            None,
+            "Partenaire",
+            None,
+            None,
+        ]
+    )
+    etab.append(
+        [
+            10453,
+            "Dossier",
+            SIRET_ELAN,
+            "true",
+            None,
+            "3 place Dalton 62200 Boulogne-sur-Mer",
+            None,
+            None,
+            None,
+            None,
+            "62200",
+            "Boulogne-sur-Mer",
+            "Association déclarée",
+            None,
+            None,
+            None,
+        ]
+    )
     # fmt: skip
     avis = wb.create_sheet("Avis")
     avis.append(["Dossier ID", "Question / Introduction", "Réponse", "Créé le", "Répondu le"])
@@ -107,8 +199,14 @@ def test_demarches_simplifiees_export_without_mapping(
         "Avertissement : export-ds.xlsx, ligne 3, colonne « SIRET (plateforme) » : SIRET connu sous le nom "
         "« Élan Solidaire » (fichier : « ELAN SOLIDAIRE ASSOCIATION ») : rattaché à ce porteur" in out
     )
-    assert "ligne 3 : plan de financement déséquilibré : les ressources (5\u00a0500,00\u00a0€) diffèrent du coût total (9\u00a0500,00\u00a0€)" in out
-    assert "ligne 4, colonne « Montant demandé État » : montant demandé État — Préfecture du Pas-de-Calais (1\u00a0200,00\u00a0€) supérieur au coût total (800,00\u00a0€)" in out
+    assert (
+        "ligne 3 : plan de financement déséquilibré : les ressources (5\u00a0500,00\u00a0€) diffèrent du coût total (9\u00a0500,00\u00a0€)"
+        in out
+    )
+    assert (
+        "ligne 4, colonne « Montant demandé État » : montant demandé État — Préfecture du Pas-de-Calais (1\u00a0200,00\u00a0€) supérieur au coût total (800,00\u00a0€)"
+        in out
+    )
     assert out.splitlines()[-1] == "3 dossiers créés, 0 mis à jour, 0 inchangé"
 
     db = open_database(url)
@@ -117,7 +215,10 @@ def test_demarches_simplifiees_export_without_mapping(
             d = s.scalars(select(Dossier).where(Dossier.reference == "10452")).one()
             assert d.statut == Statut.DEPOSE.value  # the platform's « Accepté » is history, not our statut
             assert [q.nom for q in d.quartiers] == ["Chemin Vert - Beaurepaire et Marlborough"]
-            assert d.observations == "Avez-vous déjà été financé ? : oui\nAvis du chef de projet : Porteur fiable"
+            assert (
+                d.observations
+                == "Avez-vous déjà été financé ? : oui\nAvis du chef de projet : Porteur fiable"
+            )
             assert d.date_depot == datetime(2026, 1, 15).date()
             p = s.get(Porteur, d.porteur_id)
             assert p is not None
