@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         export_commands,
         import_commands,
         journal_commands,
+        referentiel_commands,
         setup_commands,
     )
 
@@ -97,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = ref_sub.add_parser("show", help="affiche les QPV et le cadre stratégique d'un référentiel")
     show.add_argument("name", metavar="NOM")
     show.set_defaults(handler=commands.referentiels_show)
+    referentiel_commands.register_referentiels(ref_sub)  # liste, exporter, importer (issue 13)
 
     demo = sub.add_parser("demo", help="base de démonstration")
     demo_sub = demo.add_subparsers(
@@ -128,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Each family of sub-commands registers itself from its own module.
     for module in (import_commands, export_commands, comite_commands, setup_commands, deletion_commands,
-                   equipe_commands, journal_commands):
+                   equipe_commands, journal_commands, referentiel_commands):
         module.register(sub)
     _accept_db_everywhere(p)
     return p

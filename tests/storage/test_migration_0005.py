@@ -69,7 +69,7 @@ def test_a_0004_database_is_upgraded_and_takes_classifications(engine_url: str, 
             assert s.execute(text("SELECT objectif_id FROM dossier")).scalar_one() == 2
             assert s.execute(text("SELECT count(*) FROM objectif WHERE classification_id IS NULL")).scalar_one() == 2
             assert s.execute(text("SELECT siret FROM financeur")).scalar_one() is None
-            s.execute(text("UPDATE financeur SET siret = '13000548100019'"))
+            s.execute(text("UPDATE financeur SET siret = '13000548100010'"))
             s.execute(
                 text(
                     "INSERT INTO classification (id, contrat_id, code, nom, niveaux, position) "
