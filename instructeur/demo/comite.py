@@ -264,6 +264,8 @@ class _ComitePart(_DossiersPart):
                     self._add("dossier_quartier", {"dossier_id": d.id, "quartier_id": qid})
                 for oid in d.objectifs_secondaires:
                     self._add("dossier_objectif_secondaire", {"dossier_id": d.id, "objectif_id": oid})
+                for oid in d.classements:
+                    self._add("dossier_classement", {"dossier_id": d.id, "objectif_id": oid})
                 for aid in d.axes:
                     self._add("dossier_axe_transversal", {"dossier_id": d.id, "axe_transversal_id": aid})
                 if rng.random() < 0.08:

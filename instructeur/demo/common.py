@@ -71,6 +71,7 @@ class _Dossier:
     history: list[tuple[str | None, str, datetime, str | None]] = field(default_factory=list)
     quartiers: list[int] = field(default_factory=list)
     objectifs_secondaires: list[int] = field(default_factory=list)
+    classements: list[int] = field(default_factory=list)  # one node per additional classification
     axes: list[int] = field(default_factory=list)
     recevabilite_ko: dict[int, str] = field(default_factory=dict)  # item position → commentaire
     notified_on: date | None = None

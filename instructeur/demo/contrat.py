@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from instructeur.demo.common import DEMO_USER, _Campagne, _commune_code, _de, _Leaf, _Porteur, _ville_de
 from instructeur.demo.state import _State
@@ -30,6 +32,7 @@ from instructeur.storage.models import (
     AxeTransversal,
     Financeur,
     Objectif,
+    ObjectifLien,
     Quartier,
     RecevabiliteItem,
 )
@@ -58,6 +61,8 @@ class _ContratPart(_State):
             FinanceurData("CAF", "Caisse d'allocations familiales du Pas-de-Calais", "caf"),
             FinanceurData("BAILLEUR", "Habitat du Littoral (fictif)", "bailleur"),
         ]
+        # Fictitious SIRETs (valid keys, SIREN 999…, which INSEE does not attribute): open data validates.
+        financeurs = [replace(f, siret=_demo_siret(n)) for n, f in enumerate(financeurs, 1)]
         self.contrat_id = ContratService(self.db, user=DEMO_USER).create_from_referentiel(
             ref, financeurs=financeurs
         )
@@ -102,9 +107,10 @@ class _ContratPart(_State):
             self.financeurs: list[tuple[int, str, str]] = [(int(i), str(c), str(t)) for i, c, t in fin]
             objectifs = s.execute(
                 select(Objectif.id, Objectif.parent_id, Objectif.titre, Objectif.position)
-                .where(Objectif.contrat_id == self.contrat_id)
+                .where(Objectif.contrat_id == self.contrat_id, Objectif.classification_id.is_(None))
                 .order_by(Objectif.id)
             ).all()
+            self.classement_of = _classement_of(s, self.contrat_id)
             quartiers = s.execute(
                 select(Quartier.id, Quartier.type, Quartier.nom)
                 .where(Quartier.contrat_id == self.contrat_id)
@@ -287,3 +293,27 @@ class _ContratPart(_State):
                 },
             )
             self.porteurs.append(_Porteur(pid, ville, public))
+
+
+def _demo_siret(n: int) -> str:
+    """The n-th fictitious SIRET of the demo's financeurs: SIREN 9990000nn + key, établissement 00011."""
+    body = f"9990{n:04d}"
+    siren = next(body + k for k in "0123456789" if siren_problem(body + k) is None)
+    return make_siret(siren + "0001")
+
+
+def _classement_of(s: Session, contrat_id: int) -> dict[int, list[int]]:
+    """Main-cadre objectif id → one node per additional classification linked to it (the
+    cadre's matrix, e.g. Saint-Omer's ambitions): an engagement rather than its ambition."""
+    node = aliased(Objectif)
+    links = s.execute(
+        select(ObjectifLien.lie_a_id, node.id, node.classification_id, node.parent_id)
+        .join(node, node.id == ObjectifLien.objectif_id)
+        .where(node.contrat_id == contrat_id, node.classification_id.is_not(None))
+        .order_by(ObjectifLien.lie_a_id, node.classification_id, node.parent_id.is_(None), node.id)
+    ).all()
+    chosen: dict[int, dict[int, int]] = {}
+    for objectif_id, node_id, classification_id, _ in links:
+        if classification_id is not None:
+            chosen.setdefault(int(objectif_id), {}).setdefault(int(classification_id), int(node_id))
+    return {oid: list(by_class.values()) for oid, by_class in chosen.items()}

@@ -137,6 +137,8 @@ class _DossiersPart(_StatutsPart):
         others = [leaf2.id for leaf2 in self.all_leaves if leaf2.id != leaf.id]
         k = _weighted(rng, ((0, 60), (1, 30), (2, 10)))
         d.objectifs_secondaires = sorted(rng.sample(others, min(k, len(others))))
+        if d.id % 4:  # three dossiers in four carry the classifications linked to their objectif
+            d.classements = list(self.classement_of.get(leaf.id, ()))
         if self.axes_ids:
             d.axes = sorted(
                 rng.sample(

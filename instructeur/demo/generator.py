@@ -47,7 +47,7 @@ class _Generator(_ComitePart):
     def _write(self) -> None:
         order = (
             "porteur", "label", "grille", "critere", "evaluateur", "enveloppe", "dossier", "ligne_financement",
-            "transition", "dossier_quartier", "dossier_objectif_secondaire", "dossier_axe_transversal",
+            "transition", "dossier_quartier", "dossier_objectif_secondaire", "dossier_classement", "dossier_axe_transversal",
             "dossier_label", "recevabilite_check", "evaluation", "note", "comite", "comite_membre",
             "comite_point", "notification", "suivi", "setting",
         )  # fmt: skip
