@@ -64,18 +64,18 @@ def apply_fiche_permissions(fiche: Any, perms: Permissions | None) -> None:
     if not perms.notation:
         _lock_widget(_attr(fiche, "instruction", "save_notes_button"), READ_ONLY)
     if perms.role == "evaluateur":
-        _evaluateur_fiche(fiche)
+        _evaluateur_fiche(fiche, perms)
 
 
 EVALUATEUR_HIDDEN = "Réservé à l'instruction : un évaluateur ne voit pas l'historique du dossier"
 
 
-def _evaluateur_fiche(fiche: Any) -> None:
+def _evaluateur_fiche(fiche: Any, perms: Permissions) -> None:
     """The server shows an évaluateur neither the avis nor the journal (storage/roles_evaluateur.py):
     the Instruction tab keeps their own évaluation only and the Historique is greyed."""
     instruction = _attr(fiche, "instruction")
     if instruction is not None and hasattr(instruction, "show_notation_only"):
-        instruction.show_notation_only()
+        instruction.show_notation_only(perms.evaluateurs)
     tabs, historique = _attr(fiche, "tabs"), _attr(fiche, "historique")
     if tabs is not None and historique is not None:
         index = tabs.indexOf(historique)

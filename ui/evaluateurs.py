@@ -171,6 +171,12 @@ class EvaluateursWindow(QMainWindow):
         bottom_layout.setContentsMargins(0, 0, 0, 0)
         bottom_layout.addLayout(line)
         bottom_layout.addWidget(self.dossiers_table, 1)
+        # --- team mode (H10): the campagne's option on reading the others' notes ---
+        from ui.notes_visibilite import NotesVisibiliteCheck
+
+        self.notes_check = NotesVisibiliteCheck(self.notation.db, self.campagne_id, self._dialogs)
+        bottom_layout.addWidget(self.notes_check)
+        # --- end team mode ---
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)

@@ -36,6 +36,7 @@ ALL_RIGHTS = ("seul", "proprietaire", "libre", "chef")
 class Permissions:
     role: str
     login: str | None = None
+    evaluateurs: tuple[int, ...] = ()  # an évaluateur login's fiches (equipe_evaluateur)
 
     @property
     def team(self) -> bool:
@@ -256,6 +257,15 @@ def permissions(db: Database) -> Permissions:
             group = groups[role]
             if group in existing:
                 row = raw.execute("SELECT pg_has_role(session_user, %s, 'MEMBER')", [group]).fetchone()
+                if row[0] and role == "evaluateur":
+                    return Permissions(role, login, _my_evaluateurs(raw))
                 if row[0]:
                     return Permissions(role, login)
     return Permissions("aucun", login)
+
+
+def _my_evaluateurs(raw: Any) -> tuple[int, ...]:
+    rows = raw.execute(
+        "SELECT evaluateur_id FROM public.equipe_evaluateur WHERE login = session_user ORDER BY 1"
+    ).fetchall()
+    return tuple(int(r[0]) for r in rows)

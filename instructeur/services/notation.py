@@ -9,7 +9,7 @@ in a few set-based queries (`instructeur.domain.scoring` for the arithmetic).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from instructeur.domain import scoring
 from instructeur.domain.scoring import CritereSpec, DossierScore, EvaluationInput, ScoredEvaluation, Scorer
 from instructeur.errors import ConcurrentEditError, NotFoundError, UserError, ValidationError
-from instructeur.services import audit
+from instructeur.services import audit, notes_visibilite
 from instructeur.services.grilles import CritereDto, critere_dto, latest_grille_id
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
@@ -310,8 +310,9 @@ class NotationService:
         with self.db.session() as s:
             return self._dto(s, self._get(s, evaluation_id))
 
-    def evaluations_of(self, dossier_id: int) -> list[EvaluationDto]:
-        """All the évaluations of a dossier (fiche dossier), évaluateur name order."""
+    def evaluations_of(self, dossier_id: int, viewer: Collection[int] | None = None) -> list[EvaluationDto]:
+        """The évaluations of a dossier (fiche dossier), évaluateur name order. `viewer`: the
+        évaluateur ids of an évaluateur reading it (services/notes_visibilite.py); None: all."""
         with self.db.session() as s:
             rows = s.scalars(
                 select(Evaluation)
@@ -319,7 +320,8 @@ class NotationService:
                 .where(Evaluation.dossier_id == dossier_id)
                 .order_by(Evaluateur.nom, Evaluation.id)
             ).all()
-            return [self._dto(s, ev) for ev in rows]
+            dtos = [self._dto(s, ev) for ev in rows]
+            return dtos if viewer is None else notes_visibilite.visible(s, dossier_id, dtos, viewer)
 
     def save_notes(
         self,

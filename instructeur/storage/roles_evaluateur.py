@@ -25,8 +25,10 @@ from __future__ import annotations
 
 from psycopg import sql
 
+from instructeur.domain.notes_visibilite import NOTES_AFTER_SUBMIT_PREFIX
+
 SCHEMA = "evaluateur_vue"
-NOTES_AFTER_SUBMIT_PREFIX = "notation.notes_apres_soumission."
+
 VISIBLE_FUNCTION = "equipe_notes_visibles"
 
 # Columns an évaluateur never reads (the instructeur's avis).

@@ -120,14 +120,28 @@ class InstructionTab(NotationPanel, CotationPanel, AvisPanel, QWidget):
         two_columns(self, [aggregate, self._build_evaluations()], [completeness, cotation, avis], stretch=(11, 9))
         # --- team mode (H10): what an évaluateur does not see (ui/equipe_rights.py) ---
         self.notation_only = False
+        self._viewer: tuple[int, ...] = ()
         self._instruction_boxes = (aggregate, completeness, cotation, avis)
 
-    def show_notation_only(self) -> None:
-        """An évaluateur's fiche: their own évaluation only, not the instructeur's work (the server
-        gives them neither the avis nor the journal the aggregate reads)."""
+    def show_notation_only(self, viewer: tuple[int, ...] = ()) -> None:
+        """An évaluateur's fiche (`viewer`: their évaluateur ids): their own évaluation, the others'
+        read-only when the campagne's option lets them (services/notes_visibilite.py), not the
+        instructeur's work (the server gives them neither the avis nor the journal)."""
         self.notation_only = True
+        self._viewer = viewer
         for box in self._instruction_boxes:
             box.hide()
+        self.evaluateur_combo.currentIndexChanged.connect(self._lock_others)
+
+    def _lock_others(self) -> None:
+        ev = self._current
+        if not self.notation_only or ev is None or ev.evaluateur_id in self._viewer:
+            return
+        for widget in self.inputs.values():
+            widget.setInputEnabled(False)
+        self.commentaire.setReadOnly(True)
+        self.conflict_button.setVisible(False)
+        self.withdraw_button.setVisible(False)
 
     # --- end team mode ---
 
@@ -176,7 +190,7 @@ class InstructionTab(NotationPanel, CotationPanel, AvisPanel, QWidget):
             return
         did = self._detail.id
         keep = self._current.evaluateur_id if self._current else None
-        self._evaluations = self.notation.evaluations_of(did)
+        self._evaluations = self.notation.evaluations_of(did, self._viewer if self.notation_only else None)
         self.evaluateur_combo.blockSignals(True)
         try:
             self.evaluateur_combo.clear()
@@ -193,6 +207,7 @@ class InstructionTab(NotationPanel, CotationPanel, AvisPanel, QWidget):
         self.evaluateur_combo.setEnabled(has)
         self._show_evaluation(self._evaluations[self.evaluateur_combo.currentIndex()] if has else None)
         if self.notation_only:  # team mode (H10)
+            self._lock_others()
             return
         self._refresh_aggregate()
         self._load_cotation(self.instruction.cotation(did))
