@@ -1,7 +1,7 @@
 """« Paramètres » of a contrat and its campagnes (DESIGN.md §7 screen 6).
 
 Tabs: Contrat (identification, signataires), Quartiers (QPV and other quartiers), Cadre stratégique
-(read only), Financeurs, Campagne (libellé, statut, dates, enveloppes with the voté so far,
+(editor: trees, classifications, axes transversaux), Financeurs, Campagne (libellé, statut, dates, enveloppes with the voté so far,
 recevabilité list, links to the grille, cotation F/H and letters settings windows).
 
 Each editable tab has its own « Enregistrer » and reports `modified`; closing the window (or
@@ -72,7 +72,7 @@ class ParametresWindow(QMainWindow):
         self.setWindowTitle(f"Paramètres — {contrat.nom}[*]")
         self.contrat_tab = ContratTab(db, contrat_id, self.dialogs)
         self.quartiers_tab = QuartiersTab(db, contrat_id, self.dialogs)
-        self.cadre_tab = CadreTab(db, contrat_id)
+        self.cadre_tab = CadreTab(db, contrat_id, self.dialogs)
         self.financeurs_tab = FinanceursTab(db, contrat_id, self.dialogs)
         self.campagne_tab = CampagneTab(db, contrat_id, campagne_id, self.dialogs)
         # --- team mode: Équipe tab (ui/parametres/equipe.py) ---
@@ -97,6 +97,7 @@ class ParametresWindow(QMainWindow):
             tab.modified_changed.connect(lambda _m, t=tab: self._on_modified(t))
             tab.saved.connect(self._on_saved)
         self.quartiers_tab.saved.connect(self.changed.emit)
+        self.cadre_tab.saved.connect(self.changed.emit)  # cadre editor (issue 13)
         # Financeurs change the enveloppe lines of the campagne.
         self.financeurs_tab.saved.connect(self._reload_campagne_if_clean)
         self.campagne_tab.open_window.connect(self.open_campagne_window.emit)
