@@ -16,12 +16,10 @@ from instructeur.services.fiche import FicheService
 from instructeur.services.notation import NotationService
 from instructeur.services.suivi import SuiviService
 from instructeur.storage.db import Database, open_database
-from tests.storage.test_equipe_roles import Team, _build
+from tests.storage.test_equipe_roles import SECRET_AVIS, SECRET_DISCUSSION, Team, _build
 
 pytestmark = pytest.mark.postgres
 
-SECRET_AVIS = "avis réservé aux instructeurs"
-SECRET_DISCUSSION = "discussion du comité"
 
 
 @pytest.fixture(scope="module")
@@ -30,32 +28,10 @@ def team(pg_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[T
     url = pg_server.create_database()
     db = open_database(url, backup_dir=tmp_path_factory.mktemp("equipe"))
     try:
-        t = _build(db, url, pg_server.port)
-        _comite_and_avis(t)
-        yield t
+        yield _build(db, url, pg_server.port)
     finally:
         db.close()
         pg_server.drop_database(url)
-
-
-def _comite_and_avis(t: Team) -> None:
-    """As the owner: an avis on every dossier, a comité that discussed the two assigned ones."""
-    with t.db.engine.begin() as conn:
-        conn.exec_driver_sql(
-            f"UPDATE dossier SET avis = 'favorable', avis_motivation = '{SECRET_AVIS}'; "
-            "UPDATE ligne_financement SET propose_cents = 4000 WHERE financeur_id IS NOT NULL; "
-            "INSERT INTO comite (campagne_id, type, statut, version) "
-            "SELECT campagne_id, 'financeurs', 'clos', 1 FROM dossier LIMIT 1"
-        )
-        for dossier in (t.d_ok, t.d_conflit):
-            conn.exec_driver_sql(
-                "INSERT INTO comite_point (comite_id, dossier_id, position, decision, motivation, version) "
-                f"SELECT max(id), {dossier}, 1, 'refuse', '{SECRET_DISCUSSION}', 1 FROM comite; "
-                "INSERT INTO comite_vote (point_id, financeur_id, montant_cents) "
-                f"SELECT p.id, f.id, 0 FROM comite_point p, financeur f WHERE p.dossier_id = {dossier} LIMIT 1; "
-                "INSERT INTO transition (dossier_id, at, utilisateur, de_statut, vers_statut, motivation) "
-                f"VALUES ({dossier}, now(), 'chef', 'en_comite', 'refuse', '{SECRET_DISCUSSION}')"
-            )
 
 
 def _login_db(t: Team, role: str = "evaluateur") -> Database:

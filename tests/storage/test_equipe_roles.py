@@ -22,6 +22,9 @@ from tests.factories import build_world, create_dossier
 
 pytestmark = pytest.mark.postgres
 
+SECRET_AVIS = "avis réservé aux instructeurs"
+SECRET_DISCUSSION = "discussion du comité"
+
 
 @dataclass
 class Team:
@@ -73,7 +76,29 @@ def _build(db: Database, url: str, port: int) -> Team:
     for role, login in logins.items():
         equipe.ajouter(db, login, role, evaluateur="alice martin" if role == "evaluateur" else None)
     dbname = url.rsplit("/", 1)[-1]
-    return Team(db, url, port, dbname, logins, d_ok, d_conflit, d_autre, a_ok.id, a_conflit.id)
+    team = Team(db, url, port, dbname, logins, d_ok, d_conflit, d_autre, a_ok.id, a_conflit.id)
+    _comite_and_avis(team)
+    return team
+
+
+def _comite_and_avis(t: Team) -> None:
+    """As the owner: an avis on every dossier, a comité that discussed the two assigned ones."""
+    with t.db.engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"UPDATE dossier SET avis = 'favorable', avis_motivation = '{SECRET_AVIS}'; "
+            "UPDATE ligne_financement SET propose_cents = 4000 WHERE financeur_id IS NOT NULL; "
+            "INSERT INTO comite (campagne_id, type, statut, version) "
+            "SELECT campagne_id, 'financeurs', 'clos', 1 FROM dossier LIMIT 1"
+        )
+        for dossier in (t.d_ok, t.d_conflit):
+            conn.exec_driver_sql(
+                "INSERT INTO comite_point (comite_id, dossier_id, position, decision, motivation, version) "
+                f"SELECT max(id), {dossier}, 1, 'refuse', '{SECRET_DISCUSSION}', 1 FROM comite; "
+                "INSERT INTO comite_vote (point_id, financeur_id, montant_cents) "
+                f"SELECT p.id, f.id, 0 FROM comite_point p, financeur f WHERE p.dossier_id = {dossier} LIMIT 1; "
+                "INSERT INTO transition (dossier_id, at, utilisateur, de_statut, vers_statut, motivation) "
+                f"VALUES ({dossier}, now(), 'chef', 'en_comite', 'refuse', '{SECRET_DISCUSSION}')"
+            )
 
 
 def _attempt(team: Team, role: str, statement: str) -> str:
@@ -110,6 +135,22 @@ def _actions(t: Team) -> dict[str, str]:
         f"{t.ev_alice_conflit}, c.id, 1 FROM critere c LIMIT 1",
         "retirer son conflit": f"UPDATE evaluation SET conflit = false WHERE id = {t.ev_alice_conflit}",
         "effacer le journal": "DELETE FROM audit_log",
+        # H10: what an évaluateur reads (views of storage/roles_evaluateur.py, policies).
+        "lire l'avis (table dossier)": "SELECT avis_motivation FROM public.dossier WHERE avis IS NOT NULL",
+        "lire l'avis (ce que lit l'application)": "SELECT avis_motivation FROM dossier WHERE avis IS NOT NULL",
+        "lire les montants proposés": "SELECT propose_cents FROM public.ligne_financement WHERE propose_cents > 0",
+        "lire la discussion du comité (dossier confié)": f"SELECT motivation FROM comite_point WHERE dossier_id = {t.d_ok}",
+        "lire la discussion du comité (dossier en conflit)": f"SELECT motivation FROM comite_point "
+        f"WHERE dossier_id = {t.d_conflit}",
+        "lire les votes (dossier en conflit)": f"SELECT v.montant_cents FROM comite_vote v JOIN comite_point p "
+        f"ON p.id = v.point_id WHERE p.dossier_id = {t.d_conflit}",
+        "lire le motif de l'historique (dossier en conflit)": f"SELECT motivation FROM transition "
+        f"WHERE dossier_id = {t.d_conflit} AND motivation = '{SECRET_DISCUSSION}'",
+        "lire le journal": "SELECT changes FROM audit_log LIMIT 1",
+        "lire les notes d'un autre évaluateur": f"SELECT n.valeur FROM note n JOIN evaluation e ON e.id = n.evaluation_id "
+        f"WHERE e.dossier_id = {t.d_ok} AND e.id <> {t.ev_alice_ok}",
+        "modifier les notes d'un autre évaluateur": f"UPDATE note SET valeur = 0 WHERE evaluation_id IN "
+        f"(SELECT id FROM evaluation WHERE dossier_id = {t.d_ok} AND id <> {t.ev_alice_ok})",
     }
 
 
@@ -125,13 +166,23 @@ EXPECTED = {
     "supprimer une ligne votée": {"chef": "6", "instructeur": "0", "evaluateur": "refusé", "lecteur": "refusé"},
     "enveloppes": {"chef": "2", "instructeur": "refusé", "evaluateur": "refusé", "lecteur": "refusé"},
     "paramètres (setting)": {"chef": "1", "instructeur": "refusé", "evaluateur": "refusé", "lecteur": "refusé"},
-    "comité (points)": {"chef": "0", "instructeur": "refusé", "evaluateur": "refusé", "lecteur": "refusé"},
+    "comité (points)": {"chef": "2", "instructeur": "refusé", "evaluateur": "refusé", "lecteur": "refusé"},
     "lire les évaluations": {"chef": "5", "instructeur": "5", "evaluateur": "2", "lecteur": "5"},
     "lire les notes du dossier en conflit": {"chef": "1", "instructeur": "1", "evaluateur": "0", "lecteur": "1"},
     "noter son évaluation": {"chef": "1", "instructeur": "1", "evaluateur": "1", "lecteur": "refusé"},
     "noter le dossier en conflit": {"chef": "1", "instructeur": "1", "evaluateur": "refusé", "lecteur": "refusé"},
     "retirer son conflit": {"chef": "1", "instructeur": "1", "evaluateur": "0", "lecteur": "refusé"},
     "effacer le journal": {"chef": "refusé", "instructeur": "refusé", "evaluateur": "refusé", "lecteur": "refusé"},
+    "lire l'avis (table dossier)": {"chef": "3", "instructeur": "3", "evaluateur": "refusé", "lecteur": "3"},
+    "lire l'avis (ce que lit l'application)": {"chef": "3", "instructeur": "3", "evaluateur": "0", "lecteur": "3"},
+    "lire les montants proposés": {"chef": "6", "instructeur": "6", "evaluateur": "refusé", "lecteur": "6"},
+    "lire la discussion du comité (dossier confié)": {"chef": "1", "instructeur": "1", "evaluateur": "1", "lecteur": "1"},
+    "lire la discussion du comité (dossier en conflit)": {"chef": "1", "instructeur": "1", "evaluateur": "0", "lecteur": "1"},
+    "lire les votes (dossier en conflit)": {"chef": "1", "instructeur": "1", "evaluateur": "0", "lecteur": "1"},
+    "lire le motif de l'historique (dossier en conflit)": {"chef": "1", "instructeur": "1", "evaluateur": "0", "lecteur": "1"},
+    "lire le journal": {"chef": "1", "instructeur": "1", "evaluateur": "refusé", "lecteur": "1"},
+    "lire les notes d'un autre évaluateur": {"chef": "1", "instructeur": "1", "evaluateur": "0", "lecteur": "1"},
+    "modifier les notes d'un autre évaluateur": {"chef": "1", "instructeur": "1", "evaluateur": "0", "lecteur": "refusé"},
 }  # fmt: skip
 
 
