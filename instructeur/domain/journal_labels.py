@@ -31,6 +31,7 @@ FIELD_LABELS: dict[str, str] = {
     "part_qpv_pct": "part du public QPV",
     "objectif_id": "objectif principal",
     "objectifs_secondaires": "objectifs secondaires",
+    "classements": "classements (ambitions, engagements…)",
     "axes_transversaux": "axes transversaux",
     "quartiers": "quartiers",
     "date_depot": "date de dépôt",

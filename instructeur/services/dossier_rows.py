@@ -27,6 +27,7 @@ from instructeur.storage.models import (
     Objectif,
     Porteur,
     Quartier,
+    dossier_classement,
     dossier_label,
     dossier_quartier,
 )
@@ -63,6 +64,9 @@ class DossierRow:
     labels: str = ""
     evaluateur_ids: tuple[int, ...] = ()
     evaluateurs: str = ""
+    # Nodes of the additional classifications (Saint-Omer's ambitions) the dossier is classé in,
+    # each with its ancestors: the list filter « Ambition » matches an ambition or an engagement.
+    classement_path: tuple[int, ...] = ()
     # Grille d'analyse (NotationService.scores): exact mean /20 of the counted évaluations (None:
     # none counted), spread max − min, disagreement flag, competition rank in the whole campagne.
     score: Fraction | None = None
@@ -235,6 +239,16 @@ def _cadre_query(campagne_id: int) -> Select[*tuple[Any, ...]]:
     )
 
 
+def _classements_query(campagne_id: int) -> Select[*tuple[Any, ...]]:
+    """(dossier id, node id) of the campagne's classements in additional classifications."""
+    link, dossier = dossier_classement.c, Dossier.__table__.c
+    return (
+        select(link.dossier_id, link.objectif_id)
+        .join(Dossier.__table__, dossier.id == link.dossier_id)
+        .where(dossier.campagne_id == campagne_id)
+    )
+
+
 def _named(items: str | None) -> tuple[tuple[int, ...], str]:
     """« id␟nom␞id␟nom » → (ids, « nom, nom ») sorted by nom (the aggregate's order is unspecified)."""
     if not items:
@@ -251,7 +265,10 @@ def _financeurs(items: str | None) -> tuple[int, ...]:
 
 
 def _build_rows(
-    base: Sequence[Any], nodes: dict[int, tuple[int | None, str, str]], scores: dict[int, ListScore]
+    base: Sequence[Any],
+    nodes: dict[int, tuple[int | None, str, str]],
+    scores: dict[int, ListScore],
+    classements: dict[int, list[int]] | None = None,
 ) -> list[DossierRow]:
     paths: dict[int, tuple[int, ...]] = {}
 
@@ -320,6 +337,9 @@ def _build_rows(
                 score_spread=score.score_spread,
                 disagreement=score.disagreement,
                 rank=score.rank,
+                classement_path=tuple(
+                    n for oid in (classements or {}).get(did, ()) if oid in nodes for n in path_of(oid)
+                ),
             )
         )
     return out
@@ -356,7 +376,10 @@ class DossierListing:
             }
             has_evaluations = any(r[18] for r in base)
             scores = _list_scores(s, campagne_id, normalise) if with_scores and has_evaluations else {}
-        return _build_rows(base, nodes, scores)
+            classements: dict[int, list[int]] = {}
+            for did, oid in conn.execute(_classements_query(campagne_id)):
+                classements.setdefault(did, []).append(oid)
+        return _build_rows(base, nodes, scores, classements)
 
     def list_scores(self, campagne_id: int, *, normalise: bool = False) -> dict[int, ListScore]:
         """The score columns of `list_rows`, alone (dossier id → values)."""

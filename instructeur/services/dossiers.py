@@ -9,7 +9,7 @@ from here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -31,6 +31,7 @@ from instructeur.services.dossier_statut import (
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
     AxeTransversal,
+    Campagne,
     Dossier,
     Financeur,
     LigneFinancement,
@@ -91,6 +92,9 @@ class DossierData:
     objectif_id: int | None = None
     objectifs_secondaires: tuple[int, ...] = ()
     axes_transversaux: tuple[int, ...] = ()
+    # Nodes of the contrat's additional classifications (Saint-Omer's ambitions), one per
+    # classification at most; None = leave them as they are (a caller that does not show them).
+    classements: tuple[int, ...] | None = ()
     quartiers: tuple[int, ...] = ()
     date_depot: date | None = None
     date_debut: date | None = None
@@ -260,6 +264,8 @@ class DossierService(DossierListing):
                     raise audit.concurrent_edit(f"Le dossier {d.reference}", d.updated_by, d.updated_at)
                 self._check_unique_reference(s, d.campagne_id, data.reference, d.id)
                 before = _data_of(d)
+                if data.classements is None:
+                    data = replace(data, classements=before.classements)
                 _apply(s, d, data)
                 d.updated_by = self.user
                 changes = {
@@ -334,6 +340,7 @@ class DossierService(DossierListing):
                 selectinload(Dossier.quartiers),
                 selectinload(Dossier.objectifs_secondaires),
                 selectinload(Dossier.axes_transversaux),
+                selectinload(Dossier.classements),
                 selectinload(Dossier.porteur),
             ],
         )
@@ -372,6 +379,7 @@ def _data_of(d: Dossier) -> DossierData:
         objectif_id=d.objectif_id,
         objectifs_secondaires=tuple(sorted(o.id for o in d.objectifs_secondaires)),
         axes_transversaux=tuple(sorted(a.id for a in d.axes_transversaux)),
+        classements=tuple(sorted(o.id for o in d.classements)),
         quartiers=tuple(sorted(q.id for q in d.quartiers)),
         date_depot=d.date_depot,
         date_debut=d.date_debut,
@@ -465,6 +473,8 @@ def _apply_fields(s: Session, d: Dossier, data: DossierData) -> None:
         if data.axes_transversaux
         else []
     )
+    if data.classements is not None:
+        _apply_classements(s, d, data.classements)
     current = [
         Ligne(ligne.financeur_id, ligne.libelle, ligne.demande_cents, ligne.propose_cents, ligne.vote_cents)
         for ligne in d.lignes
@@ -487,3 +497,26 @@ def _apply_fields(s: Session, d: Dossier, data: DossierData) -> None:
     for fid in {ligne.financeur_id for ligne in data.lignes if ligne.financeur_id is not None}:
         if s.get(Financeur, fid) is None:
             raise ValidationError([f"financeur {fid} introuvable"])
+
+
+def _apply_classements(s: Session, d: Dossier, ids: Sequence[int]) -> None:
+    """The dossier's nodes in the additional classifications: nodes of a classification of the
+    dossier's own contrat, at most one per classification."""
+    nodes = list(s.scalars(select(Objectif).where(Objectif.id.in_(ids)))) if ids else []
+    contrat_id = s.scalar(select(Campagne.contrat_id).where(Campagne.id == d.campagne_id))
+    problems = [f"classement : nœud {i} introuvable" for i in sorted(set(ids) - {o.id for o in nodes})]
+    seen: dict[int, Objectif] = {}
+    for o in nodes:
+        if o.classification_id is None or o.contrat_id != contrat_id:
+            problems.append(f"classement : « {o.code} » n'est pas un nœud d'une classification de ce contrat")
+        elif o.classification_id in seen:
+            problems.append(
+                f"classement : « {seen[o.classification_id].code} » et « {o.code} » sont dans la même "
+                "classification (un seul nœud par classification)"
+            )
+        else:
+            seen[o.classification_id] = o
+    if problems:
+        raise ValidationError(problems)
+    if sorted(o.id for o in d.classements) != sorted(o.id for o in nodes):
+        d.classements = nodes

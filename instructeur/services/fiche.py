@@ -9,7 +9,7 @@ optimistic lock covers all of them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ from instructeur.storage.db import Database
 from instructeur.storage.models import (
     AxeTransversal,
     Campagne,
+    Classification,
     Contrat,
     Dossier,
     Enveloppe,
@@ -75,6 +76,17 @@ class ObjectifNode:
 
 
 @dataclass(frozen=True)
+class ClassificationChoice:
+    """An additional classification of the contrat (Saint-Omer's ambitions › engagements)."""
+
+    id: int
+    code: str
+    nom: str
+    niveaux: tuple[str, ...]
+    noeuds: tuple[ObjectifNode, ...]  # depth-first, parents before children
+
+
+@dataclass(frozen=True)
 class AxeChoice:
     id: int
     titre: str
@@ -102,6 +114,7 @@ class FicheContext:
     niveaux: tuple[str, ...]  # names of the cadre's levels (« Axe », « Objectif »…)
     axes: tuple[AxeChoice, ...]
     recevabilite_items: tuple[RecevabiliteItemRow, ...]
+    classifications: tuple[ClassificationChoice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,17 +194,20 @@ class FicheService:
                     .order_by(RecevabiliteItem.position, RecevabiliteItem.id)
                 )
             )
-            children: dict[int | None, list[Objectif]] = {}
-            for o in nodes:
-                children.setdefault(o.parent_id, []).append(o)
-            ordered: list[ObjectifNode] = []
-
-            def walk(parent: int | None) -> None:
-                for o in sorted(children.get(parent, []), key=lambda o: (o.position, o.id)):
-                    ordered.append(ObjectifNode(o.id, o.parent_id, o.code, o.titre, o.niveau))
-                    walk(o.id)
-
-            walk(None)
+            classifications = tuple(
+                ClassificationChoice(
+                    k.id,
+                    k.code,
+                    k.nom,
+                    tuple(n.strip() for n in k.niveaux.split("|") if n.strip()),
+                    _depth_first([o for o in nodes if o.classification_id == k.id]),
+                )
+                for k in s.scalars(
+                    select(Classification)
+                    .where(Classification.contrat_id == contrat.id)
+                    .order_by(Classification.position, Classification.id)
+                )
+            )
             return FicheContext(
                 campagne_id=campagne_id,
                 contrat_id=contrat.id,
@@ -200,10 +216,11 @@ class FicheService:
                 financeurs=financeurs,
                 enveloppes=enveloppes,
                 quartiers=quartiers,
-                objectifs=tuple(ordered),
+                objectifs=_depth_first([o for o in nodes if o.classification_id is None]),
                 niveaux=tuple(n.strip() for n in contrat.niveaux.split("|") if n.strip()),
                 axes=axes,
                 recevabilite_items=items,
+                classifications=classifications,
             )
 
     def recevabilite(self, dossier_id: int) -> list[RecevabiliteRow]:
@@ -276,6 +293,8 @@ class FicheService:
                     raise audit.concurrent_edit(f"Le dossier {d.reference}", d.updated_by, d.updated_at)
                 DossierService._check_unique_reference(s, d.campagne_id, data.reference, d.id)
                 before = _data_of(d)
+                if data.classements is None:  # a caller that does not show them leaves them
+                    data = replace(data, classements=before.classements)
                 names = _Names(s, d) if before.lignes != data.lignes else None
                 d.recevabilite  # noqa: B018 - loaded now: no query (hence no autoflush) below
                 with s.no_autoflush:  # everything goes out in one flush: one UPDATE, one bump
@@ -448,3 +467,19 @@ def _line_changes(before: tuple[Ligne, ...], after: tuple[Ligne, ...], names: _N
     if not out:  # same lines, another order
         out.append(["", "ordre", None, None])
     return out
+
+
+def _depth_first(nodes: list[Objectif]) -> tuple[ObjectifNode, ...]:
+    """One tree's nodes, parents before children, siblings by position."""
+    children: dict[int | None, list[Objectif]] = {}
+    for o in nodes:
+        children.setdefault(o.parent_id, []).append(o)
+    ordered: list[ObjectifNode] = []
+
+    def walk(parent: int | None) -> None:
+        for o in sorted(children.get(parent, []), key=lambda o: (o.position, o.id)):
+            ordered.append(ObjectifNode(o.id, o.parent_id, o.code, o.titre, o.niveau))
+            walk(o.id)
+
+    walk(None)
+    return tuple(ordered)

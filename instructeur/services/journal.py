@@ -37,7 +37,7 @@ __all__ = ["JournalRow", "NameLookup", "dossier_journal"]
 
 _LONG_TEXT = 80  # longer texts are summarised in the journal
 _LINE_FIELDS = {"demande_cents": "demandé", "propose_cents": "proposé", "vote_cents": "voté"}
-_SETS = ("quartiers", "objectifs_secondaires", "axes_transversaux")
+_SETS = ("quartiers", "objectifs_secondaires", "axes_transversaux", "classements")
 _COTATION_LEVELS = ("cotation_declaree", "cotation_instruite", "cotation_proposee")
 _MONEY_KEYS = frozenset({"montant", "montant_cents", "enveloppe"})
 
@@ -242,7 +242,11 @@ def _describe_answers(answers: Any, ctx: _Context) -> list[str]:
 
 
 def _describe_set(label: str, key: str, old: list[Any], new: list[Any], ctx: _Context) -> str:
-    lookup = {"quartiers": ctx.names.quartiers, "objectifs_secondaires": ctx.names.objectifs}.get(
+    lookup = {
+        "quartiers": ctx.names.quartiers,
+        "objectifs_secondaires": ctx.names.objectifs,
+        "classements": ctx.names.objectifs,  # nodes of the additional classifications (issue 13)
+    }.get(
         key, ctx.names.axes
     )
     added = [lookup.get(i, f"n° {i}") for i in new if i not in old]

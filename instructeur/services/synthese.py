@@ -414,8 +414,13 @@ def _load(s: Session, campagne_id: int) -> _Loaded:
     ):
         enveloppes[env_fid] = enveloppes.get(env_fid, 0) + int(cents or 0)
 
-    objectifs = {
-        o.id: o for o in s.scalars(select(Objectif).where(Objectif.contrat_id == campagne.contrat_id))
+    objectifs = {  # the main cadre: additional classifications are synthesised apart (synthese_classements)
+        o.id: o
+        for o in s.scalars(
+            select(Objectif).where(
+                Objectif.contrat_id == campagne.contrat_id, Objectif.classification_id.is_(None)
+            )
+        )
     }
     children: dict[int | None, list[Objectif]] = {}
     for o in objectifs.values():

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from instructeur.cli import export_commands
 from instructeur.cli.main import FrenchArgumentParser, main
+from instructeur.domain.identifiers import make_siret
 from instructeur.storage.db import open_database
+from instructeur.storage.models import Financeur
 from tests.exports import build_scenario
 
 
@@ -64,9 +67,15 @@ def test_export_programmation_options(
 def test_export_opendata(base: tuple[Path, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db, cid = base
     target = tmp_path / "scdl.csv"
-    code, out, err = run(
-        capsys, "--db", str(db), "export", "opendata", "--campagne", str(cid), "-o", str(target)
-    )
+    args = ("--db", str(db), "export", "opendata", "--campagne", str(cid), "-o", str(target))
+    code, _, err = run(capsys, *args)  # EPCI and CAF have no SIRET: refused, nothing written
+    assert code == 2 and "financeur EPCI : SIRET manquant (idAttribuant)" in err and not target.exists()
+    database = open_database(db, backup_dir=tmp_path)
+    with database.session() as s:
+        for financeur in s.scalars(select(Financeur).where(Financeur.siret.is_(None))):
+            financeur.siret = make_siret(f"999{financeur.id:010d}")
+    database.close()
+    code, out, err = run(capsys, *args)
     assert (code, err) == (0, "")
     assert "4 subventions" in out
     assert target.read_text(encoding="utf-8").startswith("nomAttribuant,idAttribuant,")
