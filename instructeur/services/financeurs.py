@@ -92,16 +92,21 @@ def default_financeurs(epci_nom: str = "") -> list[FinanceurData]:
 
 # --- financeurs proposed from the signataires ---------------------------------------------------
 
-# (type, words of the folded name), first match wins; the order matters (« Conseil départemental »
-# before « Conseil régional », the CAF before a « caisse » of anything else).
-_TYPE_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("caf", ("allocation", "caf ")),
-    ("departement", ("departement", "departemental")),
-    ("region", ("region", "regional")),
-    ("epci", ("communaute", "agglomeration", "intercommunal", "epci", "metropole")),
-    ("commune", ("ville d", "ville de", "mairie", "commune")),
-    ("bailleur", ("habitat", "logis", "logement", "bailleur", "cottage", "3 f ", "sem ")),
-    ("etat", ("prefecture", "prefet", "l'etat", "etat ", "etat(")),
+# Signataires that are not financeurs of actions in their own name: État agencies and services
+# (the État is the préfecture), chambres, banks, the justice, the employment service.
+_NOT_FINANCEUR = re.compile(
+    r"^(agence|direction|ministere|caisse primaire|caisse des depots|chambre|banque|bpifrance|rectorat|"
+    r"procureur|france travail|pole emploi|education nationale|tribunal)"
+)
+# (type, pattern on the folded name without its article), first match wins.
+_TYPE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("caf", re.compile(r"allocations? familiales?|\bcaf\b")),
+    ("epci", re.compile(r"communaute (d'agglomeration|de communes|urbaine)|agglomeration|metropole|intercommunal")),
+    ("commune", re.compile(r"^(ville|mairie|commune)\b")),
+    ("departement", re.compile(r"^(le )?(departement|conseil departemental)\b")),
+    ("region", re.compile(r"^(la )?(region|conseil regional)\b")),
+    ("bailleur", re.compile(r"habitat|logis\b|logement|bailleur|cottage|^3 ?f\b|\bsem\b|office public")),
+    ("etat", re.compile(r"^(etat|prefecture|prefet|sous-prefecture)\b")),
 )
 _TYPE_CODES = {"etat": "ETAT", "epci": "EPCI", "departement": "CD", "region": "REGION", "caf": "CAF"}
 _ARTICLE = re.compile(r"^(le |la |les |l['’])", re.IGNORECASE)
@@ -109,27 +114,39 @@ _ARTICLE = re.compile(r"^(le |la |les |l['’])", re.IGNORECASE)
 
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().replace("’", "'") + " "
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().replace("’", "'")
+    return " ".join(folded.split())
 
 
-def guess_type(nom: str) -> str | None:
+def guess_type(nom: str, epci_nom: str = "") -> str | None:
     """The financeur type a signataire's name suggests, or None (ARS, France Travail, a chambre…)."""
-    folded = _fold(nom)
-    if "sous-prefecture" in folded and "," in folded:  # a list of services: the État
-        return "etat"
-    for kind, words in _TYPE_RULES:
-        if any(w in folded for w in words):
+    folded = _fold(_strip(nom))
+    if epci_nom and folded == _fold(_strip(epci_nom)):
+        return "epci"
+    if _NOT_FINANCEUR.search(folded):
+        return None
+    for kind, pattern in _TYPE_RULES:
+        if pattern.search(folded):
             return kind
     return None
 
 
 def _code_for(nom: str, kind: str) -> str:
+    """The type's usual code (ETAT, EPCI, CD, REGION, CAF); a commune's name (« BOULOGNE-SUR-MER »);
+    another's significant words, or their initials when too long (« Flandre Opale Habitat » → « FOH »)."""
     if kind in _TYPE_CODES:
         return _TYPE_CODES[kind]
-    words = re.sub(r"[^A-Z0-9 -]", " ", _fold(_strip(nom)).upper()).split()
-    skip = {"VILLE", "DE", "D", "DU", "LA", "LE", "LES", "MAIRIE", "COMMUNE", "DES"}
-    kept = [w for w in words if w not in skip] or words or ["FIN"]
-    return "-".join(kept)[:20].strip("-")
+    words = re.sub(r"[^A-Z0-9]+", " ", _fold(_strip(nom)).upper()).split()
+    skip = {"VILLE", "DE", "D", "DU", "LA", "LE", "L", "LES", "MAIRIE", "COMMUNE", "DES", "ET"}
+    kept = [w for w in words if w not in skip] or words or ["FINANCEUR"]
+    code = "-".join(kept)
+    if len(code) <= 20:
+        return code
+    if kind == "commune":  # whole words, as many as fit
+        while len(kept) > 1 and len("-".join(kept)) > 20:
+            kept.pop()
+        return "-".join(kept)[:20]
+    return "".join(w[0] for w in kept)[:20]
 
 
 def _strip(nom: str) -> str:
@@ -137,13 +154,23 @@ def _strip(nom: str) -> str:
     return _ARTICLE.sub("", nom, count=1).strip() or nom
 
 
-def _communes_of(nom: str) -> list[str] | None:
-    """« Les communes de A, B et C » → [A, B, C]."""
-    m = re.match(r"^(?:les )?communes (?:de |d')(.+)$", nom.strip(), re.IGNORECASE)
+def _listed(nom: str, word: str) -> list[str] | None:
+    """« Les communes de A, B et C » → [A, B, C]; « Les bailleurs la SEM, X et Y » → [SEM, X, Y]."""
+    m = re.match(rf"^(?:les )?{word} (?:de |d'|la |le |les )?(.+)$", nom.strip(), re.IGNORECASE)
     if not m:
         return None
     parts = re.split(r",\s*|\s+et\s+", m.group(1))
-    return [p.strip() for p in parts if p.strip()]
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def _ville(commune: str) -> str:
+    """« Ville d'Outreau », « Ville du Portel », « Ville des Mureaux », « Ville de La Madeleine »."""
+    folded = _fold(commune)
+    if folded.startswith("le "):
+        return f"Ville du {commune[3:]}"
+    if folded.startswith("les "):
+        return f"Ville des {commune[4:]}"
+    return f"Ville d'{commune}" if folded[:1] in "aeiouyh" else f"Ville de {commune}"
 
 
 def financeurs_from_signataires(
@@ -151,7 +178,9 @@ def financeurs_from_signataires(
 ) -> list[FinanceurData]:
     """The signataires that usually fund actions (État, EPCI, communes, Département, Région, CAF,
     bailleurs), as financeurs with their SIRET when the référentiel gives it; each type's usual
-    code, unique. Falls back on `default_financeurs` when none is recognised."""
+    code, unique. The État and the EPCI are always there; without any signataire, the usual five."""
+    if not signataires:
+        return default_financeurs(epci_nom)
     out: list[FinanceurData] = []
     codes: set[str] = set()
 
@@ -165,16 +194,20 @@ def financeurs_from_signataires(
         out.append(FinanceurData(code, _strip(nom)[:200], kind, siret))
 
     for sg in signataires:
-        communes = _communes_of(sg.nom)
+        communes, bailleurs = _listed(sg.nom, "communes"), _listed(sg.nom, "bailleurs")
         if communes and not sg.siret:
             for commune in communes:
-                add(f"Ville de {commune}", "commune", None)
-            continue
-        kind = sg.type or guess_type(sg.nom)
-        if kind is not None and kind != "autre":
-            add(sg.nom, kind, sg.siret)
-    if not out:
-        return default_financeurs(epci_nom)
+                add(_ville(commune), "commune", None)
+        elif bailleurs and not sg.siret:
+            for bailleur in bailleurs:
+                add(_strip(bailleur), "bailleur", None)
+        elif (kind := sg.type or guess_type(sg.nom, epci_nom)) not in (None, "autre"):
+            add(sg.nom, str(kind), sg.siret)
+    kinds = {f.type for f in out}
+    if "etat" not in kinds:
+        add("État (politique de la ville)", "etat", None)
+    if "epci" not in kinds:
+        add(epci_nom or "Intercommunalité (EPCI)", "epci", None)
     order = ("etat", "epci", "commune", "departement", "region", "caf", "bailleur")
     return sorted(out, key=lambda f: order.index(f.type) if f.type in order else len(order))
 

@@ -109,24 +109,22 @@ def test_wizard_on_empty_database_creates_contrat_and_campagne(qtbot, empty_db: 
     assert wizard.contrat_page.nom.text()
     wizard.contrat_page.nom.setText("Contrat de ville du Boulonnais")
     wizard.next()
-    assert [line.code for line in wizard.financeurs_page.model.lines] == [
-        "ETAT",
-        "EPCI",
-        "CD",
-        "REGION",
-        "CAF",
-    ]
+    # proposed from the Boulonnais signataires (issue 13): État, EPCI, its four communes, CD, Région, CAF, bailleurs
+    codes = [line.code for line in wizard.financeurs_page.model.lines]
+    assert codes[:6] == ["ETAT", "EPCI", "BOULOGNE-SUR-MER", "OUTREAU", "PORTEL", "SAINT-MARTIN"]
+    assert {"CD", "REGION", "CAF"} <= set(codes)
     wizard.financeurs_page.add()
     model = wizard.financeurs_page.model
-    model.setData(model.index(5, 0), "VILLE")
-    model.setData(model.index(5, 1), "Ville de Boulogne-sur-Mer")
-    model.setData(model.index(5, 2), "commune")
+    last = len(codes)
+    model.setData(model.index(last, 0), "VILLE")
+    model.setData(model.index(last, 1), "Ville de Wimereux")
+    model.setData(model.index(last, 2), "commune")
     wizard.next()
     page = wizard.campagne_page
     page.annee.setValue(2027)
-    assert page.model.rowCount() == 6
+    assert page.model.rowCount() == last + 1
     page.model.setData(page.model.index(0, 1), "150 000")
-    page.model.setData(page.model.index(5, 1), "20 000")
+    page.model.setData(page.model.index(last, 1), "20 000")
     wizard.button(wizard.WizardButton.FinishButton).click()
 
     assert wizard.campagne_id is not None
@@ -158,7 +156,7 @@ def test_nouvelle_campagne_copies_the_current_one(qtbot, db: Database) -> None:
     window = make_window(qtbot, db, FakeDialogs())
     titles = [a.text() for a in window.campagne_menu.actions()]
     window.campagne_menu.aboutToShow.emit()
-    assert "Nou&velle campagne…" in [a.text() for a in window.campagne_menu.actions()] or titles
+    assert "Nouvelle ca&mpagne…" in [a.text() for a in window.campagne_menu.actions()] or titles
     dialog = window.parametres.open_new_campagne()
     assert dialog is not None and dialog.copy_radio.isChecked()
     assert dialog.annee.value() == 2027

@@ -1,4 +1,4 @@
-"""Paramètres › Financeurs: the contrat's financeurs (code, nom, type), editable lines."""
+"""Paramètres › Financeurs: the contrat's financeurs (code, nom, type, SIRET), editable lines."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from instructeur.domain.identifiers import siret_problem
 from instructeur.errors import UserError
 from instructeur.services.contrats import (
     FINANCEUR_TYPE_LABELS,
@@ -26,6 +27,7 @@ from instructeur.storage.models import FINANCEUR_TYPES
 from ui.dialogs import Dialogs
 from ui.parametres.common import (
     _MUTED,
+    _WARN,
     DISPLAY,
     EDIT,
     AnyIndex,
@@ -48,12 +50,15 @@ class FinanceurLine:
     version: int | None = None
     usage: str = ""  # « 12 dossiers, 2 enveloppes »
     used: bool = False
+    siret: str = ""  # the open data's idAttribuant (SCDL)
 
 
 class FinanceursModel(_LinesModel):
-    """The contrat's financeurs as an editable grid: code, nom, type (edited with a combo), use."""
+    """The contrat's financeurs as an editable grid: code, nom, type (edited with a combo), SIRET
+    (an invalid one in red, its reason in the tooltip; refused on save), use."""
 
-    HEADERS = ("Code", "Nom", "Type", "Utilisation")
+    HEADERS = ("Code", "Nom", "Type", "SIRET", "Utilisation")
+    USAGE = 4
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -65,7 +70,10 @@ class FinanceursModel(_LinesModel):
         self.endResetModel()
 
     def edits(self) -> list[FinanceurEdit]:
-        return [FinanceurEdit(line.id, line.code, line.nom, line.type, line.version) for line in self.lines]
+        return [
+            FinanceurEdit(line.id, line.code, line.nom, line.type, line.version, line.siret or None)
+            for line in self.lines
+        ]
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.lines)
@@ -82,7 +90,7 @@ class FinanceursModel(_LinesModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        return base | Qt.ItemFlag.ItemIsEditable if index.column() < 3 else base
+        return base | Qt.ItemFlag.ItemIsEditable if index.column() < self.USAGE else base
 
     def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.lines):
@@ -95,15 +103,21 @@ class FinanceursModel(_LinesModel):
                 return line.nom
             if col == 2:
                 return line.type if role == EDIT else FINANCEUR_TYPE_LABELS.get(line.type, line.type)
+            if col == 3:
+                return line.siret
             return line.usage or ("nouveau" if line.id is None else "non utilisé")
-        if role == Qt.ItemDataRole.ForegroundRole and col == 3:
-            return _MUTED
-        if role == Qt.ItemDataRole.ToolTipRole and col == 3 and line.used:
-            return "Financeur utilisé : il ne peut pas être supprimé"
+        problem = siret_problem(line.siret) if col == 3 and line.siret else None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return _MUTED if col == self.USAGE else (_WARN if problem else None)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == 3:
+                return problem or "14 chiffres : l'identifiant de l'attribuant dans les données ouvertes"
+            if col == self.USAGE and line.used:
+                return "Financeur utilisé : il ne peut pas être supprimé"
         return None
 
     def setData(self, index: AnyIndex, value: Any, role: int = EDIT) -> bool:
-        if role != EDIT or not index.isValid() or index.column() > 2:
+        if role != EDIT or not index.isValid() or index.column() >= self.USAGE:
             return False
         line, text = self.lines[index.row()], str(value).strip()
         if index.column() == 0:
@@ -115,6 +129,11 @@ class FinanceursModel(_LinesModel):
             if text == line.nom:
                 return False
             line.nom = text
+        elif index.column() == 3:
+            text = "".join(text.split())
+            if text == line.siret:
+                return False
+            line.siret = text
         else:
             if text not in FINANCEUR_TYPES or text == line.type:
                 return False
@@ -159,7 +178,8 @@ class FinanceursTab(_Tab):
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         hh.resizeSection(0, 120)
         hh.resizeSection(2, 150)
-        hh.resizeSection(3, 260)
+        hh.resizeSection(3, 150)
+        hh.resizeSection(4, 240)
         buttons, (self.add_button, self.remove_button, self.up_button, self.down_button) = _line_buttons(
             "&Ajouter",
             self.add,
@@ -173,7 +193,7 @@ class FinanceursTab(_Tab):
             _note(
                 "L'ordre des financeurs est celui des colonnes du plan de financement et des exports. "
                 "Un financeur sollicité par des dossiers, doté d'une enveloppe ou voté en comité ne peut "
-                "pas être retiré."
+                "pas être retiré. Le SIRET (14 chiffres) identifie l'attribuant dans les données ouvertes."
             )
         )
         layout.addLayout(self.footer())
@@ -194,7 +214,8 @@ class FinanceursTab(_Tab):
                 parts.append(plural(u.votes, "vote"))
             lines.append(
                 FinanceurLine(
-                    f.id, f.code, f.nom, f.type, versions.get(f.id), ", ".join(parts), bool(u and u.used)
+                    f.id, f.code, f.nom, f.type, versions.get(f.id), ", ".join(parts), bool(u and u.used),
+                    f.siret or "",
                 )
             )
         self.model.set_lines(lines)

@@ -1,7 +1,8 @@
 """« Nouveau contrat… » wizard and « Nouvelle campagne… » dialog.
 
-The wizard: référentiel (or « contrat vide ») with a preview of its cadre → identification →
-financeurs (État, EPCI, Département, Région, CAF prefilled, editable) → first campagne (année,
+The wizard: référentiel (the most recent preselected, or « contrat vide ») with a preview of its cadre →
+identification → financeurs (proposed from the référentiel's signataires, with their SIRET; the usual
+five for a contrat vide; editable) → first campagne (année,
 libellé, enveloppes) → everything is created through the services and `created(contrat, campagne)`
 is emitted (the main window then shows the new campagne).
 """
@@ -39,9 +40,10 @@ from PySide6.QtWidgets import (
 from instructeur.domain.identifiers import siren_problem
 from instructeur.domain.money import format_amount
 from instructeur.errors import UserError
-from instructeur.referentiels import Referentiel, list_referentiels
+from instructeur.referentiels import Referentiel, list_referentiels, most_recent
 from instructeur.services.campagnes import CampagneService
 from instructeur.services.contrats import ContratService, FinanceurData, default_financeurs
+from instructeur.services.financeurs import FinanceurEdit, financeur_problems, financeurs_from_signataires
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
 from ui.parametres.window import (
@@ -81,7 +83,8 @@ class ReferentielPage(QWizardPage):
         self.list.setWordWrap(True)
         self.list.setSpacing(2)
         for ref in wizard.referentiels:
-            item = QListWidgetItem(f"{ref.nom}\n{referentiel_summary(ref)}")
+            imported = " (importé)" if ref.importe else ""
+            item = QListWidgetItem(f"{ref.nom}{imported}\n{referentiel_summary(ref)}")
             item.setData(Qt.ItemDataRole.UserRole, ref.code)
             self.list.addItem(item)
         empty = QListWidgetItem("Contrat vide\nquartiers et objectifs à saisir ou importer ensuite")
@@ -113,7 +116,8 @@ class ReferentielPage(QWizardPage):
         layout.addWidget(splitter)
         self.list.currentItemChanged.connect(self._show_detail)
         self.list.currentItemChanged.connect(lambda *_: self.completeChanged.emit())
-        self.list.setCurrentRow(0)
+        recent = most_recent(wizard.referentiels)  # by end of period: not an expired contrat
+        self.list.setCurrentRow(wizard.referentiels.index(recent) if recent else 0)
 
     def choice(self) -> str | None:
         item = self.list.currentItem()
@@ -147,6 +151,10 @@ class ReferentielPage(QWizardPage):
             f"{ref.epci_nom} · {ref.periode[0]}–{ref.periode[1]}<br>"
             f"<b>QPV :</b> {qpv}<br><b>Niveaux :</b> {niveaux}<br>"
             f"<b>Signataires :</b> {len(ref.signataires)}"
+            + "".join(
+                f"<br><b>{k.nom} :</b> {' → '.join(k.niveaux)} ({plural(sum(1 for _ in k.walk()), 'élément')})"
+                for k in ref.classifications
+            )
         )
 
         def add(node: object, parent: QTreeWidgetItem | None) -> None:
@@ -236,17 +244,18 @@ class FinanceursPage(QWizardPage):
         self.wiz = wizard
         self.setTitle("Les financeurs")
         self.setSubTitle(
-            "Ceux qui financent les actions du contrat. Double-cliquez pour modifier ; l'ordre est celui des "
-            "colonnes du plan de financement."
+            "Ceux qui financent les actions du contrat, proposés d'après les signataires du référentiel. "
+            "Double-cliquez pour modifier ; l'ordre est celui des colonnes du plan de financement."
         )
         self.model = FinanceursModel(self)
         self.table = _table(self.model, "Financeurs du contrat")
         self.table.setItemDelegateForColumn(2, TypeDelegate(self.table))
-        self.table.setColumnHidden(3, True)
+        self.table.setColumnHidden(FinanceursModel.USAGE, True)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        hh.resizeSection(0, 120)
-        hh.resizeSection(2, 160)
+        hh.resizeSection(0, 170)
+        hh.resizeSection(2, 130)
+        hh.resizeSection(3, 150)
         self.add_button = QPushButton("&Ajouter un financeur")
         self.remove_button = QPushButton("&Retirer")
         self.add_button.clicked.connect(self.add)
@@ -260,18 +269,27 @@ class FinanceursPage(QWizardPage):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         layout.addWidget(
-            _note("Communes, bailleurs et autres partenaires peuvent être ajoutés maintenant ou plus tard.")
+            _note(
+                "Retirez les signataires qui ne financent pas d'actions, ajoutez les autres partenaires "
+                "maintenant ou plus tard. Le SIRET (facultatif, 14 chiffres) identifie l'attribuant dans "
+                "les données ouvertes."
+            )
         )
         layout.addWidget(self.problems)
-        self._epci_for: str | None = None
+        self._filled_for: str | None = None
 
     def initializePage(self) -> None:
+        """Proposed once per référentiel chosen: coming back keeps what the user edited."""
+        choice = self.wiz.referentiel_page.choice()
+        if choice == self._filled_for:
+            return
+        self._filled_for = choice
         epci = self.wiz.contrat_page.epci.text().strip()
-        if self._epci_for is None:
-            self.model.set_lines(
-                [FinanceurLine(None, f.code, f.nom, f.type) for f in default_financeurs(epci)]
-            )
-        self._epci_for = epci
+        ref = self.wiz.referentiel()
+        proposed = financeurs_from_signataires(ref.signataires_detail(), epci) if ref else default_financeurs(epci)
+        self.model.set_lines(
+            [FinanceurLine(None, f.code, f.nom, f.type, siret=f.siret or "") for f in proposed]
+        )
 
     def add(self) -> None:
         row = self.model.add(FinanceurLine(None, "", "", "autre"))
@@ -285,14 +303,13 @@ class FinanceursPage(QWizardPage):
 
     def financeurs(self) -> list[FinanceurData]:
         return [
-            FinanceurData(line.code.strip().upper(), line.nom.strip(), line.type) for line in self.model.lines
+            FinanceurData(line.code.strip().upper(), line.nom.strip(), line.type, line.siret or None)
+            for line in self.model.lines
         ]
 
     def validatePage(self) -> bool:
-        from instructeur.services.financeurs import FinanceurEdit, financeur_problems as _financeur_problems
-
-        problems = _financeur_problems(
-            [FinanceurEdit(None, f.code, f.nom, f.type) for f in self.financeurs()]
+        problems = financeur_problems(
+            [FinanceurEdit(None, f.code, f.nom, f.type, siret=f.siret) for f in self.financeurs()]
         )
         self.problems.setText("\n".join(problems))
         self.problems.setVisible(bool(problems))
