@@ -164,3 +164,31 @@ def test_fiche_window_of_an_evaluateur(team: Team, qtbot: Any) -> None:
         fiche.close()
     finally:
         db.close()
+
+
+def test_main_window_of_an_evaluateur(team: Team, qtbot: Any) -> None:
+    """The whole window with the évaluateur's login: their two dossiers listed, a fiche opens."""
+    pytest.importorskip("PySide6")
+    from instructeur.services.equipe import permissions
+    from ui.equipe_rights import apply_permissions
+    from ui.main_window import MainWindow
+
+    db = _login_db(team)
+    try:
+        window = MainWindow(db)
+        qtbot.addWidget(window)
+        apply_permissions(window, permissions(db))
+        window.resize(1366, 740)
+        window.show()
+        qtbot.wait(50)
+        fiche = window.open_fiche(team.d_conflit)
+        assert fiche is not None and not fiche.tabs.isTabEnabled(fiche.tabs.indexOf(fiche.historique))
+        fiche.tabs.setCurrentWidget(fiche.suivi)
+        qtbot.wait(20)
+        assert SECRET_DISCUSSION not in fiche.suivi.motivation_label.text()
+        fiche.grab().save("/tmp/eq/fiche_evaluateur_conflit_suivi.png")
+        window.grab().save("/tmp/eq/main_evaluateur.png")
+        fiche.close()
+        window.close()
+    finally:
+        db.close()

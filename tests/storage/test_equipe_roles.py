@@ -268,3 +268,17 @@ def test_conflicted_evaluateur_cannot_score_through_the_service(team: Team) -> N
             notation.withdraw_conflict(own.id, version)
     finally:
         db.close()
+
+
+def test_search_path_follows_the_role(team: Team) -> None:
+    """An évaluateur login reads through the views; once made lecteur, the tables again."""
+    login = team.logins["evaluateur"]
+
+    def path() -> str:
+        with psycopg.connect(host="127.0.0.1", port=team.port, dbname=team.dbname, user=login) as conn:
+            return str(conn.execute("SHOW search_path").fetchone()[0])  # type: ignore[index]
+
+    assert path() == "evaluateur_vue, public"
+    equipe.ajouter(team.db, login, "lecteur")
+    assert path() == '"$user", public'
+    assert _attempt(team, "evaluateur", "SELECT avis_motivation FROM dossier WHERE avis IS NOT NULL") == "3"
