@@ -124,6 +124,12 @@ def write_text(ws: Any, row: int, column: int, text: str | None, style: str = "i
 
 def os_reason(exc: OSError) -> str:
     """A short French reason for a failed file operation."""
+    import errno  # a full disk, a read-only folder: the words of errors.system_error (H10)
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "disque plein : libérez de la place puis recommencez"
+    if exc.errno == errno.EROFS:
+        return "dossier en lecture seule"
     if isinstance(exc, PermissionError):
         return "accès refusé"
     if isinstance(exc, FileNotFoundError):

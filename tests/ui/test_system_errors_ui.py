@@ -135,3 +135,20 @@ def test_backup_on_a_full_disk(qtbot: QtBot, empty_db: Database, tmp_path: Path,
         ("Sauvegarde impossible", f"sauvegarde impossible : disque plein : {destination} (libérez de la place ; rien n'a été écrit)")
     ]
     assert not destination.exists()
+
+
+def test_export_on_a_full_disk(qtbot: QtBot, empty_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from openpyxl.workbook.workbook import Workbook
+
+    from tests.ui.test_exports_dialog import FakeDialogs as ExportDialogs
+    from tests.ui.test_exports_dialog import dialog
+
+    target = tmp_path / "programmation.xlsx"
+    monkeypatch.setattr(Workbook, "save", _raise(OSError(errno.ENOSPC, "No space left on device", str(target))))
+    fake = ExportDialogs(path=target)
+    d = dialog(qtbot, empty_db, fake)
+    d.export_button.click()
+    expected = f"{target} : écriture impossible (disque plein : libérez de la place puis recommencez)"
+    assert fake.errors == [expected]
+    assert d.result_label.text() == f"Échec : {expected}"
+    assert not target.exists()
