@@ -1,6 +1,6 @@
 """The additional classifications of a contrat's cadre (cross-cutting trees: Saint-Omer's ambitions ›
-engagements), the links between their nodes and the main cadre, and the dossiers' classements in them
-(at most one node per classification). Their trees are edited through services/cadre.py."""
+engagements) and the links between their nodes and the main cadre. Their trees are edited through
+services/cadre.py; a dossier's classements are saved with the dossier (services/dossiers.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from instructeur.services.cadre import (
 )
 from instructeur.services.comite_decisions import decision_session
 from instructeur.storage.db import Database
-from instructeur.storage.models import Classification, Dossier, Objectif, ObjectifLien, dossier_classement
+from instructeur.storage.models import Classification, Objectif, ObjectifLien
 
 
 @dataclass(frozen=True)
@@ -138,44 +138,6 @@ class ClassificationService:
                 {"code": k.code, "nom": k.nom, "noeuds": len(ids)},
             )
             s.delete(k)
-
-    # --- a dossier's classements ------------------------------------------------------------------
-
-    def classements(self, dossier_id: int) -> dict[int, int]:
-        """{classification id: node id} of the dossier."""
-        with self.db.session() as s:
-            return {
-                int(k or 0): int(o)
-                for k, o in s.execute(
-                    select(Objectif.classification_id, Objectif.id)
-                    .join(dossier_classement, dossier_classement.c.objectif_id == Objectif.id)
-                    .where(dossier_classement.c.dossier_id == dossier_id, Objectif.classification_id.is_not(None))
-                )
-            }
-
-    def classer(self, dossier_id: int, classification_id: int, noeud_id: int | None) -> None:
-        """The dossier's node in this classification (None: not classé), replacing the previous one."""
-        with self.db.session() as s:
-            d = s.get(Dossier, dossier_id)
-            k = s.get(Classification, classification_id)
-            if d is None or k is None:
-                raise NotFoundError("dossier ou classification introuvable")
-            if noeud_id is not None:
-                o = s.get(Objectif, noeud_id)
-                if o is None or o.classification_id != classification_id:
-                    raise UserError(f"ce nœud n'appartient pas à la classification « {k.nom} »")
-            previous = [o for o in d.classements if o.classification_id == classification_id]
-            if [o.id for o in previous] == ([noeud_id] if noeud_id is not None else []):
-                return
-            for o in previous:
-                d.classements.remove(o)
-            if noeud_id is not None:
-                d.classements.append(s.get_one(Objectif, noeud_id))
-            s.flush()
-            audit.record(
-                s, self.user, "dossier", d.id, "classement",
-                {k.code: [[o.code for o in previous], [o.code for o in d.classements if o.classification_id == k.id]]},
-            )  # fmt: skip
 
 
 def _classification(s: Session, classification_id: int) -> Classification:

@@ -336,7 +336,7 @@ dossier_axe_transversal = Table(
 )
 
 # A dossier's rattachements in the additional classifications (one node per classification at
-# most, enforced by services/cadre.py).
+# most, enforced by services/dossiers.py).
 dossier_classement = Table(
     "dossier_classement",
     Base.metadata,

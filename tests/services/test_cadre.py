@@ -12,7 +12,7 @@ from instructeur.services.cadre import Arbre, CadreService
 from instructeur.services.classifications import ClassificationService
 from instructeur.services.contrats import ContratService
 from instructeur.storage.db import Database
-from instructeur.storage.models import AuditLog
+from instructeur.storage.models import AuditLog, Dossier
 from tests.factories import build_world, create_dossier
 
 
@@ -120,16 +120,14 @@ def test_classifications_their_nodes_links_and_classements(db: Database) -> None
     assert [r.code for r in classes.classifications(cid)] == ["AMB"] and classes.classifications(cid)[0].noeuds == 2
     assert all(o.code not in ("A1", "A1.1") for o in ContratService(db).objectifs(cid))  # main cadre only
 
-    dossier = create_dossier(db, world, "26-1")
-    classes.classer(dossier, k, e11)
-    classes.classer(dossier, k, a1)  # one node per classification: replaces
-    assert classes.classements(dossier) == {k: a1}
+    dossier = create_dossier(db, world, "26-1", classements=(e11,))  # classé under an engagement
     with pytest.raises(UserError, match="1 dossier y est classé"):
         classes.supprimer(k)
-    with pytest.raises(UserError, match="1 dossier est rattaché"):
+    with pytest.raises(UserError, match="1 dossier est rattaché à cet objectif ou à ses sous-objectifs"):
         cadre.supprimer(cid, k, cadre.arbre(cid, k).jeton, a1)
-    classes.classer(dossier, k, None)
-    assert classes.classements(dossier) == {}
+    assert classes.classifications(cid)[0].noeuds == 2  # nothing deleted
+    with db.session() as s:
+        s.get_one(Dossier, dossier).classements = []
     classes.modifier(k, "AMB", "Ambitions")
     classes.supprimer(k)
     assert classes.classifications(cid) == []
