@@ -1,5 +1,6 @@
 """Tab « Rattachement »: the main objectif of the cadre stratégique (one), secondary ones (several,
-checked in the tree) and the axes transversaux."""
+checked in the tree), one node per additional classification of the contrat (Saint-Omer's
+ambitions › engagements: one combo each) and the axes transversaux."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from instructeur.services.fiche import FicheContext
+from instructeur.services.fiche import ClassificationChoice, FicheContext
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -46,6 +47,8 @@ class RattachementTab(QWidget):
         self.principal.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         principal_label = QLabel("Objectif &principal :")
         principal_label.setBuddy(self.principal)
+        # One combo per additional classification (its nodes; the dossier is classé in one at most).
+        self.classement_combos = [_classification_combo(k) for k in context.classifications]
 
         self.tree = QTreeWidget()
         self.tree.setAccessibleName("Cadre stratégique : objectifs secondaires")
@@ -90,6 +93,16 @@ class RattachementTab(QWidget):
         top.addWidget(principal_label)
         top.addWidget(self.principal, 1)
         cadre.addLayout(top)
+        for k, box in zip(context.classifications, self.classement_combos, strict=True):
+            row = QHBoxLayout()
+            names = [k.niveaux[0], *(n.lower() for n in k.niveaux[1:])] if k.niveaux else [k.nom]
+            label = QLabel(f"{' / '.join(names)} :")  # « Ambition / engagement : »
+            label.setToolTip(k.nom)
+            label.setBuddy(box)
+            row.addWidget(label)
+            row.addWidget(box, 1)
+            cadre.addLayout(row)
+            box.currentIndexChanged.connect(self.changed)
         secondaires_label = QLabel("Objectifs &secondaires : cochez-les dans l'arbre.")
         secondaires_label.setBuddy(self.tree)
         cadre.addWidget(secondaires_label)
@@ -128,7 +141,17 @@ class RattachementTab(QWidget):
 
     # --- values ---------------------------------------------------------------------------
 
-    def load(self, objectif_id: int | None, secondaires: tuple[int, ...], axes: tuple[int, ...]) -> None:
+    def load(
+        self,
+        objectif_id: int | None,
+        secondaires: tuple[int, ...],
+        axes: tuple[int, ...],
+        classements: tuple[int, ...] = (),
+    ) -> None:
+        for box in self.classement_combos:
+            box.blockSignals(True)
+            box.setCurrentIndex(next((i for n in classements if (i := box.findData(n)) > 0), 0))
+            box.blockSignals(False)
         self.tree.blockSignals(True)
         try:
             for oid, item in self._items.items():
@@ -159,6 +182,10 @@ class RattachementTab(QWidget):
                 if item.checkState(0) == Qt.CheckState.Checked and oid != main
             )
         )
+
+    def classements(self) -> tuple[int, ...]:
+        """The chosen node of each classification (none chosen: nothing)."""
+        return tuple(sorted(int(b.currentData()) for b in self.classement_combos if b.currentData() is not None))
 
     def axes_transversaux(self) -> tuple[int, ...]:
         return tuple(sorted(a for b, a in zip(self.axes, self._axe_ids, strict=True) if b.isChecked()))
@@ -204,3 +231,18 @@ class RattachementTab(QWidget):
         )
         if main is not None and main in self._items:
             self.tree.scrollToItem(self._items[main])
+
+
+def _classification_combo(k: ClassificationChoice) -> QComboBox:
+    """« — Non classé — », then the nodes indented by level (« A1  Mieux repérer… »)."""
+    box = QComboBox()
+    box.setAccessibleName(f"{k.nom} ({' › '.join(k.niveaux)})")
+    box.addItem("— Non classé —", None)
+    for node in k.noeuds:
+        box.addItem(f"{'    ' * node.niveau}{node.code}  {node.titre}", node.id)
+        box.setItemData(box.count() - 1, f"{node.code} : {node.titre}", Qt.ItemDataRole.ToolTipRole)
+    box.setMaxVisibleItems(20)
+    box.setMinimumContentsLength(40)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setToolTip(f"{k.nom} : {' ou '.join(n.lower() for n in k.niveaux)} auquel l'action se rattache")
+    return box

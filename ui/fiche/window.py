@@ -298,7 +298,9 @@ class FicheDossier(QMainWindow):
             self.identification.set_history(list(snapshot.history), current, self.context.campagne_id)
             self.identification.load(data)
             self.public.load(data)
-            self.rattachement.load(data.objectif_id, data.objectifs_secondaires, data.axes_transversaux)
+            self.rattachement.load(
+                data.objectif_id, data.objectifs_secondaires, data.axes_transversaux, data.classements or ()
+            )
             self.financement.load(data)
             self.recevabilite.load(list(snapshot.recevabilite))
             self.historique.load(list(snapshot.journal))
@@ -338,6 +340,7 @@ class FicheDossier(QMainWindow):
             objectif_id=self.rattachement.objectif_id(),
             objectifs_secondaires=self.rattachement.secondaires(),
             axes_transversaux=self.rattachement.axes_transversaux(),
+            classements=self.rattachement.classements(),
             quartiers=pub.quartiers,
             date_depot=pub.date_depot,
             date_debut=pub.date_debut,
