@@ -55,7 +55,7 @@ def apply_fiche_permissions(fiche: Any, perms: Permissions | None) -> None:
         _lock_widget(_attr(fiche, "suivi", "revise_button"), RESERVED)
     if not perms.edition:
         for path in (("save_button",), ("instruction", "save_avis_button"), ("instruction", "save_cotation_button"),
-                     ("suivi", "save_button")):  # fmt: skip
+                     ("suivi", "save_button"), ("statut", "_buttons_box")):  # fmt: skip
             _lock_widget(_attr(fiche, *path), READ_ONLY)
         save = _attr(fiche, "save_action")
         if isinstance(save, QAction):

@@ -140,6 +140,7 @@ def test_fiche_window_of_an_evaluateur(team: Team, qtbot: Any) -> None:
                 fiche.tabs.setCurrentIndex(index)
                 qtbot.wait(10)
         assert not fiche.tabs.isTabEnabled(fiche.tabs.indexOf(fiche.historique))
+        assert fiche.statut.buttons and not any(b.isEnabled() for b in fiche.statut.buttons.values())
         fiche.tabs.setCurrentWidget(fiche.instruction)
         tab = fiche.instruction
         assert [tab.evaluateur_combo.itemText(i) for i in range(tab.evaluateur_combo.count())] == [
