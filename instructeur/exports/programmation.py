@@ -10,7 +10,9 @@
   own autofilter) covers the header and the data only, never the totals row; panes are frozen
   below the header; the sheet prints in landscape A4, one page wide, title block and header
   repeated on every page;
-* « Synthèse axes » (voté per axe × financeur), « Synthèse QPV » (demandé / voté per quartier,
+* « Synthèse axes » (voté per axe × financeur), then one « Synthèse par <niveau> » per additional
+  classification of the contrat (Saint-Omer: « Synthèse par ambition », services/synthese_classements.py),
+  « Synthèse QPV » (demandé / voté per quartier,
   a dossier on several quartiers split equally), « Cotation F-H » (« / » is not allowed in a
   sheet name; demandé à l'entrée / voté à la sortie per level, with shares), « Enveloppes »
   (enveloppe, voté, reste in red when negative, taux d'utilisation per financeur). Their figures come from `SyntheseService`, the same
@@ -50,6 +52,7 @@ from instructeur.services.synthese import (
     SyntheseCampagne,
     SyntheseService,
 )
+from instructeur.services.synthese_classements import ClassificationSynthese, classification_syntheses
 from instructeur.storage.db import Database
 
 __all__ = ["ETATS", "export_programmation", "export_programmation_par_financeur"]
@@ -197,7 +200,10 @@ def export_programmation(
         financeurs = [f for f in all_financeurs if f.code == synthese.financeur_code]
     else:
         financeurs = _used_financeurs(all_financeurs, synthese, rows)
-    wb = build_workbook(synthese, rows, financeurs, etat=etat, edition=edition or date.today())
+    classements = classification_syntheses(db, campagne_id, financeur_code)
+    wb = build_workbook(
+        synthese, rows, financeurs, etat=etat, edition=edition or date.today(), classements=classements
+    )
     _save(wb, target)
     return target
 
@@ -279,6 +285,7 @@ def build_workbook(
     *,
     etat: str,
     edition: date,
+    classements: Sequence[ClassificationSynthese] = (),
 ) -> Workbook:
     wb = Workbook()
     register_styles(wb)
@@ -293,6 +300,8 @@ def build_workbook(
     ws.title = "Programmation"
     _programmation_sheet(ws, titles, rows, financeurs, single=synthese.financeur_code is not None)
     _axes_sheet(wb.create_sheet("Synthèse axes"), titles, synthese)
+    for k in classements:  # Saint-Omer: « Synthèse par ambition » (issue 13)
+        _axes_sheet(wb.create_sheet(f"Synthèse par {k.niveau.lower()}"[:31]), titles, synthese, k)
     _qpv_sheet(wb.create_sheet("Synthèse QPV"), titles, synthese)
     _cotation_sheet(wb.create_sheet("Cotation F-H"), titles, synthese)
     _enveloppes_sheet(wb.create_sheet("Enveloppes"), titles, synthese)
@@ -470,14 +479,18 @@ def _note(ws: Worksheet, row: int, text: str, widths: Sequence[float]) -> None:
     _fit_height(ws, row, [(text, sum(widths) * 1.15)])
 
 
-def _axes_sheet(ws: Worksheet, titles: list[str], s: SyntheseCampagne) -> None:
-    _title_block(ws, titles, "voté par axe et financeur")
+def _axes_sheet(
+    ws: Worksheet, titles: list[str], s: SyntheseCampagne, k: ClassificationSynthese | None = None
+) -> None:
+    """Voté per axe × financeur; with `k`, per top-level node of that additional classification."""
+    label = k.niveau if k is not None else "Axe"
+    _title_block(ws, titles, f"voté par {label.lower()} et financeur")
     codes = [f.code for f in s.financeurs]
     widths = [44, 9, 9, *[13] * len(codes), 14, 14]
-    headers = ["Axe", "Actions", "Retenues", *[f"{c} voté" for c in codes], "Total voté", "Total demandé"]
+    headers = [label, "Actions", "Retenues", *[f"{c} voté" for c in codes], "Total voté", "Total demandé"]
     _header(ws, HEADER_ROW, headers)
     row = FIRST_DATA_ROW
-    for axe in s.axes:
+    for axe in s.axes if k is None else k.lignes:
         write_text(ws, row, 1, _code_titre(axe.code, axe.titre), "ins_wrap")
         ws.cell(row=row, column=2, value=axe.nb_dossiers).style = "ins_integer"
         ws.cell(row=row, column=3, value=axe.nb_retenus).style = "ins_integer"
@@ -497,7 +510,10 @@ def _axes_sheet(ws: Worksheet, titles: list[str], s: SyntheseCampagne) -> None:
     _note(
         ws,
         row + 2,
-        "Actions recevables rattachées à l'axe de leur objectif principal ; voté : actions retenues en comité.",
+        "Actions recevables rattachées à l'axe de leur objectif principal ; voté : actions retenues en comité."
+        if k is None
+        else f"{k.nom} : actions recevables classées dans chaque {label.lower()} ou l'un de ses "
+        "sous-niveaux ; voté : actions retenues en comité.",
         widths,
     )
     _widths(ws, widths)
