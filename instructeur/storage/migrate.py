@@ -139,7 +139,16 @@ def _run_upgrade(db: Database) -> None:
             conn.commit()
         from alembic import command
 
+        # --- team mode (H10): the évaluateur's views list the columns (storage/roles_evaluateur.py) ---
+        views = False
+        if not db.is_sqlite:
+            from instructeur.storage import roles_evaluateur
+
+            views = roles_evaluateur.drop_views(conn)
         command.upgrade(alembic_config(conn), "head")
+        if views:
+            roles_evaluateur.recreate_views(conn)
+        # --- end team mode ---
         conn.commit()
         if db.is_sqlite:
             problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

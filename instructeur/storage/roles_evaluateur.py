@@ -23,9 +23,14 @@ is complete and without a conflict (the same rule as `domain/notes_visibilite.py
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from psycopg import sql
 
 from instructeur.domain.notes_visibilite import NOTES_AFTER_SUBMIT_PREFIX
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 SCHEMA = "evaluateur_vue"
 
@@ -150,3 +155,32 @@ def search_path(login: str, dbname: str, evaluateur: bool) -> sql.Composable:
     return sql.SQL("ALTER ROLE {} IN DATABASE {} RESET search_path").format(
         sql.Identifier(login), sql.Identifier(dbname)
     )
+
+
+# --- migrations: the views list the tables' columns, so a migration that alters one of them
+# would be refused (« cannot alter type of a column used by a view »); storage/migrate.py drops
+# the views first and rebuilds them in the same transaction. ---
+
+
+def drop_views(conn: Connection) -> bool:
+    """Before a migration (PostgreSQL, owner): True when team mode's views were there."""
+    had = bool(conn.exec_driver_sql(f"SELECT to_regnamespace('{SCHEMA}') IS NOT NULL").scalar())
+    if had:
+        conn.exec_driver_sql(f'DROP SCHEMA "{SCHEMA}" CASCADE')
+    return had
+
+
+def recreate_views(conn: Connection) -> None:
+    """After a migration: the views and column grants again, with the new columns."""
+    dbname = str(conn.exec_driver_sql("SELECT current_database()").scalar_one())
+    rows = conn.exec_driver_sql(
+        "SELECT table_name, column_name FROM information_schema.columns "
+        "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
+    ).all()
+    columns: dict[str, list[str]] = {}
+    for table, column in rows:
+        columns.setdefault(str(table), []).append(str(column))
+    raw: Any = conn.connection.dbapi_connection
+    with raw.cursor() as cur:
+        for statement in view_statements(columns, sql.Identifier(f"{dbname}_evaluateur")):
+            cur.execute(statement)

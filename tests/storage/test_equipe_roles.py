@@ -282,3 +282,23 @@ def test_search_path_follows_the_role(team: Team) -> None:
     equipe.ajouter(team.db, login, "lecteur")
     assert path() == '"$user", public'
     assert _attempt(team, "evaluateur", "SELECT avis_motivation FROM dossier WHERE avis IS NOT NULL") == "3"
+
+
+def test_a_migration_rebuilds_the_evaluateur_views(team: Team, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A migration altering a column the views list is not refused; the views come back with the
+    new columns, still without the avis."""
+    from alembic import command
+
+    from instructeur.storage import migrate
+
+    def fake_upgrade(cfg: Any, revision: str) -> None:
+        conn = cfg.attributes["connection"]
+        conn.exec_driver_sql("ALTER TABLE dossier ALTER COLUMN intitule TYPE varchar(600)")
+        conn.exec_driver_sql("ALTER TABLE dossier ADD COLUMN nouvelle integer DEFAULT 7")
+
+    with team.db.engine.begin() as conn, pytest.raises(Exception, match="used by a view"):
+        conn.exec_driver_sql("ALTER TABLE dossier ALTER COLUMN intitule TYPE varchar(600)")
+    monkeypatch.setattr(command, "upgrade", fake_upgrade)
+    migrate._run_upgrade(team.db)
+    assert _attempt(team, "evaluateur", "SELECT nouvelle FROM dossier WHERE avis IS NULL AND nouvelle = 7") == "2"
+    assert _attempt(team, "evaluateur", "SELECT avis FROM public.dossier") == "refusé"
