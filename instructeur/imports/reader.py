@@ -1,6 +1,6 @@
 """Read a spreadsheet into a grid of cells that remember their row number as seen in Excel.
 
-`.xlsx` files are read with openpyxl (read-only, cached values, first sheet); `.csv` files in UTF-8
+`.xlsx` files are streamed by `xlsx_stream` (cached values, first sheet, and the EXTRA_SHEETS); `.csv` files in UTF-8
 (with or without BOM) or Windows-1252, the delimiter (« ; », « , » or tab) being sniffed. Rows whose
 cells are all empty are dropped; row numbers are kept as Excel shows them (1-based, title rows
 counted; for a CSV, one record = one row, even when a quoted cell spans several lines). Text cells
@@ -107,40 +107,42 @@ def read_table(path: str | Path) -> Table:
 
 
 def _read_workbook(path: Path) -> Table:
-    workbook = limits.open_workbook(path, read_only=True)
+    from instructeur.imports.xlsx_stream import open_xlsx
+
+    workbook = open_xlsx(path)
     try:
         names = tuple(workbook.sheetnames)
-        rows = _read_sheet(path, workbook.worksheets[0])
-        extra = {
-            name: tuple(_read_sheet(path, workbook[name]))
-            for name in EXTRA_SHEETS
-            if name in names[1:]
-        }
+        rows = _read_sheet(path, workbook, names[0])
+        extra = {name: tuple(_read_sheet(path, workbook, name)) for name in EXTRA_SHEETS if name in names[1:]}
         return Table(path=path, rows=tuple(rows), sheets=names, extra=extra)
     finally:
         workbook.close()
 
 
-def _read_sheet(path: Path, sheet: Any) -> list[Row]:
-    # Trust the rows, not the declared dimension: a forged « A1:XFD1048576 » would pad every row.
-    sheet.reset_dimensions()
+def _read_sheet(path: Path, workbook: Any, sheet: str) -> list[Row]:
+    # Rows as written in the sheet's XML: a forged dimension (« A1:XFD1048576 ») pads nothing.
     rows: list[Row] = []
     cells_seen = 0
+    check_cell, clean = limits.check_cell, _clean
     with limits.xml_guard(path):
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            for index, value in enumerate(values):
-                limits.check_cell(path, sheet.title, number, column_letter(index), value)
-            cells = _trimmed([_clean(v) for v in values])
-            if not cells:
-                continue
-            rows.append(Row(number, cells))
-            cells_seen += len(cells)
-            if len(rows) > limits.MAX_ROWS or cells_seen > limits.MAX_CELLS:
-                raise UserError(
-                    f"fichier refusé : {path.name}, feuille « {sheet.title} » : trop de données "
-                    f"(au plus {limits.fr_int(limits.MAX_ROWS)} lignes "
-                    f"et {limits.fr_int(limits.MAX_CELLS)} cellules)"
-                )
+        try:
+            for number, values in workbook.rows(sheet):
+                for index, value in enumerate(values):
+                    if isinstance(value, str) and len(value) > limits.MAX_CELL_CHARS:
+                        check_cell(path, sheet, number, column_letter(index), value)
+                cells = _trimmed([clean(v) for v in values])
+                if not cells:
+                    continue
+                rows.append(Row(number, cells))
+                cells_seen += len(cells)
+                if len(rows) > limits.MAX_ROWS or cells_seen > limits.MAX_CELLS:
+                    raise UserError(
+                        f"fichier refusé : {path.name}, feuille « {sheet} » : trop de données "
+                        f"(au plus {limits.fr_int(limits.MAX_ROWS)} lignes "
+                        f"et {limits.fr_int(limits.MAX_CELLS)} cellules)"
+                    )
+        except (IndexError, KeyError) as exc:  # a shared string or a part that is not there
+            raise UserError(f"fichier refusé : {path.name} n'est pas un classeur Excel (.xlsx) valide") from exc
     return rows
 
 

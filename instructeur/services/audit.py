@@ -59,6 +59,17 @@ def record(
     journal_chain.append(session.connection(), clean_text(user), entity, entity_id, action, text, datetime.now())
 
 
+def record_many(
+    session: Session, user: str, entries: list[tuple[str, int, str, dict[str, Any] | None]]
+) -> None:
+    """`record` for many entries at once (bulk imports): one lock, one head read, one insert."""
+    rows = [
+        (entity, entity_id, action, json.dumps(_jsonable(changes or {}), ensure_ascii=False, sort_keys=True))
+        for entity, entity_id, action, changes in entries
+    ]
+    journal_chain.append_many(session.connection(), clean_text(user), rows, datetime.now())
+
+
 def concurrent_edit(what: str, updated_by: str | None, updated_at: datetime | None) -> ConcurrentEditError:
     who = updated_by or "un autre utilisateur"
     when = f" le {updated_at:%d/%m/%Y à %H:%M}" if updated_at else ""

@@ -22,7 +22,7 @@ from instructeur.domain.money import CEILING_SETTING, ceiling_problem, effective
 from instructeur.domain.text import clean_text
 from instructeur.errors import ValidationError
 
-__all__ = ["amount_ceiling", "install"]
+__all__ = ["amount_ceiling", "check_rows", "install"]
 
 _INFO_KEY = "instructeur.ceiling"
 
@@ -112,6 +112,29 @@ def _clean_json(data: Any) -> Any:
     if isinstance(data, dict):
         return {clean_text(str(k)): _clean_json(v) for k, v in data.items()}
     return data
+
+
+def check_rows(session: Session, cls: type, rows: list[dict[str, Any]]) -> None:
+    """The same guard for rows inserted in bulk (`insert(cls)`, past the unit of work): texts
+    cleaned in place, money and 32-bit integers checked; raises ValidationError."""
+    problems: list[str] = []
+    table = cls.__tablename__  # type: ignore[attr-defined]
+    columns = _columns(cls)
+    ceiling = _ceiling(session, [])
+    for row in rows:
+        for key, type_, kind in columns:
+            value = row.get(key)
+            problem = None
+            if kind == "money" and isinstance(value, int) and not isinstance(value, bool):
+                problem = ceiling_problem(value, ceiling, money_label(table, key))
+            elif kind == "int" and isinstance(value, int) and abs(value) > _INT32:
+                problem = f"{field_label(key)} : nombre trop grand ({format_integer(value)})"
+            elif kind == "text" and isinstance(value, str):
+                row[key] = _clean(value, multiline=isinstance(type_, Text))
+            if problem and problem not in problems:
+                problems.append(problem)
+    if problems:
+        raise ValidationError(problems)
 
 
 def _before_flush(session: Session, _context: Any, _instances: Any) -> None:

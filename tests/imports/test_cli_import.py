@@ -147,7 +147,7 @@ def test_template_lists_headers_and_is_importable(
     )
     assert code == 0 and "Modèle d'import écrit" in out
     wb = load_workbook(out_path)
-    assert wb.sheetnames == ["Dossiers", "Aide"]
+    assert wb.sheetnames == ["Dossiers", "Aide", "Correspondances"]
     headers = [c.value for c in wb["Dossiers"][1]]
     for spec in FIELDS:
         if spec.key != "nouvelle":
