@@ -202,7 +202,11 @@ class CadreTab(QWidget):
             def submit(code: str, titre: str) -> None:
                 self._apply(lambda: self.service.modifier(cid, kid, a.jeton, node.id, code, titre), node.id)
 
-            dialog = NoeudDialog(title, submit, node.code, node.titre, self)
+            where = self._under(node.parent_id)
+            n = node.dossiers
+            rattaches = f"{plural(n, 'dossier')} rattaché{'s' if n > 1 else ''}" if n else "aucun dossier rattaché"
+            context = f"{a.niveau_nom(node.niveau)} {where} · {rattaches}"
+            dialog = NoeudDialog(title, submit, node.code, node.titre, self, context)
         else:
             parent_id = node.id if mode == "child" and node else (node.parent_id if node else None)
             depth = node.niveau + 1 if mode == "child" and node else (node.niveau if node else 0)
@@ -210,11 +214,16 @@ class CadreTab(QWidget):
             def submit(code: str, titre: str) -> None:
                 self._apply(lambda: self.service.ajouter(cid, kid, a.jeton, parent_id, code, titre))
 
-            dialog = NoeudDialog(f"Nouveau nœud : {a.niveau_nom(depth).lower()}", submit, parent=self)
+            level = a.niveau_nom(depth)
+            dialog = NoeudDialog(f"Nouveau nœud : {level.lower()}", submit, parent=self, context=f"{level} {self._under(parent_id)}")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _under(self, parent_id: int | None) -> str:
+        parent = next((n for n in self.arbre_data.noeuds if n.id == parent_id), None) if self.arbre_data else None
+        return f"sous « {parent.code} {parent.titre[:70]} »" if parent else "au plus haut niveau"
 
     def _apply(self, change: Callable[[], object], select: int | None = None) -> None:
         """For the dialogs: a stale tree closes nothing but reloads; other refusals stay in the dialog."""

@@ -155,11 +155,13 @@ class NoeudDialog(QDialog):
 
     def __init__(
         self, title: str, submit: Callable[[str, str], None], code: str = "", titre: str = "",
-        parent: QWidget | None = None,
+        parent: QWidget | None = None, context: str = "",
     ) -> None:  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle(title)
         self.submit = submit
+        self.context = QLabel(context)
+        self.context.setWordWrap(True)
         self.code = QLineEdit(code)
         self.code.setMaxLength(30)
         self.code.setAccessibleName("Code")
@@ -175,10 +177,12 @@ class NoeudDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        if context:
+            layout.addWidget(self.context)
         layout.addLayout(form)
         layout.addWidget(self.problems)
         layout.addWidget(buttons)
-        self.resize(560, 260)
+        self.resize(560, 280)
 
     def accept(self) -> None:
         try:
