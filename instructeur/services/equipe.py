@@ -140,8 +140,14 @@ def init(db: Database) -> dict[str, str]:
 
 
 def _members(db: Database, groups: dict[str, str], role: str) -> list[Membre]:
+    """The members of a team role, when this login may change their settings (CREATEROLE)."""
     if groups[role] not in _existing_roles(db, [groups[role]]):
         return []
+    with db.engine.connect() as conn:
+        raw: Any = conn.connection.dbapi_connection
+        row = raw.execute("SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
+    if not row or not row[0]:
+        return []  # `ajouter` set their search_path already
     return [m for m in liste(db) if m.role == role]
 
 

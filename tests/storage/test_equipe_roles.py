@@ -279,6 +279,12 @@ def test_search_path_follows_the_role(team: Team) -> None:
             return str(conn.execute("SHOW search_path").fetchone()[0])  # type: ignore[index]
 
     assert path() == "evaluateur_vue, public"
+    # An évaluateur added before this version: `init` sets it.
+    with team.db.engine.begin() as conn:
+        conn.exec_driver_sql(f'ALTER ROLE "{login}" IN DATABASE "{team.dbname}" RESET search_path')
+    assert path() == '"$user", public'
+    equipe.init(team.db)
+    assert path() == "evaluateur_vue, public"
     equipe.ajouter(team.db, login, "lecteur")
     assert path() == '"$user", public'
     assert _attempt(team, "evaluateur", "SELECT avis_motivation FROM dossier WHERE avis IS NOT NULL") == "3"
