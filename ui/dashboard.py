@@ -33,8 +33,10 @@ from instructeur.errors import UserError
 from instructeur.services.campagnes import CAMPAGNE_STATUT_LABELS, CampagneService
 from instructeur.services.parcours import parcours
 from instructeur.services.synthese import SyntheseCampagne, SyntheseService
+from instructeur.services.synthese_classements import classification_syntheses
 from instructeur.storage.db import Database
 from ui.charts import COLORS, BarChart, BulletChart, BulletRow, Series, euros, integer
+from ui.dashboard_classements import ClassementsCard
 from ui.parcours_panel import STYLE as PARCOURS_STYLE
 from ui.parcours_panel import ParcoursPanel, follow
 
@@ -213,6 +215,8 @@ class Dashboard(QWidget):
         grid.addWidget(self.cards["axes"], 1, 0)
         grid.addWidget(self.cards["quartiers"], 1, 1)
         grid.addWidget(self.cards["cotations"], 1, 2)
+        self.classements_card = ClassementsCard()  # « Montants par ambition » (issue 13), hidden without
+        grid.addWidget(self.classements_card, 2, 0, 1, 2)
         for col in range(3):
             grid.setColumnStretch(col, 1)
         outer.addLayout(grid)
@@ -268,6 +272,10 @@ class Dashboard(QWidget):
         self.synthese = SyntheseService(self._db).campagne(self._campagne_id)
         self.parcours_panel.set_parcours(parcours(self._db, self._campagne_id))
         self._fill(self.synthese)
+        t = self.synthese.totaux
+        self.classements_card.set_syntheses(
+            classification_syntheses(self._db, self._campagne_id), t.vote_cents != 0 or t.nb_retenus > 0
+        )
 
     # --- the path's links: the main window's actions --------------------------------------------
 
@@ -309,6 +317,7 @@ class Dashboard(QWidget):
             self.cotations_chart.set_data([], [])
             self.natures_chart.set_data([], [])
             self.financeurs_chart.set_rows([])
+            self.classements_card.set_syntheses([], False)
             return
         t = s.totaux
         self.title.setText(f"{s.libelle} — {s.contrat_nom}")

@@ -1,5 +1,6 @@
-"""The filter panel of the dossiers list: statut (several), axe / objectif, QPV, financeur,
-cotation F/H, nouvelle / reconduite, évaluateur, label. Emits `changed(DossierFilters)`."""
+"""The filter panel of the dossiers list: statut (several), axe / objectif, one combo per additional
+classification of the contrat (Saint-Omer: ambition / engagement), QPV, financeur, cotation F/H,
+nouvelle / reconduite, évaluateur, label. Emits `changed(DossierFilters)`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from instructeur.domain.statuts import Statut
+from instructeur.services.cadre import Arbre
 from instructeur.services.contrats import FinanceurRow, ObjectifRow, QuartierRow
 from instructeur.services.evaluateurs import EvaluateurRow
 from instructeur.services.labels import LabelRow
@@ -42,6 +44,7 @@ QUARTIER_TYPES = {
 FILTER_NAMES: dict[str, str] = {
     "statuts": "Statut",
     "objectif_id": "Axe / objectif",
+    "classement_ids": "Ambition / classification",
     "quartier_id": "Quartier",
     "financeur_id": "Financeur",
     "cotation": "Cotation F/H",
@@ -116,7 +119,10 @@ class FilterPanel(QWidget):
         self.clear_button.clicked.connect(self.clear)
         self.clear_button.setEnabled(False)
 
-        form = QFormLayout()
+        self.classement_combos: list[QComboBox] = []  # one per additional classification (set_choices)
+        self._classification_ids: list[int] = []
+        self._combo = combo
+        form = self._form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         form.setVerticalSpacing(4)
@@ -150,11 +156,13 @@ class FilterPanel(QWidget):
         financeurs: Sequence[FinanceurRow] = (),
         evaluateurs: Sequence[EvaluateurRow] = (),
         labels: Sequence[LabelRow] = (),
+        classifications: Sequence[Arbre] = (),
     ) -> None:
         """Fills the lists; the current filters are kept when their value still exists."""
         current = self._filters
         self._updating = True
         try:
+            self._classification_rows(classifications)
             self._refill(
                 self.objectif_combo,
                 [(("\u2003" * o.niveau) + f"{o.code} — {_short(o.titre)}", o.id, o.titre) for o in objectifs],
@@ -186,6 +194,27 @@ class FilterPanel(QWidget):
         if self.filters() != current:  # a value disappeared (other contrat, deleted label)
             self._emit()
 
+    def _classification_rows(self, classifications: Sequence[Arbre]) -> None:
+        """One combo per classification, under « Axe / objectif »: its nodes, indented by level."""
+        ids = [k.classification_id or 0 for k in classifications]
+        if ids != self._classification_ids:
+            for box in self.classement_combos:
+                self._form.removeRow(box)
+            self.classement_combos = []
+            for n, k in enumerate(classifications):
+                box = self._combo(f"Filtrer par {k.nom}", f"Toutes ({k.nom})")
+                names = [*k.niveaux[:1], *(x.lower() for x in k.niveaux[1:])]
+                label = QLabel(" / ".join(names) or k.nom)  # « Ambition / engagement »
+                label.setToolTip(k.nom)
+                label.setBuddy(box)
+                self._form.insertRow(2 + n, label, box)
+                self.classement_combos.append(box)
+            self._classification_ids = ids
+        for box, k in zip(self.classement_combos, classifications, strict=True):
+            self._refill(
+                box, [(("\u2003" * o.niveau) + f"{o.code} — {_short(o.titre)}", o.id, o.titre) for o in k.noeuds]
+            )
+
     @staticmethod
     def _refill(box: QComboBox, items: list[tuple[str, int, str | None]]) -> None:
         box.blockSignals(True)
@@ -210,6 +239,7 @@ class FilterPanel(QWidget):
         return DossierFilters(
             statuts=statuts,
             objectif_id=self.objectif_combo.currentData(),
+            classement_ids=tuple(b.currentData() for b in self.classement_combos if b.currentData() is not None),
             quartier_id=self.quartier_combo.currentData(),
             financeur_id=self.financeur_combo.currentData(),
             cotation=self.cotation_combo.currentData(),
@@ -236,6 +266,8 @@ class FilterPanel(QWidget):
             ):
                 index = 0 if value is None else max(0, _find(box, value))
                 box.setCurrentIndex(index)
+            for box in self.classement_combos:
+                box.setCurrentIndex(next((i for v in filters.classement_ids if (i := _find(box, v)) > 0), 0))
         finally:
             self._updating = False
         self._filters = self.filters()
@@ -260,6 +292,7 @@ class FilterPanel(QWidget):
         self.clear_button.setEnabled(bool(self._filters.count))
         for box in (
             self.objectif_combo,
+            *self.classement_combos,
             self.quartier_combo,
             self.financeur_combo,
             self.cotation_combo,

@@ -411,12 +411,20 @@ class DossiersWorkspace(QObject):
             self.panel.set_choices()
             return
         contrats = ContratService(db)
+        from instructeur.services.cadre import CadreService
+        from instructeur.services.classifications import ClassificationService
+
+        cadre = CadreService(db)
+        classifications = [  # one filter per additional classification (issue 13)
+            cadre.arbre(self._contrat_id, k.id) for k in ClassificationService(db).classifications(self._contrat_id)
+        ]
         self.panel.set_choices(
             contrats.objectifs(self._contrat_id),
             contrats.quartiers(self._contrat_id),
             contrats.financeurs(self._contrat_id),
             EvaluateurService(db).all(self._contrat_id),
             LabelService(db).all(),
+            classifications,
         )
 
     _load_token = 0  # a later load cancels the pending score fill of an earlier one

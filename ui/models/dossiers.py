@@ -224,6 +224,8 @@ class DossierFilters:
 
     statuts: frozenset[Statut] = field(default_factory=frozenset)
     objectif_id: int | None = None  # an axe or any node: matches the node and its descendants
+    # One node per additional classification (Saint-Omer's ambitions): the node or a descendant.
+    classement_ids: tuple[int, ...] = ()
     quartier_id: int | None = None
     financeur_id: int | None = None
     cotation: int | None = None  # 0, 1, 2, NONE (not rated) or GAP (déclarée ≠ instruite)
@@ -234,7 +236,7 @@ class DossierFilters:
     @property
     def count(self) -> int:
         """Number of active filters (« 3 filtres actifs »)."""
-        return sum(
+        return len(self.classement_ids) + sum(
             1
             for value in (
                 self.statuts or None,
@@ -257,6 +259,8 @@ class DossierFilters:
         if self.objectif_id is not None:
             node = self.objectif_id
             tests.append(lambda r: node in r.objectif_path)
+        for classement in self.classement_ids:
+            tests.append(lambda r, n=classement: n in r.classement_path)
         if self.quartier_id is not None:
             quartier = self.quartier_id
             tests.append(lambda r: quartier in r.quartier_ids)
@@ -305,6 +309,8 @@ class DossierFilters:
             value = getattr(self, key)
             if value is not None:
                 out[key] = value
+        if self.classement_ids:
+            out["classement_ids"] = list(self.classement_ids)
         return out
 
     @classmethod
@@ -317,10 +323,19 @@ class DossierFilters:
             value = data.get(key)
             values[key] = value if isinstance(value, int) and not isinstance(value, bool) else None
         reconduite = data.get("reconduite")
-        return cls(statuts=statuts, reconduite=reconduite if isinstance(reconduite, bool) else None, **values)
+        classements = tuple(
+            v for v in data.get("classement_ids", ()) if isinstance(v, int) and not isinstance(v, bool)
+        )
+        return cls(
+            statuts=statuts,
+            reconduite=reconduite if isinstance(reconduite, bool) else None,
+            classement_ids=classements,
+            **values,
+        )
 
     def without(self, key: str) -> DossierFilters:
-        return replace(self, **{key: frozenset() if key == "statuts" else None})
+        empty = {"statuts": frozenset(), "classement_ids": ()}
+        return replace(self, **{key: empty.get(key)})
 
 
 class DossierTableModel(RowTableModel[DossierRow]):
