@@ -189,6 +189,9 @@ def test_main_window_of_an_evaluateur(team: Team, qtbot: Any) -> None:
         assert SECRET_DISCUSSION not in fiche.suivi.motivation_label.text()
         fiche.grab().save("/tmp/eq/fiche_evaluateur_conflit_suivi.png")
         window.grab().save("/tmp/eq/main_evaluateur.png")
+        window.reporting.show_dashboard()  # figures of their dossiers only
+        qtbot.wait(50)
+        window.grab().save("/tmp/eq/dashboard_evaluateur.png")
         fiche.close()
         window.close()
     finally:
