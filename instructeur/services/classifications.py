@@ -61,9 +61,7 @@ class ClassificationService:
         """(classification node code, main-cadre objectif code) pairs, in node order."""
         with self.db.session() as s:
             codes: dict[int, str] = dict(
-                s.execute(
-                    select(Objectif.id, Objectif.code).where(Objectif.contrat_id == contrat_id)
-                ).all()
+                s.execute(select(Objectif.id, Objectif.code).where(Objectif.contrat_id == contrat_id)).all()
             )
             return sorted(
                 (codes[a], codes[b])
@@ -73,6 +71,46 @@ class ClassificationService:
                     )
                 ).all()
             )
+
+    def liens_de(self, noeud_id: int) -> set[int]:
+        """The main-cadre objectifs a classification node is linked to."""
+        with self.db.session() as s:
+            return set(s.scalars(select(ObjectifLien.lie_a_id).where(ObjectifLien.objectif_id == noeud_id)))
+
+    def lier(self, noeud_id: int, objectif_ids: Sequence[int]) -> None:
+        """The node's links become `objectif_ids` (objectifs of the main cadre of the same contrat)."""
+        with decision_session(self.db) as s:
+            node = s.get(Objectif, noeud_id)
+            if node is None or node.classification_id is None:
+                raise NotFoundError("ce nœud n'appartient à aucune classification : rechargez le cadre")
+            wanted = set(objectif_ids)
+            targets = {
+                o.id: o.code
+                for o in s.scalars(select(Objectif).where(Objectif.id.in_(wanted)))
+                if o.contrat_id == node.contrat_id and o.classification_id is None
+            }
+            if set(targets) != wanted:
+                raise UserError(
+                    "un objectif choisi n'est pas (ou plus) dans le cadre du contrat : rechargez le cadre"
+                )
+            before = {
+                lien.lie_a_id: lien
+                for lien in s.scalars(select(ObjectifLien).where(ObjectifLien.objectif_id == node.id))
+            }
+            if set(before) == wanted:
+                return
+            codes = dict(
+                s.execute(select(Objectif.id, Objectif.code).where(Objectif.id.in_(set(before)))).all()
+            )
+            for oid, lien in before.items():
+                if oid not in wanted:
+                    s.delete(lien)
+            for oid in wanted - set(before):
+                s.add(ObjectifLien(objectif_id=node.id, lie_a_id=oid))
+            audit.record(
+                s, self.user, "objectif", node.id, "liens",
+                {"avant": sorted(codes.values()), "apres": sorted(targets.values())},
+            )  # fmt: skip
 
     def creer(self, contrat_id: int, code: str, nom: str, niveaux: Sequence[str]) -> int:
         code, nom, text = code.strip().upper(), " ".join(nom.split()), join_niveaux(niveaux)

@@ -128,6 +128,16 @@ def test_classifications_their_nodes_links_and_classements(db: Database) -> None
     assert classes.classifications(cid)[0].noeuds == 2  # nothing deleted
     with db.session() as s:
         s.get_one(Dossier, dossier).classements = []
+    # links with the main cadre (the matrix): replaced as a whole, main-cadre objectifs only
+    main = cadre.arbre(cid).noeuds
+    classes.lier(a1, [main[1].id, main[2].id])
+    classes.lier(a1, [main[2].id])
+    assert classes.liens_de(a1) == {main[2].id}
+    assert classes.liens(cid) == [("A1", main[2].code)]
+    with pytest.raises(UserError, match="n'est pas \\(ou plus\\) dans le cadre"):
+        classes.lier(a1, [e11])
+    with pytest.raises(UserError, match="aucune classification"):
+        classes.lier(main[1].id, [main[2].id])
     classes.modifier(k, "AMB", "Ambitions")
     classes.supprimer(k)
     assert classes.classifications(cid) == []

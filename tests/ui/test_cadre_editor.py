@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import load_workbook
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 
 from instructeur.services.cadre import CadreService
@@ -136,10 +137,27 @@ def test_classifications_and_axes_transversaux(qtbot, db: Database) -> None:  # 
     assert tab.view.niveaux.text() == "Ambition | Engagement"
     _add(tab, "sibling", "A1", "Mieux repérer")
     assert ClassificationService(db).classifications(tab.contrat_id)[0].noeuds == 1
+    # links with the main cadre: none yet there, so the checklist is empty; add one objectif first
+    tab.select("A1")
+    assert tab.view.links.isEnabled()
+    links = tab.edit_links()
+    assert links is not None and links.list.count() == 0
+    links.reject()
+    objectif, _ = CadreService(db).ajouter(tab.contrat_id, None, CadreService(db).arbre(tab.contrat_id).jeton, None, "1", "Cohésion")
+    tab.load_tree()
+    tab.select("A1")
+    links = tab.edit_links()
+    assert links is not None and links.list.count() == 1
+    links.list.item(0).setCheckState(Qt.CheckState.Checked)  # type: ignore[union-attr]
+    links.accept()
+    assert ClassificationService(db).liens(tab.contrat_id) == [("A1", "1")]
+    assert "Lié à : 1" in tab.tree.topLevelItem(0).toolTip(1)  # type: ignore[union-attr]
     tab.view.arbre.setCurrentIndex(0)
-    assert tab.tree.topLevelItemCount() == 0  # the main cadre is another tree
+    assert [i.text(0) for i in tab._items()] == ["1"]  # the main cadre is another tree
+    assert not tab.view.links.isEnabled()
     tab.view.arbre.setCurrentIndex(1)
     assert tab.delete_classification()
+    assert ClassificationService(db).liens(tab.contrat_id) == []  # its links went with it
     assert tab.view.arbre.count() == 1
 
     tab.add_axe()

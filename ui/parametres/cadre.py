@@ -17,7 +17,7 @@ from instructeur.services.cadre_fichier import export_xlsx, import_xlsx
 from instructeur.services.classifications import ClassificationService
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
-from ui.parametres.cadre_view import CadreView, ClassificationDialog, NoeudDialog
+from ui.parametres.cadre_view import CadreView, ClassificationDialog, LiensDialog, NoeudDialog
 from ui.parametres.common import plural, problems_text
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -39,7 +39,7 @@ class CadreTab(QWidget):
         self.view = CadreView()
         self.tree: QTreeWidget = self.view.tree
         self.arbre_data: Arbre | None = None
-        self.dialog: NoeudDialog | ClassificationDialog | None = None
+        self.dialog: NoeudDialog | ClassificationDialog | LiensDialog | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -58,6 +58,7 @@ class CadreTab(QWidget):
         v.down.clicked.connect(lambda: self.move_node(1))
         v.reparent.clicked.connect(self.reparent)
         v.delete.clicked.connect(self.delete_current)
+        v.links.clicked.connect(self.edit_links)
         v.import_xlsx.clicked.connect(self.import_file)
         v.export_xlsx.clicked.connect(self.export_file)
         v.axes.itemChanged.connect(lambda _i: v.axes_save.setEnabled(True))
@@ -168,6 +169,7 @@ class CadreTab(QWidget):
         has = self.current() is not None
         for b in (self.view.add_child, self.view.edit, self.view.up, self.view.down, self.view.reparent, self.view.delete):
             b.setEnabled(has)
+        self.view.links.setEnabled(has and self.classification_id() is not None)
 
     # --- running a change ---------------------------------------------------------------------
 
@@ -261,6 +263,25 @@ class CadreTab(QWidget):
             "Déplacer",
             lambda j: (node.id, self.service.rattacher(self.contrat_id, self.classification_id(), j, node.id, parent_id)),
         )
+
+    def edit_links(self) -> LiensDialog | None:
+        """Links of the selected classification node with the main cadre's objectifs (Saint-Omer's matrix)."""
+        node = self.current()
+        if node is None or self.classification_id() is None:
+            return None
+        cadre = self.service.arbre(self.contrat_id)
+        choices = [(n.id, f"{'   ' * n.niveau}{n.code} — {n.titre}") for n in cadre.noeuds]
+
+        def submit(ids: list[int]) -> None:
+            self.classes.lier(node.id, ids)
+            self.load_tree(node.id)
+            self.saved.emit()
+
+        dialog = LiensDialog(f"Liens de « {node.code} »", choices, self.classes.liens_de(node.id), submit, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
 
     def delete_current(self) -> bool:
         node = self.current()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QTreeWidget,
@@ -89,12 +90,13 @@ class CadreView(QWidget):
         self.down = _button("Descendre", "Après le nœud suivant de même parent")
         self.reparent = _button("Déplacer sous…", "Change le parent du nœud (avec ses sous-niveaux)")
         self.delete = _button("Supprimer", "Refusé tant que des dossiers y sont rattachés")
+        self.links = _button("Liens avec le cadre…", "Les objectifs du cadre auxquels ce nœud de classification est lié")
         self.import_xlsx = _button("Importer un classeur…", "Remplace l'arbre par un classeur (Code, Niveau, Intitulé, Parent)")
         self.export_xlsx = _button("Exporter en classeur…", "Une ligne par nœud : Code, Niveau, Intitulé, Parent")
         actions = QGridLayout()
         for n, b in enumerate((self.add_sibling, self.add_child, self.edit, self.reparent, self.delete)):
             actions.addWidget(b, 0, n)
-        for n, b in enumerate((self.up, self.down)):
+        for n, b in enumerate((self.up, self.down, self.links)):
             actions.addWidget(b, 1, n)
         actions.addWidget(self.import_xlsx, 1, 3)
         actions.addWidget(self.export_xlsx, 1, 4)
@@ -229,6 +231,49 @@ class ClassificationDialog(QDialog):
     def accept(self) -> None:
         try:
             self.submit(self.code.text(), self.nom.text(), self.niveaux.text())
+        except UserError as exc:
+            self.problems.setText(problems_text(exc))
+            self.problems.show()
+            return
+        super().accept()
+
+
+class LiensDialog(QDialog):
+    """The main-cadre objectifs a classification node is linked to, as a checklist."""
+
+    def __init__(
+        self, title: str, choices: list[tuple[int, str]], checked: set[int], submit: Callable[[list[int]], None],
+        parent: QWidget | None = None,
+    ) -> None:  # fmt: skip
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.submit = submit
+        self.list = QListWidget()
+        self.list.setAccessibleName("Objectifs du cadre")
+        for oid, label in choices:
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, oid)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if oid in checked else Qt.CheckState.Unchecked)
+            self.list.addItem(item)
+        self.problems = _problems_label()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Cochez les objectifs du cadre stratégique liés à ce nœud :"))
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.problems)
+        layout.addWidget(buttons)
+        self.resize(720, 560)
+
+    def checked(self) -> list[int]:
+        items = (self.list.item(i) for i in range(self.list.count()))
+        return [int(it.data(Qt.ItemDataRole.UserRole)) for it in items if it and it.checkState() == Qt.CheckState.Checked]
+
+    def accept(self) -> None:
+        try:
+            self.submit(self.checked())
         except UserError as exc:
             self.problems.setText(problems_text(exc))
             self.problems.show()
