@@ -10,15 +10,13 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from instructeur.coinstruction.scoring_file import (
-    FIRST_ROW,
-    HEADER_ROW,
     NOT_A_SCORING_FILE,
-    SCALE_ROW,
     apply_import,
     export_scoring_file,
     plan_import,
     read_scoring_file,
 )
+from instructeur.coinstruction.scoring_format import FIRST_ROW, HEADER_ROW, SCALE_ROW
 from instructeur.errors import UserError, ValidationError
 from instructeur.services.campagnes import CampagneService
 from instructeur.services.evaluateurs import EvaluateurService
