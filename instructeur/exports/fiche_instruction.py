@@ -19,8 +19,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -41,10 +40,10 @@ from reportlab.platypus import (
 from sqlalchemy import select
 
 from instructeur.domain.dates import format_date
-from instructeur.domain.money import format_amount, format_integer
-from instructeur.domain.statuts import Statut
+from instructeur.domain.money import format_amount
 from instructeur.domain.text import safe_filename
-from instructeur.errors import NotFoundError, UserError
+from instructeur.errors import UserError
+from instructeur.exports.fiche_instruction_data import FicheData, GrilleBlock, fiche_data
 from instructeur.exports.pdf_fonts import FAMILY_BOLD, register_fonts
 from instructeur.exports.pdf_page import numbered_canvas
 from instructeur.exports.typo import NBSP, french, para
@@ -74,244 +73,7 @@ LABEL_BG = colors.HexColor("#f2f2f2")
 WARN = colors.HexColor("#9c2b16")
 WARN_BG = colors.HexColor("#fbe9e5")
 CONFLICT_BG = colors.HexColor("#eeeeee")
-
-
-# --- Data ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PlanLine:
-    label: str
-    demande_cents: int
-    propose_cents: int | None
-    vote_cents: int | None
-    financeur: bool  # a financeur of the contrat (else another resource)
-
-
-@dataclass(frozen=True)
-class EvalColumn:
-    evaluateur: str
-    conflit: bool
-    motif: str | None
-    notes: dict[int, int]
-    total: Decimal | None
-    commentaire: str | None
-    grille_version: int
-
-
-@dataclass(frozen=True)
-class GrilleBlock:
-    version: int
-    criteria: tuple[tuple[int, str, int, int, int], ...]  # (id, libellé, min, max, poids)
-    columns: tuple[EvalColumn, ...]
-
-
-@dataclass(frozen=True)
-class HistoryLine:
-    annee: int
-    reference: str
-    intitule: str
-    statut: str
-    vote_cents: int | None
-    crf: date | None
-
-
-@dataclass(frozen=True)
-class FicheData:
-    dossier_id: int
-    contrat: str
-    campagne: str
-    reference: str
-    statut: str
-    porteur: str
-    porteur_ville: str
-    intitule: str
-    description: str
-    quartiers: str
-    objectif: str
-    public: str
-    part_qpv: str
-    dates: str
-    cout_total_cents: int
-    reconduite: bool
-    plan: tuple[PlanLine, ...]
-    grilles: tuple[GrilleBlock, ...]
-    score: Decimal | None
-    spread: Decimal | None
-    disagreement: bool
-    n_counted: int
-    n_conflicts: int
-    n_incomplete: int
-    rank: int | None
-    ranked: int
-    eliminatoire: tuple[str, ...]
-    override: str | None
-    cotation_levels: tuple[tuple[int, str], ...]
-    cotation_declaree: int | None
-    cotation_proposee: int | None
-    cotation_instruite: int | None
-    cotation_justification: str | None
-    cotation_answers: tuple[tuple[str, bool | None], ...]
-    cotation_gap: bool
-    avis: str | None
-    avis_motivation: str | None
-    observations: str | None
-    missing: tuple[str, ...]
-    history: tuple[HistoryLine, ...] = field(default=())
-
-
-def fiche_data(db: Database, dossier_id: int, ranks: dict[int, int | None] | None = None) -> FicheData:
-    """Everything one fiche shows, read through the services. `ranks` (dossier id → rank) saves
-    the campagne-wide scoring in a batch."""
-    from instructeur.services.instruction import InstructionService
-    from instructeur.services.notation import NotationService
-    from instructeur.services.porteurs import PorteurService
-    from instructeur.storage.models import Campagne, Contrat, Dossier, Objectif
-
-    with db.session() as s:
-        d = s.get(Dossier, dossier_id)
-        if d is None:
-            raise NotFoundError(f"dossier {dossier_id} introuvable")
-        campagne = s.get(Campagne, d.campagne_id)
-        assert campagne is not None
-        contrat = s.get(Contrat, campagne.contrat_id)
-        assert contrat is not None
-        objectif = ""
-        if d.objectif_id is not None:
-            path: list[Objectif] = []
-            node = s.get(Objectif, d.objectif_id)
-            while node is not None:
-                path.append(node)
-                node = s.get(Objectif, node.parent_id) if node.parent_id is not None else None
-            objectif = " › ".join(f"{o.code}. {o.titre}" for o in reversed(path))
-        plan = tuple(
-            PlanLine(
-                label=ligne.financeur.nom
-                if ligne.financeur is not None
-                else (ligne.libelle or "Autre ressource"),
-                demande_cents=ligne.demande_cents,
-                propose_cents=ligne.propose_cents,
-                vote_cents=ligne.vote_cents,
-                financeur=ligne.financeur_id is not None,
-            )
-            for ligne in sorted(d.lignes, key=lambda x: (x.financeur_id is None, x.position, x.id))
-        )
-        public = ""
-        if d.public_prevu is not None:
-            public = f"{format_integer(d.public_prevu)} personnes"
-            if d.public_femmes is not None or d.public_hommes is not None:
-                f_, h_ = d.public_femmes or 0, d.public_hommes or 0
-                public += f" (dont {format_integer(f_)} femmes, {format_integer(h_)} hommes)"
-            if d.public_ages:
-                public += f", {d.public_ages}"
-        dates = []
-        if d.date_depot:
-            dates.append(f"déposé le {format_date(d.date_depot)}")
-        if d.date_debut and d.date_fin:
-            dates.append(f"action du {format_date(d.date_debut)} au {format_date(d.date_fin)}")
-        elif d.date_debut:
-            dates.append(f"action à partir du {format_date(d.date_debut)}")
-        head = dict(
-            contrat=contrat.nom,
-            campagne=f"Campagne {campagne.annee} — {campagne.libelle}",
-            campagne_id=campagne.id,
-            reference=d.reference,
-            statut=Statut(d.statut).label,
-            porteur=d.porteur.raison_sociale + (f" ({d.porteur.sigle})" if d.porteur.sigle else ""),
-            porteur_ville=d.porteur.ville or "",
-            porteur_id=d.porteur_id,
-            intitule=d.intitule,
-            description=d.description or "",
-            quartiers=", ".join(q.nom for q in d.quartiers) or "—",
-            objectif=objectif or "—",
-            public=public or "—",
-            part_qpv=f"{d.part_qpv_pct}{NBSP}%" if d.part_qpv_pct is not None else "—",
-            dates=" ; ".join(dates) or "—",
-            cout=d.cout_total_cents,
-            reconduite=d.reconduite,
-            avis=d.avis,
-            avis_motivation=d.avis_motivation,
-            observations=d.observations,
-            before_instruit=Statut(d.statut)
-            in (Statut.DEPOSE, Statut.INCOMPLET, Statut.RECEVABLE, Statut.EN_INSTRUCTION),
-        )
-    notation = NotationService(db)
-    evaluations = notation.evaluations_of(dossier_id)
-    blocks: dict[int, GrilleBlock] = {}
-    for ev in evaluations:
-        column = EvalColumn(
-            ev.evaluateur_nom,
-            ev.conflit,
-            ev.conflit_motif,
-            dict(ev.notes),
-            ev.total_display,
-            ev.commentaire,
-            ev.grille_numero_version,
-        )
-        if ev.grille_id not in blocks:
-            blocks[ev.grille_id] = GrilleBlock(
-                ev.grille_numero_version,
-                tuple((c.id, c.libelle, c.echelle_min, c.echelle_max, c.poids) for c in ev.criteres),
-                (),
-            )
-        block = blocks[ev.grille_id]
-        blocks[ev.grille_id] = GrilleBlock(block.version, block.criteria, (*block.columns, column))
-    score_row = notation.dossier_score(dossier_id)
-    if ranks is None:
-        ranks = {did: row.rank for did, row in notation.scores(int(head["campagne_id"])).items()}  # type: ignore[call-overload]
-    instruction = InstructionService(db)
-    cot = instruction.cotation(dossier_id)
-    missing = tuple(instruction.missing(dossier_id)) if head["before_instruit"] else ()
-    history = tuple(
-        HistoryLine(h.annee, h.reference, h.intitule, h.statut.label, h.vote_cents, h.crf_recu_le)
-        for h in PorteurService(db).history(int(head["porteur_id"]))  # type: ignore[call-overload]
-        if h.dossier_id != dossier_id
-    )
-    sc = score_row.score
-    return FicheData(
-        dossier_id=dossier_id,
-        contrat=str(head["contrat"]),
-        campagne=str(head["campagne"]),
-        reference=str(head["reference"]),
-        statut=str(head["statut"]),
-        porteur=str(head["porteur"]),
-        porteur_ville=str(head["porteur_ville"]),
-        intitule=str(head["intitule"]),
-        description=str(head["description"]),
-        quartiers=str(head["quartiers"]),
-        objectif=str(head["objectif"]),
-        public=str(head["public"]),
-        part_qpv=str(head["part_qpv"]),
-        dates=str(head["dates"]),
-        cout_total_cents=int(head["cout"]),  # type: ignore[call-overload]
-        reconduite=bool(head["reconduite"]),
-        plan=plan,
-        grilles=tuple(sorted(blocks.values(), key=lambda b: b.version)),
-        score=sc.score_display,
-        spread=sc.spread_display,
-        disagreement=sc.disagreement,
-        n_counted=sc.n_counted,
-        n_conflicts=sc.n_conflicts,
-        n_incomplete=sc.n_incomplete,
-        rank=ranks.get(dossier_id),
-        ranked=sum(1 for r in ranks.values() if r is not None),
-        eliminatoire=tuple(
-            f"« {h.critere} » (noté au minimum par {h.evaluateur})" for h in score_row.eliminatoire
-        ),
-        override=score_row.override,
-        cotation_levels=tuple(cot.settings.levels),
-        cotation_declaree=cot.declaree,
-        cotation_proposee=cot.proposee,
-        cotation_instruite=cot.instruite,
-        cotation_justification=cot.justification,
-        cotation_answers=tuple((text, cot.answers.get(code)) for code, text in cot.settings.questions),
-        cotation_gap=cot.gap,
-        avis=head["avis"] if isinstance(head["avis"], str) else None,
-        avis_motivation=head["avis_motivation"] if isinstance(head["avis_motivation"], str) else None,
-        observations=head["observations"] if isinstance(head["observations"], str) else None,
-        missing=missing,
-        history=history,
-    )
+LABEL_W = 34 * mm  # the label column of the summary and cotation tables
 
 
 # --- Rendering -------------------------------------------------------------------------------
@@ -372,18 +134,37 @@ def _grid(
 
 def _story(f: FicheData) -> list[Any]:
     st = _styles()
+    story: list[Any] = []
+    for section in (
+        _header,
+        _summary,
+        _plan_section,
+        _notation_section,
+        _cotation_section,
+        _avis_section,
+        _missing_section,
+        _history_section,
+    ):
+        story.extend(section(f, st))
+    return story
+
+
+def _header(f: FicheData, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """Title and subtitle."""
     P = Paragraph  # noqa: N806 - short alias
     story: list[Any] = []
-
-    # Header
     story.append(P(f"Fiche d'instruction — dossier n°{NBSP}{para(f.reference)}", st["title"]))
     story.append(
         P(f"{para(f.contrat)} · {para(f.campagne)} · statut : <b>{para(f.statut)}</b>", st["subtitle"])
     )
     story.append(Spacer(1, 4 * mm))
+    return story
 
-    # Summary
-    label_w = 34 * mm
+
+def _summary(f: FicheData, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """Porteur, intitulé, quartiers, objectif, public, dates, coût, description."""
+    P = Paragraph  # noqa: N806 - short alias
+    story: list[Any] = []
     summary = [
         ("Porteur", f.porteur + (f" — {f.porteur_ville}" if f.porteur_ville else "")),
         ("Intitulé", f.intitule + (" (action reconduite)" if f.reconduite else "")),
@@ -402,11 +183,16 @@ def _story(f: FicheData) -> list[Any]:
         rows.append([P("Description", st["head"]), P(para(text), st["cell"])])
     story.append(
         _grid(
-            rows, [label_w, WIDTH - label_w], header_rows=0, extra=[("BACKGROUND", (0, 0), (0, -1), LABEL_BG)]
+            rows, [LABEL_W, WIDTH - LABEL_W], header_rows=0, extra=[("BACKGROUND", (0, 0), (0, -1), LABEL_BG)]
         )
     )
+    return story
 
-    # Plan de financement
+
+def _plan_section(f: FicheData, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """Demandé / proposé / voté per ressource with totals, and the balance warning."""
+    P = Paragraph  # noqa: N806 - short alias
+    story: list[Any] = []
     story.append(P("Plan de financement", st["h2"]))
     amount_w = 30 * mm
     head = [
@@ -458,8 +244,13 @@ def _story(f: FicheData) -> list[Any]:
                 st["warn"],
             )
         )
+    return story
 
-    # Notation
+
+def _notation_section(f: FicheData, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """The grilles × évaluateurs, comments, conflicts, then the dossier's score and warnings."""
+    P = Paragraph  # noqa: N806 - short alias
+    story: list[Any] = []
     story.append(CondPageBreak(45 * mm))
     story.append(P("Grille d'analyse", st["h2"]))
     if not f.grilles:
@@ -499,8 +290,13 @@ def _story(f: FicheData) -> list[Any]:
         story.append(P(f"Critère éliminatoire {para(text)}.", st["warn"]))
     if f.eliminatoire and f.override:
         story.append(P(f"Dérogation motivée : {para(f.override)}", st["base"]))
+    return story
 
-    # Cotation F/H
+
+def _cotation_section(f: FicheData, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """Cotation égalité F/H: déclarée, proposée, retenue, justification, questionnaire."""
+    P = Paragraph  # noqa: N806 - short alias
+    story: list[Any] = []
     levels = dict(f.cotation_levels)
 
     def level(value: int | None) -> str:
@@ -521,7 +317,7 @@ def _story(f: FicheData) -> list[Any]:
     rows = [[P(k, st["head"]), P(para(v).replace("\n", "<br/>"), st["cell"])] for k, v in cot_rows]
     block_cot: list[Any] = [
         P("Cotation égalité femmes-hommes", st["h2"]),
-        _grid(rows, [label_w + 8 * mm, WIDTH - label_w - 8 * mm], header_rows=0,
+        _grid(rows, [LABEL_W + 8 * mm, WIDTH - LABEL_W - 8 * mm], header_rows=0,
               extra=[("BACKGROUND", (0, 0), (0, -1), LABEL_BG)]),
     ]  # fmt: skip
     if f.cotation_gap:
@@ -529,8 +325,13 @@ def _story(f: FicheData) -> list[Any]:
             P("Écart entre la cotation déclarée par le porteur et la cotation retenue.", st["warn"])
         )
     story.append(KeepTogether(block_cot))
+    return story
 
-    # Avis and proposition
+
+def _avis_section(f: FicheData, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """The instructeur's avis, motivation, proposed amounts and observations."""
+    P = Paragraph  # noqa: N806 - short alias
+    story: list[Any] = []
     avis_block: list[Any] = [P("Avis technique et proposition", st["h2"])]
     avis = AVIS_LABELS.get(f.avis or "", "non rendu")
     avis_block.append(P(f"<b>Avis : {para(avis)}</b>", st["base"]))
@@ -551,12 +352,23 @@ def _story(f: FicheData) -> list[Any]:
     if f.observations:
         avis_block.append(P(f"Observations : {para(f.observations)}", st["small"]))
     story.append(KeepTogether(avis_block))
+    return story
 
+
+def _missing_section(f: FicheData, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """What still prevents « instruit »."""
+    P = Paragraph  # noqa: N806 - short alias
+    story: list[Any] = []
     if f.missing:
         items = "<br/>".join(f"• {para(m)}" for m in f.missing)
         story.append(KeepTogether([P("Reste à instruire", st["h2"]), P(items, st["base"])]))
+    return story
 
-    # Porteur's history
+
+def _history_section(f: FicheData, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """The porteur's other dossiers."""
+    P = Paragraph  # noqa: N806 - short alias
+    story: list[Any] = []
     story.append(CondPageBreak(30 * mm))
     story.append(P("Autres dossiers du porteur", st["h2"]))
     if not f.history:
