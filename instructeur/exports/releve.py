@@ -14,6 +14,7 @@ Typography: the shipped font (`pdf_fonts`), French no-break spaces (U+00A0, neve
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -96,13 +97,27 @@ def _amount(cents: int) -> str:
     return format_amount(cents)
 
 
-def render_releve(db: Database, comite_id: int, path: Path) -> Path:
-    """Write the relevé de décisions of the comité to `path` (PDF) and return it."""
+@dataclass(frozen=True)
+class _Releve:
+    """Everything the relevé shows, read once (the sections below only lay it out)."""
+
+    comite: Any
+    membres: list[Any]
+    points: list[PointRow]
+    tableau: Any
+    records: dict[int, list[dict[str, Any]]]
+    contrat_nom: str
+    annee: int
+    campagne_label: str
+    live: Any
+    financeurs: dict[int, Any]
+    order: dict[int, int]
+    width: float = PAGE_W - 2 * MARGIN_X
+
+
+def _read(db: Database, comite_id: int) -> _Releve:
     service = ComiteService(db)
     comite, membres = service.get(comite_id)
-    points = service.agenda(comite_id)
-    tableau = service.tableau(comite_id)
-    records = decision_records(db, comite_id)
     with db.session() as s:
         row = s.execute(
             select(Contrat.nom, Campagne.annee, Campagne.libelle)
@@ -112,20 +127,64 @@ def render_releve(db: Database, comite_id: int, path: Path) -> Path:
         ).one()
         live = load_live(s, comite.campagne_id)
     contrat_nom, annee, libelle = row
-    campagne_label = libelle if str(annee) in libelle else f"{libelle} {annee}"
-    financeurs = {f.id: f for f in live.financeurs}
-    order = {f.id: n for n, f in enumerate(live.financeurs)}
-    st = _styles()
-    kind = COMITE_TYPE_LABELS.get(comite.type, "Comité").lower()
-    when_long = format_date_long(comite.date_seance) if comite.date_seance else "(date à préciser)"
-    title = f"Relevé de décisions du {kind} du {when_long}"
-    width = PAGE_W - 2 * MARGIN_X
+    return _Releve(
+        comite=comite,
+        membres=list(membres),
+        points=list(service.agenda(comite_id)),
+        tableau=service.tableau(comite_id),
+        records=decision_records(db, comite_id),
+        contrat_nom=contrat_nom,
+        annee=annee,
+        campagne_label=libelle if str(annee) in libelle else f"{libelle} {annee}",
+        live=live,
+        financeurs={f.id: f for f in live.financeurs},
+        order={f.id: n for n, f in enumerate(live.financeurs)},
+    )
 
+
+def _title(r: _Releve) -> str:
+    kind = COMITE_TYPE_LABELS.get(r.comite.type, "Comité").lower()
+    when_long = format_date_long(r.comite.date_seance) if r.comite.date_seance else "(date à préciser)"
+    return f"Relevé de décisions du {kind} du {when_long}"
+
+
+def render_releve(db: Database, comite_id: int, path: Path) -> Path:
+    """Write the relevé de décisions of the comité to `path` (PDF) and return it."""
+    r = _read(db, comite_id)
+    st = _styles()
+    story: list[Any] = []
+    for section in (_heading, _seance, _decisions, _enveloppes, _cotation, _signature):
+        story.extend(section(r, st))
+    comite, contrat_nom, campagne_label, title = r.comite, r.contrat_nom, r.campagne_label, _title(r)
+    short = format_date(comite.date_seance) if comite.date_seance else f"n° {comite.id}"
+    footer = french(
+        f"Relevé de décisions — {COMITE_TYPE_LABELS.get(comite.type, 'Comité')} du {short} — {contrat_nom}"
+    )
+    canvas_class = numbered_canvas(footer, margin_x=MARGIN_X, margin_bottom=MARGIN_BOTTOM, footer_gap=9 * mm)
+    path = Path(path)
+    doc = SimpleDocTemplate(
+        str(path),
+        pagesize=A4,
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM,
+        title=title,
+        author="Instructeur",
+        subject=f"{contrat_nom} — {campagne_label}",
+        creator="Instructeur",
+        lang="fr-FR",
+    )
+    doc.build(story, canvasmaker=canvas_class)
+    return path
+
+
+def _heading(r: _Releve, st: dict[str, ParagraphStyle]) -> list[Any]:
     story: list[Any] = [
-        Paragraph(para(title), st["title"]),
-        Paragraph(para(f"{contrat_nom} — {campagne_label}"), st["subtitle"]),
+        Paragraph(para(_title(r)), st["title"]),
+        Paragraph(para(f"{r.contrat_nom} — {r.campagne_label}"), st["subtitle"]),
     ]
-    if comite.statut != "clos":
+    if r.comite.statut != "clos":
         story.append(
             Paragraph(
                 para("Relevé provisoire : la séance n'est pas close, des décisions peuvent encore évoluer."),
@@ -135,8 +194,14 @@ def render_releve(db: Database, comite_id: int, path: Path) -> Path:
             )
         )
     story.append(Spacer(1, 5 * mm))
+    return story
 
-    # Séance: date, lieu, présents, excusés.
+
+def _seance(r: _Releve, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """Date, lieu, présents, excusés and the count of decisions."""
+    comite, membres, points, financeurs, width = r.comite, r.membres, r.points, r.financeurs, r.width
+    story: list[Any] = []
+
     def membre_text(m: Any) -> str:
         parts = [m.nom]
         if m.fonction:
@@ -182,8 +247,12 @@ def render_releve(db: Database, comite_id: int, path: Path) -> Path:
     )
     info_table.hAlign = "LEFT"
     story.append(info_table)
+    return story
 
-    # Décisions
+
+def _decisions(r: _Releve, st: dict[str, ParagraphStyle]) -> list[Any]:
+    points, records, width = r.points, r.records, r.width
+    story: list[Any] = []
     story.append(Paragraph("Décisions", st["h2"]))
     widths = [9 * mm, width - 9 * mm - 19 * mm - 60 * mm, 19 * mm, 60 * mm]
     header = [
@@ -196,8 +265,15 @@ def render_releve(db: Database, comite_id: int, path: Path) -> Path:
     for p in points:
         rows.append(_decision_row(p, records.get(p.id, []), st))
     story.append(_grid(rows, widths))
+    return story
 
-    # Enveloppes
+
+def _enveloppes(r: _Releve, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """Voted by this comité and in the whole campagne, against each financeur's enveloppe."""
+    points, financeurs, tableau, live, order, annee, width = (
+        r.points, r.financeurs, r.tableau, r.live, r.order, r.annee, r.width
+    )  # fmt: skip
+    story: list[Any] = []
     by_comite: dict[int, int] = dict.fromkeys(financeurs, 0)
     for p in points:
         if p.decision == "retenu":
@@ -255,8 +331,13 @@ def render_releve(db: Database, comite_id: int, path: Path) -> Path:
             ]
         )
     )
+    return story
 
-    # Cotation F/H before / after the comité, for the comité's dossiers (the synthesis' rules).
+
+def _cotation(r: _Releve, st: dict[str, ParagraphStyle]) -> list[Any]:
+    """Cotation F/H before / after the comité, for the comité's dossiers (the synthesis' rules)."""
+    points, live, width = r.points, r.live, r.width
+    story: list[Any] = []
     ids = {p.dossier_id for p in points}
     mine = [d for did, d in live.dossiers.items() if did in ids]
     fids = [f.id for f in live.financeurs]
@@ -310,8 +391,12 @@ def render_releve(db: Database, comite_id: int, path: Path) -> Path:
             ]
         )
     )
+    return story
 
-    # Signature
+
+def _signature(r: _Releve, st: dict[str, ParagraphStyle]) -> list[Any]:
+    comite, width = r.comite, r.width
+    story: list[Any] = []
     fait = format_date_long(comite.date_seance) if comite.date_seance else "…"
     sign_rows = [
         [
@@ -333,28 +418,7 @@ def render_releve(db: Database, comite_id: int, path: Path) -> Path:
     sign = Table(sign_rows, colWidths=[width - 80 * mm, 80 * mm])
     sign.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     story.append(KeepTogether([Spacer(1, 10 * mm), sign]))
-
-    short = format_date(comite.date_seance) if comite.date_seance else f"n° {comite.id}"
-    footer = french(
-        f"Relevé de décisions — {COMITE_TYPE_LABELS.get(comite.type, 'Comité')} du {short} — {contrat_nom}"
-    )
-    canvas_class = numbered_canvas(footer, margin_x=MARGIN_X, margin_bottom=MARGIN_BOTTOM, footer_gap=9 * mm)
-    path = Path(path)
-    doc = SimpleDocTemplate(
-        str(path),
-        pagesize=A4,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
-        title=title,
-        author="Instructeur",
-        subject=f"{contrat_nom} — {campagne_label}",
-        creator="Instructeur",
-        lang="fr-FR",
-    )
-    doc.build(story, canvasmaker=canvas_class)
-    return path
+    return story
 
 
 def _decision_row(p: PointRow, records: list[dict[str, Any]], st: dict[str, ParagraphStyle]) -> list[Any]:
