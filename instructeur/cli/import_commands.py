@@ -132,21 +132,24 @@ def import_dossiers(args: argparse.Namespace, out: TextIO) -> int:
             financeurs = service.campagne_financeurs(db, args.campagne)
             prepared = service.analyse(db, args.campagne, args.file)
             mapping = service.with_overrides(prepared.mapping, overrides, financeurs)
-        preview = service.preview(db, args.campagne, args.file, mapping, options)
-        _print_preview(preview, out)
-        if not preview.ok and not args.lignes_valides:
-            return _print_rejected(preview.rejected)
         if args.dry_run:
+            preview = service.preview(db, args.campagne, args.file, mapping, options)
+            _print_preview(preview, out)
+            if not preview.ok and not args.lignes_valides:
+                return _print_rejected(preview.rejected)
             if not preview.ok:
                 _print_rejected(preview.rejected, partial=True)
             print(f"{preview.summary()} (simulation : rien n'a été écrit)", file=out)
             return EXIT_OK
-        try:
+        try:  # one pass: the import plans in its transaction and says what it saw
             result = service.apply(db, args.campagne, args.file, mapping, options=options)
-        except service.ImportRejected as exc:  # the file changed between preview and apply
+        except service.ImportRejected as exc:
+            if exc.preview is not None:
+                _print_preview(exc.preview, out)
             return _print_rejected(exc.problems)
     finally:
         db.close()
+    _print_preview(result.preview, out)
     if result.rejects_file is not None:
         _print_rejected(result.preview.rejected, partial=True)
         rows = len(result.preview.rejected_rows)

@@ -763,7 +763,7 @@ def apply(
         rejects = None
         if plan.problems:
             if not options.lignes_valides or plan.mapping.header_row == 0 or "reference" not in plan.mapping.columns:
-                raise ImportRejected(result_preview.rejected)
+                raise ImportRejected(result_preview.rejected, result_preview)
             rejects = write_rejects(
                 options.rejects_path or rejects_path_for(path), prepared.table, plan.mapping, result_preview.rejected
             )
@@ -779,13 +779,18 @@ def apply(
 # --- Writing ---------------------------------------------------------------------------------
 
 
-def _bulk_insert(s: Session, cls: type, rows: list[dict[str, object]]) -> list[int]:
+def _bulk_insert(s: Session, cls: type, rows: list[dict[str, object]], *, ids: bool = True) -> list[int]:
     """Insert `rows` in batches, past the unit of work (a 20 000-row import would spend most of its
     time there), through the same guard as every flush; the new ids in the order of `rows`."""
     check_rows(s, cls, rows)
+    if not rows:
+        return []
     table = cls.__table__  # type: ignore[attr-defined]
+    if not ids:
+        s.execute(insert(table), rows)
+        return []
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(s.execute(stmt, rows).scalars()) if rows else []
+    return list(s.execute(stmt, rows).scalars())
 
 
 def _write_porteurs(s: Session, plan: _Plan, user: str) -> None:
@@ -828,8 +833,8 @@ def _write_creates(s: Session, ctx: _Context, plan: _Plan, user: str) -> tuple[i
             {"dossier_id": did, "utilisateur": user, "de_statut": None, "vers_statut": Statut.DEPOSE.value,
              "at": now, "motivation": c.historique}
         )  # fmt: skip
-    _bulk_insert(s, LigneFinancement, lignes)
-    _bulk_insert(s, Transition, transitions)
+    _bulk_insert(s, LigneFinancement, lignes, ids=False)
+    _bulk_insert(s, Transition, transitions, ids=False)
     if quartiers:
         s.execute(insert(dossier_quartier), quartiers)
     audit.record_many(

@@ -139,7 +139,8 @@ class ImportResult:
 class ImportRejected(UserError):
     """Some rows are rejected: nothing was written. `problems` has one line per problem."""
 
-    def __init__(self, problems: Sequence[RowProblem]) -> None:
+    def __init__(self, problems: Sequence[RowProblem], preview: ImportPreview | None = None) -> None:
         rows = len({(p.file, p.row) for p in problems})
         super().__init__(f"{_plural(rows, 'ligne')} rejetée{'s' if rows > 1 else ''} : rien n'a été importé")
         self.problems = list(problems)
+        self.preview = preview  # what the import saw (columns, warnings), for the report

@@ -222,10 +222,16 @@ class RowValues:
 
     def cell(self, field_key: str) -> Cell:
         column = self.mapping.columns.get(field_key)
-        return None if column is None else self.row.get(column)
+        if column is None:
+            return None
+        cells = self.row.cells
+        return cells[column] if 0 <= column < len(cells) else None
 
     def text(self, field_key: str) -> str | None:
-        value = text_of(self.cell(field_key)) or None
+        cell = self.cell(field_key)
+        if cell is None:
+            return None
+        value = (cell.strip() if isinstance(cell, str) else text_of(cell)) or None
         limit = MAX_LENGTHS.get(field_key)
         if value is not None and limit is not None and len(value) > limit:
             self.problem(field_key, f"texte trop long ({len(value)} caractères, {limit} au plus)")

@@ -3,7 +3,7 @@
 openpyxl's read-only worksheet parses each sheet once at opening when the file declares no
 dimension (files written by streaming writers, démarches-simplifiées's among them), then converts
 every cell in Python; a 20 000-row import spent most of its time there. This reader parses the
-sheet XML once with the C parser (through defusedxml: no DTD, no entity) and converts only what
+sheet XML once with expat, in chunks (no DTD, no entity: refused as defusedxml refuses them) and converts only what
 the import reads: shared and inline strings, numbers, booleans, errors, and dates (numbers whose
 cell style is a date format, 1900 or 1904 epoch). Values are what Excel last computed (cached
 values of formulas), as openpyxl's `data_only=True` gives them.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -29,7 +29,6 @@ __all__ = ["Workbook", "open_xlsx"]
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_ROW, _CELL, _V, _T, _IS, _SI = (f"{_NS}{t}" for t in ("row", "c", "v", "t", "is", "si"))
 _EPOCH_1900 = datetime(1899, 12, 30)
 _EPOCH_1904 = datetime(1904, 1, 1)
 
@@ -38,6 +37,50 @@ def _iterparse(source: IO[bytes], events: tuple[str, ...] = ("end",)) -> Iterato
     from defusedxml.ElementTree import iterparse  # type: ignore[import-untyped]
 
     return iter(iterparse(source, events=events, forbid_dtd=True))
+
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_ROW_NAME, _C_NAME, _V_NAME, _T_NAME, _SI_NAME, _RPH_NAME = (f"{_MAIN} {t}" for t in ("row", "c", "v", "t", "si", "rPh"))
+_CHUNK = 1 << 16
+
+
+def _expat(
+    source: IO[bytes],
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None],
+    text: Callable[[str], None],
+) -> Iterator[None]:
+    """Feed `source` to expat (C) in chunks, yielding after each: no DTD, no entity (refused as
+    defusedxml refuses them, hence « contient des déclarations XML interdites »)."""
+    from xml.parsers import expat
+
+    from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden  # type: ignore[import-untyped]
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.buffer_size = _CHUNK
+
+    def doctype(name: str, sysid: str | None, pubid: str | None, _internal: bool) -> None:
+        raise DTDForbidden(name, sysid, pubid)
+
+    def entity(name: str, *_args: Any) -> None:
+        raise EntitiesForbidden(name, None, None, None, None, None)
+
+    def external(_context: str, _base: str | None, sysid: str | None, pubid: str | None) -> int:
+        raise ExternalReferenceForbidden(_context, _base, sysid, pubid)
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = entity
+    parser.ExternalEntityRefHandler = external
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    while chunk := source.read(_CHUNK):
+        parser.Parse(chunk, False)
+        yield
+    parser.Parse(b"", True)
+    yield
 
 
 def _column(ref: str) -> int:
@@ -96,11 +139,31 @@ class Workbook:
         if "xl/sharedStrings.xml" not in self.archive.namelist():
             return []
         strings: list[str] = []
+        parts: list[str] = []
+        state = {"in_t": False, "in_rph": False}
+
+        def start(name: str, _attrs: dict[str, str]) -> None:
+            if name == _T_NAME and not state["in_rph"]:
+                state["in_t"] = True
+            elif name == _RPH_NAME:  # phonetic runs are not part of the text
+                state["in_rph"] = True
+
+        def end(name: str) -> None:
+            if name == _T_NAME:
+                state["in_t"] = False
+            elif name == _RPH_NAME:
+                state["in_rph"] = False
+            elif name == _SI_NAME:  # plain <t> or rich text runs <r><t>: all the <t> in order
+                strings.append("".join(parts))
+                parts.clear()
+
+        def text(data: str) -> None:
+            if state["in_t"]:
+                parts.append(data)
+
         with self._member("xl/sharedStrings.xml") as source:
-            for _event, el in _iterparse(source):
-                if el.tag == _SI:  # plain <t> or rich text runs <r><t>: all the <t> in order
-                    strings.append("".join(t.text or "" for t in el.iter(_T)))
-                    el.clear()
+            for _ in _expat(source, start, end, text):
+                pass
         return strings
 
     def _read_styles(self) -> frozenset[int]:
@@ -135,47 +198,68 @@ class Workbook:
 
     def rows(self, name: str) -> Iterator[tuple[int, list[Any]]]:
         """(row number, values by column) of each row present in the sheet's XML."""
-        strings, date_styles = self.strings, self.date_styles
-        with self._member(self.sheets[name]) as source:
-            number = 0
-            for _event, el in _iterparse(source):
-                if el.tag != _ROW:
-                    continue
-                r = el.get("r")
-                number = int(r) if r else number + 1
-                values: list[Any] = []
-                for c in el.iter(_CELL):
-                    ref = c.get("r")
-                    column = _column(ref) if ref else len(values)
-                    if column < len(values):
-                        continue
-                    values.extend([None] * (column - len(values)))
-                    values.append(self._value(c, strings, date_styles))
-                el.clear()
-                yield number, values
+        done: list[tuple[int, list[Any]]] = []
+        parts: list[str] = []
+        cell: dict[str, Any] = {}
+        state: dict[str, Any] = {"number": 0, "values": None, "collect": False}
 
-    def _value(self, c: Any, strings: list[str], date_styles: frozenset[int]) -> Any:
-        kind = c.get("t", "n")
-        if kind == "inlineStr":
-            node = c.find(_IS)
-            return None if node is None else "".join(t.text or "" for t in node.iter(_T))
-        v = c.find(_V)
-        text = None if v is None else v.text
+        def start(tag: str, attrs: dict[str, str]) -> None:
+            if tag == _C_NAME:
+                cell.clear()
+                cell.update(attrs)
+                parts.clear()
+            elif tag == _V_NAME or (tag == _T_NAME and state["values"] is not None):
+                state["collect"] = True
+            elif tag == _ROW_NAME:
+                r = attrs.get("r")
+                state["number"] = int(r) if r else state["number"] + 1
+                state["values"] = []
+
+        def end(tag: str) -> None:
+            if tag == _C_NAME:
+                values = state["values"]
+                if values is None:
+                    return
+                ref = cell.get("r")
+                column = _column(ref) if ref else len(values)
+                if column >= len(values):
+                    values.extend([None] * (column - len(values)))
+                    values.append(self._value(cell, "".join(parts) if parts else None))
+            elif tag in (_V_NAME, _T_NAME):
+                state["collect"] = False
+            elif tag == _ROW_NAME:
+                done.append((state["number"], state["values"]))
+                state["values"] = None
+
+        def text(data: str) -> None:
+            if state["collect"]:
+                parts.append(data)
+
+        with self._member(self.sheets[name]) as source:
+            for _ in _expat(source, start, end, text):
+                yield from done
+                done.clear()
+        yield from done
+
+    def _value(self, cell: dict[str, Any], text: str | None) -> Any:
+        kind = cell.get("t", "n")
         if text is None:
             return None
-        if kind == "s":
-            return strings[int(text)]
         if kind == "n":
             number = float(text) if any(ch in text for ch in ".eE") else int(text)
-            style = c.get("s")
-            if style is not None and int(style) in date_styles:
+            style = cell.get("s")
+            if style is not None and int(style) in self.date_styles:
                 return self._date(float(number))
             return number
+        if kind == "s":
+            return self.strings[int(text)]
+        if kind == "inlineStr" or kind == "str":
+            return text
         if kind == "b":
             return text.strip() in ("1", "true")
         if kind == "d":
             return datetime.fromisoformat(text.rstrip("Z"))
-        return text  # « str » (a formula's text), « e » (#DIV/0!…)
+        return text  # « e » (#DIV/0!…)
 
 
 def open_xlsx(path: Path) -> Workbook:

@@ -119,11 +119,14 @@ def check_rows(session: Session, cls: type, rows: list[dict[str, Any]]) -> None:
     cleaned in place, money and 32-bit integers checked; raises ValidationError."""
     problems: list[str] = []
     table = cls.__tablename__  # type: ignore[attr-defined]
-    columns = _columns(cls)
-    ceiling = _ceiling(session, [])
+    present = set().union(*(row.keys() for row in rows[:1]))  # the rows of one insert share their keys
+    columns = [c for c in _columns(cls) if c[0] in present]
+    ceiling = _ceiling(session, []) if rows else 0
     for row in rows:
         for key, type_, kind in columns:
             value = row.get(key)
+            if value is None:
+                continue
             problem = None
             if kind == "money" and isinstance(value, int) and not isinstance(value, bool):
                 problem = ceiling_problem(value, ceiling, money_label(table, key))
