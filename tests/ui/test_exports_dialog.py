@@ -14,6 +14,7 @@ import ui.workers
 from instructeur.services.campagnes import CampagneService
 from instructeur.storage.db import Database
 from tests.exports import build_scenario
+from tests.exports.test_opendata import _give_sirets
 from ui.exports_dialog import PER_FINANCEUR, ExportsDialog
 
 
@@ -49,8 +50,10 @@ def _sync_jobs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def dialog(qtbot: QtBot, db: Database, fake: FakeDialogs) -> ExportsDialog:
+def dialog(qtbot: QtBot, db: Database, fake: FakeDialogs, *, sirets: bool = True) -> ExportsDialog:
     scenario = build_scenario(db)
+    if sirets:  # every financeur needs one for the SCDL's idAttribuant
+        _give_sirets(db, scenario)
     campagne = next(c for c in CampagneService(db).all() if c.id == scenario.world.campagne_id)
     d = ExportsDialog(db, campagne, dialogs=fake)  # type: ignore[arg-type]
     qtbot.addWidget(d)
@@ -110,6 +113,19 @@ def test_scdl_csv(qtbot: QtBot, empty_db: Database, tmp_path: Path) -> None:
         rows = list(csv.DictReader(fh))
     assert {r["referenceDecision"] for r in rows} == {"26-000001", "26-000002"}
     assert fake.written and fake.errors == []
+
+
+def test_scdl_refused_while_a_financeur_lacks_its_siret(
+    qtbot: QtBot, empty_db: Database, tmp_path: Path
+) -> None:
+    target = tmp_path / "subventions.csv"
+    fake = FakeDialogs(path=target)
+    d = dialog(qtbot, empty_db, fake, sirets=False)
+    d.scdl_radio.setChecked(True)
+    d.export_button.click()
+    assert not target.exists() and fake.written == []
+    assert len(fake.errors) == 1 and "financeur EPCI : SIRET manquant (idAttribuant)" in fake.errors[0]
+    assert d.result_label.text().startswith("Échec")
 
 
 def test_error_is_shown(qtbot: QtBot, empty_db: Database, tmp_path: Path) -> None:
