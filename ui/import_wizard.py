@@ -2,9 +2,11 @@
 
 * `ImportWizard`: 1) choose a .xlsx / .csv (button or drag-and-drop), see the detected header
   row; 2) check and correct the column → field mapping (proposed by `propose_mapping`); 3) preview:
-  what would be created / updated (with the diffs) / left unchanged, the rejected rows with their
-  Excel row number, column and reason — « Importer » stays disabled while a row is rejected
-  (all or nothing); 4) the summary. Reading, preview and import run through `ui.workers.run_job`.
+  the values that match nothing (a quartier, an objectif) mapped once with a combo of the closest
+  names, and the SIRET known under another name (rattacher / nouveau porteur); 4) preview:
+  what would be created / updated (with the diffs) / left unchanged, the warnings, the rejected rows
+  with their Excel row number, column and reason — « Importer » stays disabled while a row is
+  rejected (all or nothing) unless « importer les lignes valides » is ticked; 5) the summary. Reading, preview and import run through `ui.workers.run_job`.
 The pages live in `ui/import_pages/` (one module each, plus the mapping model, shared widgets and
 the widget-free helpers in `analysis.py`); this module is the controller that runs the jobs.
 `QpvImportDialog` (ANCT file) and `save_import_template` are re-exported from there; the menu
@@ -15,6 +17,7 @@ The services are in `instructeur.imports` (Qt-free); this module only shows thei
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -29,7 +32,8 @@ from PySide6.QtWidgets import (
 
 from instructeur.errors import UserError
 from instructeur.imports import dossiers as dossiers_import
-from instructeur.imports.dossiers import ImportPreview, ImportRejected, ImportResult
+from instructeur.imports import value_map
+from instructeur.imports.dossiers import ImportOptions, ImportPreview, ImportRejected, ImportResult
 from instructeur.imports.headers import Mapping
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
@@ -49,6 +53,7 @@ from ui.import_pages.mapping_page import MappingPage
 from ui.import_pages.preview_page import PreviewPage, ResultPage
 from ui.import_pages.qpv_dialog import QpvImportDialog
 from ui.import_pages.template import save_import_template
+from ui.import_pages.values_page import ValuesPage
 from ui.import_pages.widgets import STYLE, change_model, change_rows, created_model, problem_model, set_banner
 from ui.workers import Progress, run_job
 
@@ -74,7 +79,7 @@ __all__ = [
 class ImportWizard(QWizard):
     """Import dossiers into a campagne (non-modal: show() it; `imported` fires after a success)."""
 
-    FILE, MAPPING, PREVIEW, RESULT = range(4)
+    FILE, MAPPING, VALUES, PREVIEW, RESULT = range(5)
     imported = Signal(object)  # ImportResult
 
     def __init__(
@@ -94,6 +99,9 @@ class ImportWizard(QWizard):
         self.mapping: Mapping | None = None
         self.preview: ImportPreview | None = None
         self.outcome: ImportResult | None = None
+        self.import_options = ImportOptions()  # value mapping, SIRET choices, partial import
+        self.originals: dict[str, str] = {}  # key(value) → the value as the file writes it
+        self._value_choices: dict[str, list[str]] | None = None
         self.busy = False
         self.setWindowTitle(f"Importer des dossiers{f' — {campagne_label}' if campagne_label else ''}")
         self.setAccessibleName("Assistant d'import des dossiers")
@@ -104,13 +112,38 @@ class ImportWizard(QWizard):
         self.setStyleSheet(STYLE)
         self.file_page = FilePage(self)
         self.mapping_page = MappingPage(self)
+        self.values_page = ValuesPage(self)
         self.preview_page = PreviewPage(self)
         self.result_page = ResultPage()
         self.setPage(self.FILE, self.file_page)
         self.setPage(self.MAPPING, self.mapping_page)
+        self.setPage(self.VALUES, self.values_page)
         self.setPage(self.PREVIEW, self.preview_page)
         self.setPage(self.RESULT, self.result_page)
         self.resize(1100, 720)
+
+    # --- choices of the values page and the preview page ----------------------------------------
+
+    def value_choices(self) -> dict[str, list[str]]:
+        """The contrat's quartiers and objectifs, what a value of the file may be mapped to."""
+        if self._value_choices is None:
+            self._value_choices = dossiers_import.value_choices(self.db, self.campagne_id)
+        return self._value_choices
+
+    def set_choices(self, values: value_map.ValueMap, nouveaux: frozenset[str], originals: dict[str, str]) -> None:
+        self.originals.update(originals)
+        self.import_options = replace(
+            self.import_options, values=value_map.merge(self.import_options.values, values), nouveaux_porteurs=nouveaux
+        )
+
+    def set_partial(self, partial: bool) -> None:
+        self.import_options = replace(self.import_options, lignes_valides=partial)
+
+    def save_value_template(self, path: Path, values: value_map.ValueMap, originals: dict[str, str]) -> Path:
+        from instructeur.imports.template import write_template
+
+        financeurs = self.analysis.financeurs if self.analysis else ()
+        return write_template(path, financeurs, values, {**self.originals, **originals})
 
     # --- jobs -----------------------------------------------------------------------------------
 
@@ -151,13 +184,14 @@ class ImportWizard(QWizard):
             return
         self.preview = None
         self.preview_page.show_preview(None)
+        self.values_page.show_preview(None)
         self._set_busy(True)
-        db, campagne_id, path = self.db, self.campagne_id, self.analysis.path
+        db, campagne_id, path, options = self.db, self.campagne_id, self.analysis.path, self.import_options
         mapping = self.mapping or self.mapping_page.model.mapping()
 
         def job(progress: Progress) -> ImportPreview:
             progress.update(0, 0, f"Aperçu de l'import de « {path.name} »…")
-            return dossiers_import.preview(db, campagne_id, path, mapping)
+            return dossiers_import.preview(db, campagne_id, path, mapping, options)
 
         run_job(
             self,
@@ -172,24 +206,29 @@ class ImportWizard(QWizard):
     def _on_previewed(self, preview: ImportPreview) -> None:
         self.preview = preview
         self.busy = False
+        self.values_page.show_preview(preview)
         self.preview_page.show_preview(preview)
 
     def _on_preview_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         if not isinstance(exc, UserError):
             raise exc
-        set_banner(self.preview_page.banner, "error", f"Aperçu impossible : {exc.message}")
+        for page in (self.values_page, self.preview_page):
+            set_banner(page.banner, "error", f"Aperçu impossible : {exc.message}")
 
     def run_apply(self) -> None:
-        if self.analysis is None or self.preview is None or not self.preview.ok or self.busy:
+        if self.analysis is None or self.preview is None or self.busy:
+            return
+        if not self.preview.ok and not self.import_options.lignes_valides:
             return
         self._set_busy(True)
-        db, campagne_id, path = self.db, self.campagne_id, self.analysis.path
+        db, campagne_id, path, options = self.db, self.campagne_id, self.analysis.path, self.import_options
         mapping = self.preview.mapping
+        how = "lignes valides" if options.lignes_valides else "tout ou rien"
 
         def job(progress: Progress) -> ImportResult:
-            progress.update(0, 0, f"Import de « {path.name} » (tout ou rien)…")
-            return dossiers_import.apply(db, campagne_id, path, mapping)
+            progress.update(0, 0, f"Import de « {path.name} » ({how})…")
+            return dossiers_import.apply(db, campagne_id, path, mapping, options=options)
 
         # Not cancellable: the import is one transaction, written at once or not at all.
         run_job(

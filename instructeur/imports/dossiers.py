@@ -74,6 +74,7 @@ __all__ = [
     "RowProblem",
     "analyse",
     "apply",
+    "value_choices",
     "campagne_financeurs",
     "preview",
     "propose_mapping",
@@ -295,7 +296,7 @@ class _Plan:
     new_porteurs: list[_PorteurRef] = field(default_factory=list)
     reused_porteurs: dict[int, str] = field(default_factory=dict)
     warnings: list[RowProblem] = field(default_factory=list)
-    unmatched: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (field, value) → rows
+    unmatched: dict[tuple[str, str], tuple[str, list[int]]] = field(default_factory=dict)  # (field, key) → value, rows
     conflicts: dict[str, SiretConflict] = field(default_factory=dict)  # by SIRET
 
 
@@ -340,9 +341,12 @@ def _plan_row(ctx: _Context, plan: _Plan, row: Row, seen: dict[str, int]) -> Non
             return
         seen[reference] = row.number
     parsed = cells.parse()
-    for field_key, value in cells.unmatched:
-        plan.unmatched.setdefault((field_key, value), []).append(row.number)
+    for field_key, value in cells.unmatched:  # « Chemin Vert Sud » and « chemin vert sud »: one value
+        plan.unmatched.setdefault((field_key, values.key(value)), (value, []))[1].append(row.number)
     if cells.problems or reference is None:
+        if parsed.porteur is not None and parsed.porteur.siret in ctx.by_siret:  # said now, with the values
+            data = normalized(parsed.porteur)
+            _conflict(ctx, plan, cells, data, ctx.by_siret[data.siret or ""])
         if reference is None and not any(p.column == mapping.header_of("reference") for p in cells.problems):
             cells.problem("reference", "référence obligatoire")
         plan.problems.extend(cells.problems)
@@ -684,7 +688,8 @@ def _preview_of(ctx: _Context, plan: _Plan, prepared: presets.Prepared) -> Impor
         notes=prepared.notes,
         warnings=tuple(plan.warnings),
         unmatched=tuple(
-            Unmatched(f, v, tuple(rows), tuple(_suggest(ctx, f, v))) for (f, v), rows in plan.unmatched.items()
+            Unmatched(f, v, tuple(rows), tuple(_suggest(ctx, f, v)))
+            for (f, _k), (v, rows) in plan.unmatched.items()
         ),
         siret_conflicts=tuple(plan.conflicts.values()),
     )
@@ -704,13 +709,38 @@ def _position(mapping: Mapping, column: str | None) -> int:
     return 9_999
 
 
-def analyse(db: Database, campagne_id: int, path: str | Path) -> presets.Prepared:
-    """The file as the import reads it (a platform's export flattened) and the proposed mapping."""
-    table = read_table(path)
+def analyse(
+    db: Database, campagne_id: int, path: str | Path, max_rows: int | None = None
+) -> presets.Prepared:
+    """The file as the import reads it (a platform's export flattened) and the proposed mapping;
+    `max_rows`: only the top of the file (what the wizard's first pages show)."""
+    table = read_table(path, max_rows)
     return presets.prepare(table, campagne_financeurs(db, campagne_id))
 
 
-def _prepare(s: Session, campagne_id: int, path: str | Path, options: ImportOptions) -> tuple[_Context, presets.Prepared]:
+def value_choices(db: Database, campagne_id: int) -> dict[str, list[str]]:
+    """What a value may be mapped to: the contrat's quartiers, its objectifs (« code - intitulé »)."""
+    with db.sessions() as s:
+        campagne = s.get(Campagne, campagne_id)
+        if campagne is None:
+            raise NotFoundError(f"campagne {campagne_id} introuvable")
+        quartiers = s.scalars(
+            select(Quartier.nom).where(Quartier.contrat_id == campagne.contrat_id).order_by(Quartier.nom)
+        )
+        objectifs = s.execute(
+            select(Objectif.code, Objectif.titre)
+            .where(Objectif.contrat_id == campagne.contrat_id)
+            .order_by(Objectif.code)
+        )
+        return {
+            "quartiers": list(quartiers),
+            "objectif_id": [f"{code} - {titre}" for code, titre in objectifs],
+        }
+
+
+def _prepare(
+    s: Session, campagne_id: int, path: str | Path, options: ImportOptions
+) -> tuple[_Context, presets.Prepared]:
     table = read_table(path)
     ctx = _load(s, campagne_id, table.name)
     ctx.options = options
@@ -762,10 +792,17 @@ def apply(
         result_preview = _preview_of(ctx, plan, prepared)
         rejects = None
         if plan.problems:
-            if not options.lignes_valides or plan.mapping.header_row == 0 or "reference" not in plan.mapping.columns:
+            if (
+                not options.lignes_valides
+                or plan.mapping.header_row == 0
+                or "reference" not in plan.mapping.columns
+            ):
                 raise ImportRejected(result_preview.rejected, result_preview)
             rejects = write_rejects(
-                options.rejects_path or rejects_path_for(path), prepared.table, plan.mapping, result_preview.rejected
+                options.rejects_path or rejects_path_for(path),
+                prepared.table,
+                plan.mapping,
+                result_preview.rejected,
             )
             used = {id(c.porteur) for c in plan.creates} | {id(u.porteur) for u in plan.updates if u.porteur}
             plan.new_porteurs = [ref for ref in plan.new_porteurs if id(ref) in used]

@@ -51,6 +51,7 @@ class Table:
     rows: tuple[Row, ...]
     sheets: tuple[str, ...] = ()  # every sheet name of the workbook (empty for a CSV)
     extra: dict[str, tuple[Row, ...]] = field(default_factory=dict)  # EXTRA_SHEETS found, by name
+    truncated: bool = False  # read with `max_rows`: the first sheet has more rows than `rows`
 
     @property
     def name(self) -> str:
@@ -87,14 +88,15 @@ def _trimmed(values: list[Cell]) -> tuple[Cell, ...]:
     return tuple(values)
 
 
-def read_table(path: str | Path) -> Table:
-    """The first sheet of an .xlsx file, or a .csv file, as non-empty rows of cleaned cells."""
+def read_table(path: str | Path, max_rows: int | None = None) -> Table:
+    """The first sheet of an .xlsx file, or a .csv file, as non-empty rows of cleaned cells;
+    with `max_rows`, only that many (the wizard's first page shows the top of the file)."""
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path} : fichier introuvable")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _read_workbook(path)
+        return _read_workbook(path, max_rows)
     if suffix in (".csv", ".txt", ".tsv"):
         rows = _read_csv(path)
     elif suffix == ".xls":
@@ -103,23 +105,27 @@ def read_table(path: str | Path) -> Table:
         )
     else:
         raise UserError(f"{path.name} : format non pris en charge (attendu .xlsx ou .csv)")
+    if max_rows is not None and len(rows) > max_rows:
+        return Table(path=path, rows=tuple(rows[:max_rows]), truncated=True)
     return Table(path=path, rows=tuple(rows))
 
 
-def _read_workbook(path: Path) -> Table:
+def _read_workbook(path: Path, max_rows: int | None = None) -> Table:
     from instructeur.imports.xlsx_stream import open_xlsx
 
     workbook = open_xlsx(path)
     try:
         names = tuple(workbook.sheetnames)
-        rows = _read_sheet(path, workbook, names[0])
+        rows = _read_sheet(path, workbook, names[0], None if max_rows is None else max_rows + 1)
         extra = {name: tuple(_read_sheet(path, workbook, name)) for name in EXTRA_SHEETS if name in names[1:]}
-        return Table(path=path, rows=tuple(rows), sheets=names, extra=extra)
+        truncated = max_rows is not None and len(rows) > max_rows
+        return Table(path=path, rows=tuple(rows[:max_rows] if truncated else rows), sheets=names, extra=extra,
+                     truncated=truncated)  # fmt: skip
     finally:
         workbook.close()
 
 
-def _read_sheet(path: Path, workbook: Any, sheet: str) -> list[Row]:
+def _read_sheet(path: Path, workbook: Any, sheet: str, max_rows: int | None = None) -> list[Row]:
     # Rows as written in the sheet's XML: a forged dimension (« A1:XFD1048576 ») pads nothing.
     rows: list[Row] = []
     cells_seen = 0
@@ -134,6 +140,8 @@ def _read_sheet(path: Path, workbook: Any, sheet: str) -> list[Row]:
                 if not cells:
                     continue
                 rows.append(Row(number, cells))
+                if max_rows is not None and len(rows) >= max_rows:
+                    break
                 cells_seen += len(cells)
                 if len(rows) > limits.MAX_ROWS or cells_seen > limits.MAX_CELLS:
                     raise UserError(

@@ -45,7 +45,10 @@ def template_columns(financeurs: Sequence[FinanceurRow] = ()) -> list[tuple[str,
 
 
 def write_template(
-    path: str | Path, financeurs: Sequence[FinanceurRow] = (), values: ValueMap | None = None
+    path: str | Path,
+    financeurs: Sequence[FinanceurRow] = (),
+    values: ValueMap | None = None,
+    originals: dict[str, str] | None = None,
 ) -> Path:
     """The template; `values` (value mapping) go to its « Correspondances » sheet, read back by the
     import of the filled template or by `--correspondances`."""
@@ -87,7 +90,7 @@ def write_template(
     for row in aide.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    write_sheet(wb, values or {})
+    write_sheet(wb, values or {}, originals)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

@@ -89,6 +89,8 @@ def to_preview(wizard: ImportWizard, path: Path) -> None:
     wizard.next()
     assert wizard.currentId() == ImportWizard.MAPPING
     wizard.next()
+    assert wizard.currentId() == ImportWizard.VALUES
+    wizard.next()
     assert wizard.currentId() == ImportWizard.PREVIEW
 
 
@@ -227,6 +229,8 @@ def test_fixed_file_imports_and_main_window_shows_dossiers(
     wizard.next()
     combo = wizard.mapping_page.combo(9)  # « Suivi interne » → Observations: the mapping chosen is used
     combo.setCurrentIndex(combo.findData("observations"))
+    wizard.next()  # the values step: nothing to map
+    assert "Toutes les valeurs du fichier correspondent" in wizard.values_page.banner.text()
     wizard.next()
     assert wizard.preview.ok
     assert wizard.preview_page.figures["create"].value.text() == "7"
@@ -313,7 +317,7 @@ def test_template_action_writes_readable_xlsx(qtbot, db: Database, world: World,
     written = window.import_actions.save_template()
     assert written == tmp_path / "modele.xlsx"
     wb = load_workbook(written)
-    assert wb.sheetnames == ["Dossiers", "Aide"]
+    assert wb.sheetnames == ["Dossiers", "Aide", "Correspondances"]
     headers = [c.value for c in wb["Dossiers"][1]]
     assert headers[0] == "N° dossier"
     assert any(h and h.startswith("Montant demandé") and "CAF" in h for h in headers)
@@ -327,7 +331,7 @@ def test_file_menu_order(qtbot, db: Database, world: World) -> None:
     start = texts.index("&Ouvrir une base…")
     assert texts[start + 1 : start + 4] == [
         "&Importer des dossiers…",
-        "Importer la liste officielle des &QPV…",
+        "Importer la &liste officielle des QPV…",
         "Enregistrer un &modèle d'import…",
     ]
 

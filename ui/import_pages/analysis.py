@@ -11,8 +11,8 @@ from pathlib import Path
 
 from instructeur.imports import dossiers as dossiers_import
 from instructeur.imports.dossiers import ImportPreview
-from instructeur.imports.headers import DEMANDE_PREFIX, FIELDS, Mapping, is_totals_row, propose_mapping
-from instructeur.imports.reader import Table, read_table
+from instructeur.imports.headers import DEMANDE_PREFIX, FIELDS, Mapping, is_totals_row
+from instructeur.imports.reader import Table
 from instructeur.imports.values import text_of
 from instructeur.services.contrats import FinanceurRow
 from instructeur.storage.db import Database
@@ -26,6 +26,7 @@ IGNORE = ""  # mapping choice: the column is not imported
 UNKNOWN = "?montant"  # an amount for a financeur the contrat lacks: a value there rejects the row
 SAMPLE_ROWS = 3
 FILE_PREVIEW_ROWS = 12
+ANALYSIS_ROWS = 200  # the first pages read only the top of the file; the preview reads it all
 
 
 def plural(n: int, singular: str, plural: str | None = None) -> str:
@@ -40,19 +41,26 @@ class Analysis:
     table: Table
     financeurs: tuple[FinanceurRow, ...]
     mapping: Mapping
+    announcement: str | None = None  # « export démarches-simplifiées reconnu »
+    notes: tuple[str, ...] = ()
 
     @property
     def data_rows(self) -> int:
         return sum(1 for row in self.table.rows if row.number > self.mapping.header_row)
+
+    def data_rows_text(self) -> str:
+        """« 42 lignes », or « plus de 190 lignes » when only the top of the file was read."""
+        n = self.data_rows
+        return f"plus de {n} lignes" if self.table.truncated else plural(n, "ligne")
 
 
 def analyse(db: Database, campagne_id: int, path: Path, progress: Progress) -> Analysis:
     """Job: read the file and propose the mapping (runs in a worker thread: data in, data out)."""
     progress.update(0, 0, f"Lecture de « {path.name} »…")
     financeurs = tuple(dossiers_import.campagne_financeurs(db, campagne_id))
-    table = read_table(path)
+    prepared = dossiers_import.analyse(db, campagne_id, path, ANALYSIS_ROWS)
     progress.check()
-    return Analysis(path, table, financeurs, propose_mapping(table, financeurs))
+    return Analysis(path, prepared.table, financeurs, prepared.mapping, prepared.announcement, prepared.notes)
 
 
 def field_choices(financeurs: Sequence[FinanceurRow]) -> list[tuple[str, str]]:

@@ -108,7 +108,9 @@ class FilePage(QWizardPage):
             "ok",
             f"En-têtes trouvés ligne {mapping.header_row} : {plural(recognised, 'colonne reconnue', 'colonnes reconnues')}"
             f" sur {len([h for h in mapping.headers if h])}, "
-            f"{plural(analysis.data_rows, 'ligne')} en dessous. Cliquez « Suivant » pour vérifier les colonnes.",
+            f"{analysis.data_rows_text()} en dessous. Cliquez « Suivant » pour vérifier les colonnes."
+            + (f"<br><b>{analysis.announcement[0].upper()}{analysis.announcement[1:]}</b> : "
+               + " ; ".join(analysis.notes) if analysis.announcement else ""),
         )
         rows = analysis.table.rows[:FILE_PREVIEW_ROWS]
         width = max((len(r.cells) for r in rows), default=0)

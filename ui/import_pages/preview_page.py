@@ -9,6 +9,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -62,6 +63,8 @@ class PreviewPage(QWizardPage):
         self.notes.setAccessibleName("Remarques sur le fichier")
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.problems = problem_model(self)
+        self.warnings = problem_model(self)
+        self.warnings_view = table_view("Avertissements", self.warnings)
         self.changes = change_model(self)
         self.created = created_model(self)
         self.problems_view = table_view("Lignes rejetées", self.problems)
@@ -72,6 +75,13 @@ class PreviewPage(QWizardPage):
         self.tabs.addTab(self.problems_view, "Lignes rejetées")
         self.tabs.addTab(self.changes_view, "Mises à jour")
         self.tabs.addTab(self.created_view, "Créations")
+        self.tabs.addTab(self.warnings_view, "Avertissements")
+        self.partial = QCheckBox(
+            "Importer seulement les lignes &valides : les lignes rejetées seront écrites, avec leur motif, "
+            "dans un fichier .xlsx à corriger puis à importer"
+        )
+        self.partial.setAccessibleName("Import partiel")
+        self.partial.toggled.connect(self._on_partial)
         self.report_button = QPushButton("&Enregistrer le rapport…")
         self.report_button.setToolTip("Les problèmes et les changements, en .csv ou en texte")
         self.report_button.clicked.connect(self.save_report)
@@ -87,6 +97,7 @@ class PreviewPage(QWizardPage):
         layout.addLayout(figures)
         layout.addWidget(self.notes)
         layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.partial)
         layout.addLayout(buttons)
 
     def initializePage(self) -> None:
@@ -100,6 +111,7 @@ class PreviewPage(QWizardPage):
 
     def show_preview(self, preview: ImportPreview | None) -> None:
         self.problems.set_rows(list(preview.rejected) if preview else [])
+        self.warnings.set_rows(list(preview.warnings) if preview else [])
         self.changes.set_rows(change_rows(preview) if preview else [])
         self.created.set_rows(list(preview.to_create) if preview else [])
         self.report_button.setEnabled(preview is not None)
@@ -119,7 +131,16 @@ class PreviewPage(QWizardPage):
             ("porteurs", len(preview.porteurs_to_create)),
         ):
             self.figures[key].set_value(n)
-        if preview.rejected:
+        if preview.rejected and self.partial.isChecked():
+            set_banner(
+                self.banner,
+                "rejected",
+                f"<b>{plural(rejected_rows, 'ligne rejetée', 'lignes rejetées')}</b> : « Importer » enregistrera "
+                f"les lignes valides ({planned_counts(preview)}) et écrira les lignes rejetées, avec leur motif, "
+                f"dans « {Path(preview.file).stem}-rejets.xlsx » à côté du fichier.",
+            )
+            self.tabs.setCurrentWidget(self.problems_view)
+        elif preview.rejected:
             set_banner(
                 self.banner,
                 "rejected",
@@ -138,7 +159,16 @@ class PreviewPage(QWizardPage):
         self.tabs.setTabText(0, f"Lignes rejetées ({len(preview.rejected)})")
         self.tabs.setTabText(1, f"Mises à jour ({len(self.changes.rows)})")
         self.tabs.setTabText(2, f"Créations ({len(preview.to_create)})")
+        self.tabs.setTabText(3, f"Avertissements ({len(preview.warnings)})")
+        self.partial.setVisible(bool(preview.rejected) or self.partial.isChecked())
         notes = []
+        if preview.announcement:
+            notes.append(f"{preview.announcement[0].upper()}{preview.announcement[1:]} : {' ; '.join(preview.notes)}.")
+        if preview.warnings:
+            notes.append(
+                f"{plural(len(preview.warnings), 'avertissement')} (onglet « Avertissements ») : "
+                "ils n'empêchent pas l'import."
+            )
         if preview.totals_rows:
             numbers = ", ".join(str(n) for n in preview.totals_rows)
             several = len(preview.totals_rows) > 1
@@ -154,9 +184,16 @@ class PreviewPage(QWizardPage):
         self.notes.setVisible(bool(notes))
         self.completeChanged.emit()
 
+    def _on_partial(self, checked: bool) -> None:
+        self._wizard.set_partial(checked)
+        self.show_preview(self._wizard.preview)
+
     def isComplete(self) -> bool:
         preview = self._wizard.preview
-        return preview is not None and preview.ok and not self._wizard.busy
+        if preview is None or self._wizard.busy:
+            return False
+        valid = bool(preview.to_create or preview.to_update)
+        return preview.ok or (self.partial.isChecked() and valid)
 
     def validatePage(self) -> bool:
         if self._wizard.outcome is not None:
@@ -209,5 +246,11 @@ class ResultPage(QWizardPage):
         text = f"{result.preview.summary(details=10)}."
         if porteurs:
             text += f"\n{plural(porteurs, 'porteur créé', 'porteurs créés')}."
+        if result.rejects_file is not None:
+            rows = len(result.preview.rejected_rows)
+            text += (
+                f"\n{plural(rows, 'ligne rejetée écrite', 'lignes rejetées écrites')} dans « {result.rejects_file} » "
+                "(colonne « Motif ») : corrigez-les puis importez ce fichier."
+            )
         text += "\n\nLa liste des dossiers de la campagne est à jour ; l'historique de chaque dossier garde la trace de l'import."
         self.summary.setText(text)
