@@ -134,6 +134,7 @@ def bench_import(db_path: str | Path | None = None) -> dict[str, Any]:
     path = _file()
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp).chmod(0o755)  # the cluster runs as an unprivileged user when we are root
         sqlite = _in_process(f"sqlite:///{Path(tmp) / 'import.sqlite'}", path)
         out.update({f"sqlite_{k}": v for k, v in sqlite.items()})
         server = _postgres(Path(tmp) / "pg")

@@ -88,6 +88,20 @@ BENCHES = [
         "5k",
         [("decide_ms", "décision et mise à jour des totaux", "ms", "≤ 50 ms")],
     ),
+    (  # benchmarks/bench_import.py: its own fresh bases (the import needs an empty campagne)
+        "Import de 20 000 lignes",
+        "benchmarks.bench_import",
+        "bench_import",
+        "5k",
+        [
+            ("sqlite_import_s", "SQLite : import (lecture, contrôle, écriture)", "s", "≤ 10 s"),
+            ("sqlite_preview_s", "SQLite : aperçu de l'assistant", "s", ""),
+            ("sqlite_peak_rss_mb", "SQLite : mémoire (RSS max)", "Mo", "≤ 400 Mo"),
+            ("pg_import_s", "PostgreSQL : import (lecture, contrôle, écriture)", "s", "≤ 10 s"),
+            ("pg_preview_s", "PostgreSQL : aperçu de l'assistant", "s", ""),
+            ("pg_peak_rss_mb", "PostgreSQL : mémoire (RSS max)", "Mo", "≤ 400 Mo"),
+        ],
+    ),
 ]
 
 
