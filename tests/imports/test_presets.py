@@ -297,3 +297,28 @@ def test_qpv_abbreviations_match_when_unambiguous() -> None:
     assert index.find("et") is None and index.find("du") is None  # short words designate nothing
     assert index.find("Zorglub") is None
     assert index.suggest("Chemin Vert Sud")[0] == "Chemin Vert - Beaurepaire et Marlborough"
+
+
+def test_bulk_import_keeps_the_journal_chain_and_the_guard(base: tuple[str, World], tmp_path: Path) -> None:
+    """Batch inserts still go through the flush guard and append a valid journal chain."""
+    from instructeur.errors import ValidationError
+    from instructeur.storage.journal_chain import verify
+    from instructeur.storage.models import AuditLog
+    from tests.imports.test_dossiers_import import write_xlsx
+
+    url, world = base
+    db = open_database(url)
+    try:
+        imp.apply(db, world.campagne_id, ds_export(tmp_path / "ds.xlsx"))
+        with db.session() as s:
+            assert verify(s.connection()).ok
+            entities = s.scalars(select(AuditLog.entity).where(AuditLog.action == "create")).all()
+            assert entities.count("dossier") >= 3 and entities.count("porteur") >= 2
+        headers = ["N° dossier", "Structure", "Intitulé", "Public prévu"]
+        huge = write_xlsx(tmp_path / "huge.xlsx", [["H-1", "Asso", "Action", "3000000000"]], headers)
+        with pytest.raises(ValidationError, match="nombre trop grand"):
+            imp.apply(db, world.campagne_id, huge)
+        with db.session() as s:
+            assert s.scalars(select(Dossier).where(Dossier.reference == "H-1")).first() is None
+    finally:
+        db.close()
