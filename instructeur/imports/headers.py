@@ -125,7 +125,7 @@ FIELDS: tuple[FieldSpec, ...] = (
 SYNONYMS: dict[str, tuple[str, ...]] = {spec.key: (spec.label, *spec.synonyms) for spec in FIELDS}
 """Field key → every header text recognised for it (the template's label first)."""
 
-_LABELS = {spec.key: spec.label for spec in FIELDS}
+_LABELS = {spec.key: spec.label for spec in FIELDS} | {"historique": "Historique du dossier"}  # presets.HISTORIQUE
 
 # « Contains » rules, tried in order when no synonym matches exactly: (field, needles); a needle
 # matches whole words of the normalised header.
