@@ -18,7 +18,7 @@ from tests.imports.test_dossiers_import import messy_file, write_xlsx
 from tests.imports.test_presets import ds_export
 from tests.ui.test_import_wizard import FakeDialogs
 from ui import workers
-from ui.import_wizard import ImportWizard
+from ui.import_wizard import ImportWizard, report_text
 
 CHEMIN_VERT = "Chemin Vert - Beaurepaire et Marlborough"
 HEADERS = ["N° dossier", "Structure", "SIRET", "Intitulé de l'action", "Coût total", "Montant demandé État",
@@ -93,6 +93,7 @@ def test_value_step_maps_values_and_chooses_new_porteur(qtbot, db: Database, wor
     assert reasons[0].startswith("SIRET connu sous le nom « Élan Solidaire »")
     assert reasons[0].endswith("nouveau porteur créé sans ce SIRET")
     assert reasons[1].startswith("plan de financement déséquilibré")
+    assert "Avertissement : valeurs.xlsx, ligne 4, colonne « SIRET » : SIRET connu sous le nom" in report_text(preview)
     wizard.button(QWizard.WizardButton.CommitButton).click()
     assert wizard.currentId() == ImportWizard.RESULT
     with db.session() as s:
@@ -114,6 +115,8 @@ def test_partial_import_from_the_wizard(qtbot, db: Database, world: World, tmp_p
     page.partial.setChecked(True)
     assert commit.isEnabled()
     assert "dossiers-rejets.xlsx" in page.banner.text()
+    assert page.tabs.tabText(3) == "Avertissements (3)"  # unbalanced plans of rows 4, 5 and 10
+    wizard.grab().save("/tmp/h13b_preview_step.png")
     commit.click()
     assert wizard.currentId() == ImportWizard.RESULT
     result = wizard.outcome

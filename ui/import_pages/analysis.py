@@ -105,6 +105,8 @@ def done_counts(preview: ImportPreview) -> str:
 def report_text(preview: ImportPreview) -> str:
     """The problems (and planned changes) as plain text, one line each, for « Enregistrer le rapport… »."""
     lines = [f"Import de « {preview.file} »"]
+    if preview.announcement:
+        lines.append(f"{preview.announcement[0].upper()}{preview.announcement[1:]} : {' ; '.join(preview.notes)}")
     if preview.rejected:
         rows = len(preview.rejected_rows)
         lines.append(
@@ -118,6 +120,9 @@ def report_text(preview: ImportPreview) -> str:
     if preview.to_update:
         lines.append("")
         lines.extend(f"Mise à jour ligne {u.row} : {u.describe_changes()}" for u in preview.to_update)
+    if preview.warnings:
+        lines.append("")
+        lines.extend(f"Avertissement : {w}" for w in preview.warnings)
     if preview.totals_rows:
         lines.append("")
         lines.extend(f"Ligne {n} ignorée (ligne de total)" for n in preview.totals_rows)
