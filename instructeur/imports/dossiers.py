@@ -172,7 +172,12 @@ def _load(s: Session, campagne_id: int, file: str) -> _Context:
             .order_by(Quartier.nom)
         )
     )
-    objectifs = list(s.scalars(select(Objectif).where(Objectif.contrat_id == contrat_id)))
+    # the main cadre only: an ambition of an additional classification is no objectif principal
+    objectifs = list(
+        s.scalars(
+            select(Objectif).where(Objectif.contrat_id == contrat_id, Objectif.classification_id.is_(None))
+        )
+    )
     dossiers = {
         d.reference: d
         for d in s.scalars(
@@ -729,7 +734,7 @@ def value_choices(db: Database, campagne_id: int) -> dict[str, list[str]]:
         )
         objectifs = s.execute(
             select(Objectif.code, Objectif.titre)
-            .where(Objectif.contrat_id == campagne.contrat_id)
+            .where(Objectif.contrat_id == campagne.contrat_id, Objectif.classification_id.is_(None))
             .order_by(Objectif.code)
         )
         return {

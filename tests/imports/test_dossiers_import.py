@@ -393,3 +393,19 @@ def test_mapping_override(db: Database, world: World, tmp_path: Path) -> None:
     mapping = imp.with_overrides(base, {"demande:EPCI": "D"}, financeurs)
     imp.apply(db, world.campagne_id, path, mapping, user="t")
     assert [li.demande_cents for li in dossier(db, "D-1").lignes] == [100_000]
+
+
+def test_objectif_is_taken_from_the_main_cadre_only(db: Database, tmp_path: Path) -> None:
+    """Saint-Omer's ambitions (« A1 »…) are another classification: no objectif principal."""
+    so = build_world(db, "saint-omer-2024")
+    headers = ["N° dossier", "Structure", "Intitulé de l'action", "Coût total", "Montant demandé État", "Objectif"]
+    rows: list[list[object]] = [
+        ["26-101", "Compagnie A", "Atelier", "1 000", "500", "3.2"],
+        ["26-102", "Compagnie B", "Chorale", "1 000", "500", "A1"],
+    ]
+    path = write_xlsx(tmp_path / "so.xlsx", rows, headers)
+    p = imp.preview(db, so.campagne_id, path)
+    assert [c.reference for c in p.to_create] == ["26-101"]
+    assert [(r.row, r.column) for r in p.rejected] == [(5, "Objectif")]
+    choices = imp.value_choices(db, so.campagne_id)["objectif_id"]
+    assert "3.2" in " ".join(choices) and not any(c.startswith("A1 ") for c in choices)
