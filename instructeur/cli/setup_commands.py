@@ -35,8 +35,9 @@ def register(sub: SubParsers) -> None:
     create = actions.add_parser(
         "create",
         help="crée un contrat à partir d'un référentiel livré (QPV, cadre stratégique, signataires)",
-        description="Crée un contrat de ville avec les financeurs habituels (État, EPCI, Département, "
-        "Région, CAF), modifiables ensuite dans Paramètres.",
+        description="Crée un contrat de ville ; ses financeurs sont proposés d'après les signataires du "
+        "référentiel (État, EPCI, communes, Département, Région, CAF, bailleurs…), ou les financeurs "
+        "habituels pour un contrat vide, modifiables ensuite dans Paramètres.",
     )
     source = create.add_mutually_exclusive_group(required=True)
     source.add_argument(
@@ -74,6 +75,7 @@ def register(sub: SubParsers) -> None:
 def contrats_create(args: argparse.Namespace, out: TextIO) -> int:
     from instructeur.referentiels import load_referentiel
     from instructeur.services.contrats import ContratService, default_financeurs
+    from instructeur.services.financeurs import financeurs_from_signataires
     from instructeur.storage.db import database_from_env, open_database
 
     ref = load_referentiel(args.referentiel) if args.referentiel else None  # before opening the base
@@ -82,7 +84,8 @@ def contrats_create(args: argparse.Namespace, out: TextIO) -> int:
     try:
         service = ContratService(db)
         if ref is not None:
-            contrat_id = service.create_from_referentiel(ref, default_financeurs(ref.epci_nom), args.nom)
+            proposed = financeurs_from_signataires(ref.signataires_detail(), ref.epci_nom)
+            contrat_id = service.create_from_referentiel(ref, proposed, args.nom)
         else:
             if not args.nom:
                 raise UserError("contrat vide : donnez son nom avec --nom")
@@ -92,11 +95,12 @@ def contrats_create(args: argparse.Namespace, out: TextIO) -> int:
         row = service.get(contrat_id)
         n_quartiers = len(service.quartiers(contrat_id))
         n_objectifs = service.count_objectifs(contrat_id)
+        codes = ", ".join(f.code for f in service.financeurs(contrat_id))
     finally:
         db.close()
     print(f"Contrat créé : {row.id} — {row.nom} ({row.periode[0]}–{row.periode[1]})", file=out)
     print(
-        f"  {n_quartiers} quartiers, {n_objectifs} objectifs, financeurs ETAT, EPCI, CD, REGION, CAF",
+        f"  {n_quartiers} quartiers, {n_objectifs} objectifs, financeurs {codes}",
         file=out,
     )
     print(f"  Campagne : instructeur campagnes create --contrat {row.id} --annee AAAA", file=out)

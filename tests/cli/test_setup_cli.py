@@ -23,7 +23,8 @@ def test_create_contrat_then_campagnes_and_list(capsys: pytest.CaptureFixture[st
     code, out, err = run(capsys, "--db", base, "contrats", "create", "--referentiel", "boulonnais-2024")
     assert code == 0, err
     assert out.startswith("Contrat créé : 1 — ")
-    assert "financeurs ETAT, EPCI, CD, REGION, CAF" in out
+    # proposed from the référentiel's signataires, as in the new-contrat wizard
+    assert "financeurs ETAT, EPCI, BOULOGNE-SUR-MER, OUTREAU, PORTEL, SAINT-MARTIN, CD, REGION, CAF," in out
 
     code, out, err = run(
         capsys,
