@@ -829,7 +829,10 @@ def _bulk_insert(s: Session, cls: type, rows: list[dict[str, object]], *, ids: b
         return []
     table = cls.__table__  # type: ignore[attr-defined]
     if not ids:
-        s.execute(insert(table), rows)
+        # RETURNING even when the ids are not wanted: psycopg 3 sends a plain executemany one row
+        # per statement, so PostgreSQL's per-statement journal trigger (migration 0006) would fire
+        # per row; with RETURNING, SQLAlchemy's « insertmanyvalues » sends multi-row INSERTs.
+        s.execute(insert(table).returning(table.c.id), rows)
         return []
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(s.execute(stmt, rows).scalars())
