@@ -43,6 +43,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     QLocale.setDefault(QLocale(QLocale.Language.French, QLocale.Country.France))
     install_french_translations(app)
+    from ui.screen_fit import install as fit_every_window  # issue 11: windows fit 1366×768
+
+    fit_every_window(app)
     return app
 
 

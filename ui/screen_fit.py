@@ -1,0 +1,199 @@
+"""Every window fits the screen it opens on (1366×768 laptops first).
+
+`fit_to_screen(widget)` clamps a top-level window's size and position to the available geometry of
+its screen; when the content's minimum size is larger than that, the content goes into a
+`QScrollArea` while the bottom row of action buttons (a `QDialogButtonBox`, or a layout of buttons)
+stays outside it, always visible. `install(app)` applies it to every window and dialog when it is
+shown, and again when it grows past the screen later (a layout that grows once data arrives).
+
+`available_geometry(widget)` is the one place that asks Qt for the screen: tests patch it to play
+a 1366×768 or a 1920×1080 screen (tests/ui/test_screen_fit.py says how else this can be done).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QDialogButtonBox,
+    QFrame,
+    QLabel,
+    QLayout,
+    QMainWindow,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+__all__ = ["available_geometry", "default_size", "fit_to_screen", "install"]
+
+_FALLBACK = QRect(0, 0, 1366, 768)
+_FITTED = "_screen_fit_scrolled"
+
+
+def available_geometry(widget: QWidget | None = None) -> QRect:
+    """The part of the widget's screen that windows may use (without the task bar)."""
+    screen = widget.screen() if widget is not None else None
+    screen = screen or QGuiApplication.primaryScreen()
+    return QRect(screen.availableGeometry()) if screen is not None else QRect(_FALLBACK)
+
+
+def default_size(widget: QWidget, width: int, height: int, *, margin: int = 40) -> QSize:
+    """The size a window wants (`width`×`height`), within its screen less a margin."""
+    avail = available_geometry(widget)
+    return QSize(min(width, avail.width() - margin), min(height, avail.height() - margin))
+
+
+def _frame_extra(widget: QWidget) -> tuple[int, int]:
+    """Width and height the window manager adds (title bar, borders); 0 before the first show."""
+    frame, geometry = widget.frameGeometry(), widget.geometry()
+    return max(0, frame.width() - geometry.width()), max(0, frame.height() - geometry.height())
+
+
+def _is_button_row(item: object) -> bool:
+    """A bottom row to keep out of the scroll area: a button box, or a layout of buttons and labels."""
+    widget = item.widget() if hasattr(item, "widget") else None  # type: ignore[union-attr]
+    if isinstance(widget, QDialogButtonBox):
+        return True
+    layout = item.layout() if hasattr(item, "layout") else None  # type: ignore[union-attr]
+    if not isinstance(layout, QLayout):
+        return False
+    kinds = [layout.itemAt(n).widget() for n in range(layout.count())]
+    widgets = [w for w in kinds if w is not None]
+    return any(isinstance(w, QAbstractButton) for w in widgets) and all(
+        isinstance(w, (QAbstractButton, QLabel, QDialogButtonBox)) for w in widgets
+    )
+
+
+def _scroll_content(container: QWidget) -> bool:
+    """Move `container`'s layout into a scroll area, its bottom button row staying outside."""
+    layout = container.layout()
+    if layout is None or container.property(_FITTED):
+        return False
+    container.setProperty(_FITTED, True)
+    buttons = None
+    last = layout.count() - 1
+    if last > 0 and _is_button_row(layout.itemAt(last)):
+        item = layout.takeAt(last)
+        buttons = item.widget() or item.layout()
+        if isinstance(buttons, QLayout):
+            buttons.setParent(None)  # type: ignore[call-overload]  # addLayout wants an orphan
+    holder = QWidget()
+    holder.setObjectName("screenFitContent")
+    holder.setLayout(layout)  # Qt takes the layout (and its widgets) away from `container`
+    scroll = QScrollArea()
+    scroll.setObjectName("screenFitScroll")
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(holder)
+    outer = QVBoxLayout(container)
+    margins = layout.contentsMargins()
+    outer.setContentsMargins(0, 0, 0, margins.bottom() if buttons is not None else 0)
+    outer.addWidget(scroll, 1)
+    if isinstance(buttons, QLayout):
+        row = QVBoxLayout()
+        row.setContentsMargins(margins.left(), 0, margins.right(), 0)
+        row.addLayout(buttons)
+        outer.addLayout(row)
+    elif buttons is not None:
+        outer.addWidget(buttons)
+    return True
+
+
+def _content_of(widget: QWidget) -> QWidget | None:
+    if isinstance(widget, QMainWindow):
+        return widget.centralWidget()
+    return widget
+
+
+def _needs_scroll(widget: QWidget, max_w: int, max_h: int) -> bool:
+    hint = widget.minimumSizeHint()
+    layout = widget.layout()
+    minimum = layout.minimumSize() if layout is not None else QSize(0, 0)
+    need_w = max(hint.width(), minimum.width(), widget.minimumWidth())
+    need_h = max(hint.height(), minimum.height(), widget.minimumHeight())
+    return need_w > max_w or need_h > max_h
+
+
+def fit_to_screen(widget: QWidget, *, move: bool = True) -> None:
+    """Clamp the window's frame into the available geometry; scroll what cannot shrink.
+
+    `move=False` leaves the position alone (at its Show event a window is not placed yet)."""
+    if widget.isFullScreen() or isinstance(widget, QAbstractScrollArea):
+        return
+    avail = available_geometry(widget)
+    extra_w, extra_h = _frame_extra(widget)
+    max_w, max_h = avail.width() - extra_w, avail.height() - extra_h
+    if _needs_scroll(widget, max_w, max_h):
+        content = _content_of(widget)
+        if content is not None:
+            _scroll_content(content)
+            widget.layout().activate() if widget.layout() is not None else None
+    if widget.minimumWidth() > max_w:
+        widget.setMinimumWidth(max_w)
+    if widget.minimumHeight() > max_h:
+        widget.setMinimumHeight(max_h)
+    width, height = min(widget.width(), max_w), min(widget.height(), max_h)
+    if (width, height) != (widget.width(), widget.height()):
+        widget.resize(width, height)
+    if move:
+        clamp_position(widget)
+
+
+def clamp_position(widget: QWidget) -> None:
+    """Move the window so that its whole frame lies in the available geometry."""
+    avail = available_geometry(widget)
+    frame_w, frame_h = widget.frameGeometry().width(), widget.frameGeometry().height()
+    pos = widget.frameGeometry().topLeft()
+    x = min(max(pos.x(), avail.left()), avail.left() + avail.width() - frame_w)
+    y = min(max(pos.y(), avail.top()), avail.top() + avail.height() - frame_h)
+    if (x, y) != (pos.x(), pos.y()):
+        widget.move(x, y)
+
+
+def _is_managed_window(obj: QObject) -> bool:
+    if not isinstance(obj, QWidget) or not obj.isWindow():
+        return False
+    kind = obj.windowType()
+    return kind in (Qt.WindowType.Window, Qt.WindowType.Dialog, Qt.WindowType.Sheet)
+
+
+class _Fitter(QObject):
+    """Fits each window when shown, and again when it grows past its screen."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._busy = False
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 — Qt's name
+        kind = event.type()
+        if kind not in (QEvent.Type.Show, QEvent.Type.Resize) or self._busy or not _is_managed_window(obj):
+            return False
+        assert isinstance(obj, QWidget)
+        if kind == QEvent.Type.Resize:
+            avail = available_geometry(obj)
+            if obj.width() <= avail.width() and obj.height() <= avail.height():
+                return False
+        self._busy = True
+        try:
+            fit_to_screen(obj, move=False)
+        finally:
+            self._busy = False
+        # Qt places a window (centred on its parent, restored geometry) after its Show event.
+        QTimer.singleShot(0, obj, lambda: clamp_position(obj))
+        return False
+
+
+def install(app: QApplication | None = None) -> QObject:
+    """Fit every top-level window and dialog of the application from now on (idempotent)."""
+    app = app or QApplication.instance()  # type: ignore[assignment]
+    assert app is not None
+    existing = app.findChild(_Fitter)
+    if existing is not None:
+        return existing
+    fitter = _Fitter(app)
+    app.installEventFilter(fitter)
+    return fitter
