@@ -179,6 +179,11 @@ class _Fitter(QObject):
                 return False
         self._busy = True
         try:
+            if kind == QEvent.Type.Show and not obj.testAttribute(Qt.WidgetAttribute.WA_Resized):
+                # Qt gives an unsized window at most 2/3 of the screen: let it have its size hint.
+                hint = obj.sizeHint()
+                if hint.isValid():
+                    obj.resize(hint.expandedTo(obj.size()))
             fit_to_screen(obj, move=False)
         finally:
             self._busy = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,10 @@ from instructeur.storage.models import (
     Porteur,
     Quartier,
 )
+
+# Windows read their data synchronously in tests (ui/busy.py); tests/ui/test_busy.py checks the
+# background path itself.
+os.environ.setdefault("INSTRUCTEUR_SYNC_LOADS", "1")
 
 CONTRAT = "Contrat de ville de Port-Rivière"
 

@@ -33,6 +33,7 @@ from instructeur.services.campagnes import CampagneRow
 from instructeur.services.comites import ComiteRow, ComiteService, PointRow
 from instructeur.services.synthese import SyntheseService
 from instructeur.storage.db import Database
+from ui.busy import load_in_background
 from ui.comite import COMITE_STATUT_LABELS, comite_title
 from ui.comite.conflits import ConflitsDialog, ConflitsModel
 from ui.comite.preparation_models import (
@@ -90,6 +91,7 @@ class PreparationWindow(PreparationView):
         self._form_dirty = False
         self.seance_window: QWidget | None = None
         self.scenarios_window: QWidget | None = None
+        self._agenda_request = 0
         self._build_layout(campagne)
         self._connect()
         close = QAction("Fermer", self)
@@ -152,8 +154,10 @@ class PreparationWindow(PreparationView):
         if index is None and rows:
             index = 0
         if index is not None:
-            self.comites.selectRow(index)
-            self._show_comite(self.comites_model.row_at(index).id)
+            before = self._agenda_request
+            self.comites.selectRow(index)  # may already show it (currentRowChanged)
+            if self._agenda_request == before:
+                self._show_comite(self.comites_model.row_at(index).id)
         else:
             self.new_comite()
 
@@ -181,7 +185,23 @@ class PreparationWindow(PreparationView):
             self._update_buttons(None)
             return
         comite, _m = self.service.get(self.comite_id)
-        points = self.service.agenda(self.comite_id)
+        # The agenda of a big campagne takes about a second (scores, history): read off the GUI
+        # thread, with a busy cursor, so that the window shows at once (issue 11).
+        self._agenda_request += 1
+        request, comite_id, service = self._agenda_request, self.comite_id, self.service
+        self.agenda_title.setText(f"<b>{comite_title(comite)}</b> — chargement de l'ordre du jour…")
+        self._update_buttons(None)
+        load_in_background(
+            self,
+            "Chargement de l'ordre du jour",
+            lambda _p: service.agenda(comite_id),
+            lambda points: self._show_agenda(request, comite, points),
+            dialogs=self._dialogs,
+        )
+
+    def _show_agenda(self, request: int, comite: ComiteRow, points: list[PointRow]) -> None:
+        if request != self._agenda_request:
+            return  # another comité was chosen meanwhile
         self.agenda_model.set_rows(points)
         decided = sum(1 for p in points if p.decision)
         demande = sum(m.demande_cents for p in points for m in p.montants)

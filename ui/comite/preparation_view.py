@@ -168,12 +168,21 @@ class PreparationView(QMainWindow):
         self.agenda.verticalHeader().setVisible(False)
         self.agenda.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.agenda.setAlternatingRowColors(True)
-        self.agenda.setWordWrap(False)
+        # Texts wrap on two lines (full text in the tooltip); porteur, axe and quartiers keep a
+        # readable width the user may change, the intitulé takes the rest.
+        self.agenda.setWordWrap(True)
+        self.agenda.setTextElideMode(Qt.TextElideMode.ElideRight)
         hh = self.agenda.horizontalHeader()
+        hh.setMinimumSectionSize(48)
         for n, c in enumerate(AGENDA_COLUMNS):
-            mode = QHeaderView.ResizeMode.Stretch if c.stretch else QHeaderView.ResizeMode.ResizeToContents
-            hh.setSectionResizeMode(n, mode)
-        self.agenda.verticalHeader().setDefaultSectionSize(self.agenda.fontMetrics().height() + 8)
+            if c.key == "intitule":
+                hh.setSectionResizeMode(n, QHeaderView.ResizeMode.Stretch)
+            elif c.stretch:
+                hh.setSectionResizeMode(n, QHeaderView.ResizeMode.Interactive)
+                hh.resizeSection(n, c.width or 150)
+            else:
+                hh.setSectionResizeMode(n, QHeaderView.ResizeMode.ResizeToContents)
+        self.agenda.verticalHeader().setDefaultSectionSize(2 * self.agenda.fontMetrics().height() + 8)
         layout.addWidget(self.agenda, 1)
         hint = QLabel(
             "Glissez une ligne pour changer l'ordre de passage ; double-cliquez pour ouvrir la fiche du dossier."
