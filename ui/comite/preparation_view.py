@@ -48,7 +48,7 @@ class PreparationView(QMainWindow):
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
-        splitter.setSizes([320, 1020])
+        splitter.setSizes([250, 1090])
         self.setCentralWidget(splitter)
 
     def _build_list(self, campagne: CampagneRow) -> QWidget:
@@ -169,17 +169,15 @@ class PreparationView(QMainWindow):
         self.agenda.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.agenda.setAlternatingRowColors(True)
         # Texts wrap on two lines (full text in the tooltip); porteur, axe and quartiers keep a
-        # readable width the user may change, the intitulé takes the rest.
+        # readable width the user may change (the table scrolls sideways rather than cut them).
         self.agenda.setWordWrap(True)
         self.agenda.setTextElideMode(Qt.TextElideMode.ElideRight)
         hh = self.agenda.horizontalHeader()
         hh.setMinimumSectionSize(48)
         for n, c in enumerate(AGENDA_COLUMNS):
-            if c.key == "intitule":
-                hh.setSectionResizeMode(n, QHeaderView.ResizeMode.Stretch)
-            elif c.stretch:
+            if c.stretch:
                 hh.setSectionResizeMode(n, QHeaderView.ResizeMode.Interactive)
-                hh.resizeSection(n, c.width or 150)
+                hh.resizeSection(n, 260 if c.key == "intitule" else (c.width or 150))
             else:
                 hh.setSectionResizeMode(n, QHeaderView.ResizeMode.ResizeToContents)
         self.agenda.verticalHeader().setDefaultSectionSize(2 * self.agenda.fontMetrics().height() + 8)
