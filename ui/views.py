@@ -345,6 +345,11 @@ class DossiersWorkspace(QObject):
             self.dossier_menu = QMenu("&Dossier", w)
             menubar.insertMenu(before, self.dossier_menu) if before else menubar.addMenu(self.dossier_menu)
         self.batch.populate_menu(self.dossier_menu)
+        # --- Ctrl+C on rows, « Exporter la liste affichée… » (ui/list_export.py) ---
+        from ui.list_export import ListExportActions
+
+        self.list_export = ListExportActions(w, self.dossier_menu)
+        # --- end list export ---
         self.porteurs_menu = QMenu("&Porteurs", w)
         self.porteurs_action = QAction("&Annuaire des porteurs…", w)
         self.porteurs_action.setShortcut(QKeySequence("Ctrl+P"))
