@@ -254,12 +254,18 @@ class GrilleEditor(QMainWindow):
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
         self.save_action.triggered.connect(self.save)
         self.addAction(self.save_action)
+        # Two rows: « Modifications non enregistrées » appearing must not widen the window past a
+        # 1366-pixel screen and push « Enregistrer » off it (issue 11).
+        self.source_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.source_combo.setMinimumContentsLength(28)
+        sources = QHBoxLayout()
+        sources.addWidget(self.default_button)
+        sources.addWidget(self.source_combo)
+        sources.addWidget(self.copy_button)
+        sources.addStretch(1)
         bottom = QHBoxLayout()
-        bottom.addWidget(self.default_button)
-        bottom.addWidget(self.source_combo)
-        bottom.addWidget(self.copy_button)
-        bottom.addStretch(1)
         bottom.addWidget(self.modified_label)
+        bottom.addStretch(1)
         bottom.addWidget(self.revert_button)
         bottom.addWidget(self.save_button)
 
@@ -273,6 +279,7 @@ class GrilleEditor(QMainWindow):
         layout.addLayout(nom_line)
         layout.addWidget(splitter, 1)
         layout.addWidget(line)
+        layout.addLayout(sources)
         layout.addLayout(bottom)
         self.setCentralWidget(central)
 
@@ -318,8 +325,10 @@ class GrilleEditor(QMainWindow):
             self.add_button,
         ):
             widget.setToolTip(frozen_tip)
-        for widget in (self.nom_edit, self.table, self.form, self.add_button, self.save_button):
+        for widget in (self.nom_edit, self.table, self.form, self.save_button):
             widget.setEnabled(g is not None)
+        self.add_button.setEnabled(g is not None and not g.structure_frozen)  # a structural change
+        self.remove_button.setEnabled(self.remove_button.isEnabled() and not (g and g.structure_frozen))
         self.default_button.setText(
             "Partir de la grille par &défaut" if g is None else "Remplacer par la grille par &défaut"
         )
@@ -447,7 +456,7 @@ class GrilleEditor(QMainWindow):
     def _update_buttons(self) -> None:
         row = self.current_row()
         valid = 0 <= row < len(self.criteria) and self.grille is not None
-        self.remove_button.setEnabled(valid)
+        self.remove_button.setEnabled(valid and not self.grille.structure_frozen)  # type: ignore[union-attr]
         self.up_button.setEnabled(valid and row > 0)
         self.down_button.setEnabled(valid and row < len(self.criteria) - 1)
 

@@ -144,7 +144,10 @@ def test_lock_and_copy_from_another_campagne(qtbot, db: Database) -> None:
     assert window.grille is not None and window.grille.verrouillee
     assert "verrouillée" in window.state_label.text()
     assert window.lock_button.text() == "Dé&verrouiller"
-    window.remove_button.click()
+    window.table.setCurrentCell(0, 1)
+    # A frozen structure offers no Ajouter / Supprimer (issue 11); a weight change is still refused.
+    assert not window.add_button.isEnabled() and not window.remove_button.isEnabled()
+    window.poids_spin.setValue(window.poids_spin.value() + 1)
     assert not window.save()
     assert "La grille est verrouillée" in window.banner.text()
     window.reload()
