@@ -102,7 +102,8 @@ class EvaluateursWindow(QMainWindow):
         self.campagne_id = campagne_id
         self.contrat_id = campagne.contrat_id
         self.financeurs = ContratService(db).financeurs(campagne.contrat_id)
-        self.setWindowTitle(f"Évaluateurs — {campagne.contrat} — {campagne.libelle} {campagne.annee}")
+        name = campagne.libelle if str(campagne.annee) in campagne.libelle else f"{campagne.libelle} {campagne.annee}"
+        self.setWindowTitle(f"Évaluateurs — {campagne.contrat} — {name}")  # never « 2026 2026 »
         self.setObjectName("evaluateursWindow")
         self._editing: int | None = None
         self._build()

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFocusEvent, QMouseEvent
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QFocusEvent, QIcon, QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import QCalendarWidget, QLineEdit, QStyle, QWidget
 
 from instructeur.domain.dates import format_date, parse_date
 from instructeur.domain.money import format_amount, parse_amount
@@ -133,7 +133,43 @@ class DateEdit(_ParsedEdit):
     def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
         super().__init__(accessible_name, parent)
         self.setPlaceholderText("jj/mm/aaaa")
-        self.setMaximumWidth(140)
+        self.setMaximumWidth(160)
+        # Typed, or picked in a calendar (the button at the right, or Alt+Bas) — issue 11.
+        icon = QIcon.fromTheme("x-office-calendar", self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView))
+        self.calendar_action = self.addAction(icon, QLineEdit.ActionPosition.TrailingPosition)
+        self.calendar_action.setToolTip("Choisir dans le calendrier (Alt+Bas)")
+        self.calendar_action.triggered.connect(self.show_calendar)
+        self.calendar: QCalendarWidget | None = None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if event.key() == Qt.Key.Key_Down and event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            self.show_calendar()
+            return
+        super().keyPressEvent(event)
+
+    def show_calendar(self) -> QCalendarWidget:
+        """A calendar under the field; the chosen day is written in the field (as if typed)."""
+        calendar = QCalendarWidget(self)
+        calendar.setWindowFlags(Qt.WindowType.Popup)
+        calendar.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        calendar.setGridVisible(True)
+        current = self.value() or date.today()
+        calendar.setSelectedDate(QDate(current.year, current.month, current.day))
+
+        def chosen(day: QDate) -> None:
+            self.set_value(date(day.year(), day.month(), day.day()))
+            self.textEdited.emit(self.text())
+            self.editingFinished.emit()
+            calendar.close()
+            self.setFocus()
+
+        calendar.clicked.connect(chosen)
+        calendar.activated.connect(chosen)
+        calendar.move(self.mapToGlobal(self.rect().bottomLeft()))
+        calendar.show()
+        calendar.setFocus()
+        self.calendar = calendar
+        return calendar
 
     def value(self) -> date | None:
         text = self.text().strip()

@@ -247,7 +247,7 @@ class PreparationWindow(PreparationView):
         self.lieu_edit.clear()
         self.membres_model.set_membres([])
         self._form_dirty = False
-        self.form_message.setText("Nouveau comité : renseignez-le puis « Enregistrer le comité ».")
+        self.show_form_message("Nouveau comité : renseignez-le puis « Enregistrer le comité ».", "info")
         self.tabs.setCurrentIndex(0)
         self.reload_agenda()
         self.date_edit.setFocus()
@@ -268,7 +268,7 @@ class PreparationWindow(PreparationView):
         try:
             when = parse_date(text) if text else None
         except UserError as exc:
-            self.form_message.setText(exc.message)
+            self.show_form_message(exc.message)
             self.date_edit.setFocus()
             return None
         type_ = str(self.type_combo.currentData())
@@ -284,12 +284,12 @@ class PreparationWindow(PreparationView):
                 )
                 comite_id = self.comite_id
         except UserError as exc:
-            self.form_message.setText(exc.message)
+            self.show_form_message(exc.message)
             return None
         self._form_dirty = False
         self.comite_id = comite_id
         self.reload(select=comite_id)
-        self.form_message.setText("Comité enregistré.")
+        self.show_form_message("Comité enregistré.", "success")
         return comite_id
 
     # --- ordre du jour -----------------------------------------------------------------------

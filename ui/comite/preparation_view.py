@@ -28,8 +28,15 @@ from PySide6.QtWidgets import (
 from instructeur.services.campagnes import CampagneRow
 from ui.comite import COMITE_TYPE_LABELS
 from ui.comite.preparation_models import AGENDA_COLUMNS, AgendaModel, AgendaView, ComitesModel, MembresModel
+from ui.inputs import DateEdit
 
-__all__ = ["PreparationView"]
+__all__ = ["FORM_MESSAGE_STYLES", "PreparationView"]
+
+FORM_MESSAGE_STYLES = {
+    "error": "color: #7a1f00; font-weight: 600;",
+    "success": "color: #1b5e20; background: #e2f3e4; padding: 3px 6px; border-radius: 4px;",
+    "info": "color: palette(text);",
+}
 
 
 class PreparationView(QMainWindow):
@@ -96,10 +103,7 @@ class PreparationView(QMainWindow):
         for key, label in COMITE_TYPE_LABELS.items():
             self.type_combo.addItem(label, key)
         self.type_combo.setCurrentIndex(self.type_combo.findData("financeurs"))
-        self.date_edit = QLineEdit()
-        self.date_edit.setAccessibleName("Date de la séance")
-        self.date_edit.setPlaceholderText("jj/mm/aaaa")
-        self.date_edit.setMaximumWidth(160)
+        self.date_edit = DateEdit("Date de la séance")  # typed or picked in a calendar
         self.lieu_edit = QLineEdit()
         self.lieu_edit.setAccessibleName("Lieu")
         form.addRow("&Type :", self.type_combo)
@@ -127,7 +131,7 @@ class PreparationView(QMainWindow):
         row.addStretch(1)
         self.form_message = QLabel()
         self.form_message.setWordWrap(True)
-        self.form_message.setStyleSheet("color: #7a1f00; font-weight: 600;")
+        self.form_message.setAccessibleName("Message du formulaire")
         self.save_button = QPushButton("&Enregistrer le comité")
         self.save_button.setDefault(True)
         row.addWidget(self.save_button)
@@ -200,6 +204,11 @@ class PreparationView(QMainWindow):
         actions.addWidget(self.open_seance_button)
         layout.addLayout(actions)
         return page
+
+    def show_form_message(self, text: str, kind: str = "error") -> None:
+        """« error » dark red bold, « success » green, « info » plain: a saved comité is no error."""
+        self.form_message.setStyleSheet(FORM_MESSAGE_STYLES[kind])
+        self.form_message.setText(text)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(1340, 720)  # fits a 1366×768 screen

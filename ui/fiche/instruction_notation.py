@@ -40,7 +40,7 @@ class NotationPanel:
         pick.setBuddy(self.evaluateur_combo)
         self.no_evaluateur = QLabel(
             "Aucun évaluateur n'est affecté à ce dossier : affectez-en depuis la liste des dossiers "
-            "(action « Affecter un évaluateur »)."
+            "(action « Confier à un évaluateur… » du menu Dossier)."
         )
         self.no_evaluateur.setWordWrap(True)
         self.no_evaluateur.setStyleSheet(MUTED)

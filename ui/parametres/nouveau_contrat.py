@@ -205,7 +205,9 @@ class ContratPage(QWizardPage):
         form.addRow("&Nom du contrat :", self.nom)
         form.addRow("&EPCI :", self.epci)
         form.addRow("&SIREN de l'EPCI :", self.siren)
-        form.addRow("&Période :", periode)
+        periode_label = QLabel("&Période :")  # a layout cannot be a buddy: its first field is
+        periode_label.setBuddy(self.debut)
+        form.addRow(periode_label, periode)
         form.addRow(self.problems)
         self.nom.textChanged.connect(lambda: self.completeChanged.emit())
         self._filled_for: str | None = None

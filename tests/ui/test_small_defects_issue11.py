@@ -1,0 +1,71 @@
+"""Small defects of issue 11, each driven as a user would meet it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from instructeur.services.campagnes import CampagneService
+from tests.ui.test_seance import Demo, FakeDialogs, make_demo
+from ui.comite.preparation import PreparationWindow
+from ui.comite.preparation_view import FORM_MESSAGE_STYLES
+from ui.inputs import DateEdit
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    d = make_demo(tmp_path_factory.mktemp("defects"), points=None, dossiers=40)
+    yield d
+    d.db.close()
+
+
+@pytest.mark.qt_log_ignore("grabbing the keyboard", "does not support raise")  # a popup, offscreen
+def test_comite_date_from_a_calendar_and_saved_message_in_success_style(qtbot: QtBot, demo: Demo) -> None:
+    campagne = CampagneService(demo.db).get(demo.campagne_id)
+    win = PreparationWindow(demo.db, campagne, dialogs=FakeDialogs())  # type: ignore[arg-type]
+    qtbot.addWidget(win)
+    win.show()
+    assert isinstance(win.date_edit, DateEdit)
+    calendar = win.date_edit.show_calendar()
+    calendar.clicked.emit(QDate(2026, 6, 18))
+    assert win.date_edit.text() == "18/06/2026"
+    assert win._form_dirty  # picking a day is an edit like typing one
+    assert win.save_comite() is not None
+    assert win.form_message.text() == "Comité enregistré."
+    assert win.form_message.styleSheet() == FORM_MESSAGE_STYLES["success"]
+    assert "7a1f00" not in win.form_message.styleSheet()  # not the error's dark red
+    win.date_edit.setText("31/02/2026")
+    win.save_comite()
+    assert win.form_message.styleSheet() == FORM_MESSAGE_STYLES["error"]
+    comite, _m = win.service.get(win.comite_id)  # type: ignore[arg-type]
+    assert comite.date_seance == date(2026, 6, 18)
+
+
+def test_evaluateurs_title_does_not_repeat_the_year(qtbot: QtBot, demo: Demo) -> None:
+    from ui.evaluateurs import EvaluateursWindow
+
+    campagne = CampagneService(demo.db).get(demo.campagne_id)
+    win = EvaluateursWindow(demo.db, demo.campagne_id)
+    qtbot.addWidget(win)
+    year = str(campagne.annee)
+    assert win.windowTitle().count(year) == 1, win.windowTitle()
+
+
+def test_new_contrat_wizard_periode_label_has_a_buddy(qtbot: QtBot, tmp_path: Path) -> None:
+    from tests.ui.conftest import build_database
+    from ui.parametres.nouveau_contrat import NouveauContratWizard
+
+    db = build_database(tmp_path / "w.sqlite", with_data=False)
+    try:
+        wizard = NouveauContratWizard(db)
+        qtbot.addWidget(wizard)
+        labels = [lbl for lbl in wizard.findChildren(QLabel) if lbl.text() == "&Période :"]
+        assert labels and all(lbl.buddy() is not None for lbl in labels)  # shown « Période », P underlined
+    finally:
+        db.close()
