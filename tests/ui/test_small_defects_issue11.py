@@ -69,3 +69,19 @@ def test_new_contrat_wizard_periode_label_has_a_buddy(qtbot: QtBot, tmp_path: Pa
         assert labels and all(lbl.buddy() is not None for lbl in labels)  # shown « Période », P underlined
     finally:
         db.close()
+
+
+def test_seance_refusal_message_is_scrolled_into_view_at_1366x768(qtbot: QtBot, demo: Demo) -> None:
+    from ui.comite.seance import SeanceWindow
+
+    win = SeanceWindow(demo.db, demo.comite_id)
+    qtbot.addWidget(win)
+    win.resize(1366, 728)
+    win.show()
+    panel = win.panel
+    panel.set_decision("refuse")
+    panel.show_message(
+        "Refus impossible : la motivation est obligatoire pour un dossier ajourné ou refusé "
+        "(elle figure dans la lettre envoyée au porteur, qui peut la contester)."
+    )
+    qtbot.waitUntil(lambda: panel.message.visibleRegion().boundingRect() == panel.message.rect())

@@ -4,7 +4,7 @@ point shows its decision, its history and « Modifier la décision »."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -216,6 +217,16 @@ class DecisionPanel(QFrame):
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
         self.message.setVisible(bool(text))
+        if text:
+            # On a 1366×768 screen the panel scrolls: bring the message into view once laid out.
+            QTimer.singleShot(0, self, self._reveal_message)
+
+    def _reveal_message(self) -> None:
+        parent = self.parentWidget()
+        while parent is not None and not isinstance(parent, QScrollArea):
+            parent = parent.parentWidget()
+        if isinstance(parent, QScrollArea) and self.message.isVisible():
+            parent.ensureWidgetVisible(self.message, 0, 8)
 
     def clear_message(self) -> None:
         self.message.clear()
