@@ -49,6 +49,7 @@ from instructeur.services.contrats import FinanceurRow
 from instructeur.services.dossiers import DossierData, Ligne, plan_warnings, validate
 from instructeur.services.porteurs import PorteurData, normalized
 from instructeur.services.porteurs import validate as validate_porteur
+from instructeur.storage.bulk_insert import insert_rows
 from instructeur.storage.db import Database
 from instructeur.storage.guards import amount_ceiling, check_rows
 from instructeur.storage.models import (
@@ -825,17 +826,8 @@ def _bulk_insert(s: Session, cls: type, rows: list[dict[str, object]], *, ids: b
     """Insert `rows` in batches, past the unit of work (a 20 000-row import would spend most of its
     time there), through the same guard as every flush; the new ids in the order of `rows`."""
     check_rows(s, cls, rows)
-    if not rows:
-        return []
-    table = cls.__table__  # type: ignore[attr-defined]
-    if not ids:
-        # RETURNING even when the ids are not wanted: psycopg 3 sends a plain executemany one row
-        # per statement, so PostgreSQL's per-statement journal trigger (migration 0006) would fire
-        # per row; with RETURNING, SQLAlchemy's « insertmanyvalues » sends multi-row INSERTs.
-        s.execute(insert(table).returning(table.c.id), rows)
-        return []
-    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(s.execute(stmt, rows).scalars())
+    # one statement per table on PostgreSQL, so the journal's per-statement triggers fire once
+    return insert_rows(s, cls.__table__, rows, ids=ids)  # type: ignore[attr-defined]
 
 
 def _write_porteurs(s: Session, plan: _Plan, user: str) -> None:

@@ -1,0 +1,87 @@
+"""Insert many rows in a few statements, past the unit of work (callers run `guards.check_rows` first).
+
+PostgreSQL: ONE `INSERT … SELECT … FROM unnest(<one array per column>)` per table. SQLAlchemy's
+« insertmanyvalues » would send batches of 1 000 `VALUES (…), (…)` rows whose text psycopg 3
+re-parses in Python for every batch (too long for its query cache: a third of a 20 000-dossier
+import), and each statement fires the journal's per-statement triggers (migration 0006) once.
+Elsewhere (SQLite), and for rows whose keys differ or a column default that is not a plain value,
+SQLAlchemy's own `insert(table)` with RETURNING (so that it batches too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import String, Table, Text, bindparam, insert, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+__all__ = ["insert_rows"]
+
+
+def insert_rows(s: Session, table: Table, rows: Sequence[Mapping[str, Any]], *, ids: bool = True) -> list[int]:
+    """Insert `rows`; the new ids in the order of `rows` (empty when `ids` is False)."""
+    if not rows:
+        return []
+    if s.get_bind().dialect.name == "postgresql":
+        columns = _pg_columns(table, rows)
+        if columns is not None:
+            new_ids = _pg_unnest(s, table, rows, columns)
+            return new_ids if ids else []
+    if not ids:
+        s.execute(insert(table).returning(table.c.id), list(rows))
+        return []
+    stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(s.execute(stmt, list(rows)).scalars())
+
+
+def _pg_columns(table: Table, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """Column → default value for the columns to send (None when the fast path does not apply)."""
+    keys = set(rows[0])
+    if any(set(r) != keys for r in rows) or not keys <= set(table.c.keys()):
+        return None
+    out: dict[str, Any] = dict.fromkeys(rows[0])
+    for col in table.columns:
+        if col.name in keys or col.default is None:
+            continue
+        if not (col.default.is_scalar or col.default.is_callable or col.default.is_clause_element):
+            return None
+        out[col.name] = col.default  # filled in below, per row or in the SELECT (`now()`)
+    return out
+
+
+def _pg_unnest(s: Session, table: Table, rows: Sequence[Mapping[str, Any]], columns: dict[str, Any]) -> list[int]:
+    dialect = s.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    clauses = {n: d for n, d in columns.items() if d is not None and d.is_clause_element}
+    names = [n for n in columns if n not in clauses]
+    arrays: dict[str, list[Any]] = {}
+    params = []
+    casts = []
+    for i, name in enumerate(names):
+        default = columns[name]
+        if default is None:
+            values = [r[name] for r in rows]
+        elif default.is_scalar:
+            values = [default.arg] * len(rows)
+        else:  # a Python callable such as datetime.now: once per row, as SQLAlchemy would
+            values = [default.arg(None) for _ in rows]
+        arrays[f"a{i}"] = values
+        col_type = table.c[name].type
+        # TEXT, not VARCHAR(n): a cast to VARCHAR(n) would cut a long text silently, the column refuses it
+        item_type = Text() if isinstance(col_type, String) else col_type
+        params.append(bindparam(f"a{i}", type_=ARRAY(item_type)))
+        casts.append(f"CAST(:a{i} AS {item_type.compile(dialect=dialect)}[])")
+    quoted = ", ".join(quote(n) for n in names)
+    exprs = [str(d.arg.compile(dialect=dialect)) for d in clauses.values()]  # e.g. now()
+    targets = ", ".join([quoted, *(quote(n) for n in clauses)])
+    # ORDER BY the ordinality: the sequence hands out ids in the rows' order (as insertmanyvalues
+    # relies on), and the journal's triggers see the rows in that order
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({targets}) "
+        f"SELECT {', '.join([quoted, *exprs])} FROM unnest({', '.join(casts)}) WITH ORDINALITY AS u({quoted}, n__) "
+        "ORDER BY n__ RETURNING id"
+    )
+    new_ids = s.execute(text(sql).bindparams(*params), arrays).scalars().all()
+    return sorted(new_ids)
