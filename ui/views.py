@@ -334,6 +334,7 @@ class DossiersWorkspace(QObject):
         w.table.selectionModel().selectionChanged.connect(self._on_selection)
         w.proxy.modelReset.connect(self._on_selection)
         w.proxy.layoutChanged.connect(self._on_selection)
+        QTimer.singleShot(0, self, self._follow_tabs)  # the dashboard tabs are built after this
 
         menubar = w.menuBar()
         before = _menu_action(menubar, "affichage")
@@ -524,6 +525,12 @@ class DossiersWorkspace(QObject):
         else:
             self.filter_summary.setText("")
 
+    def _follow_tabs(self) -> None:
+        tabs = getattr(getattr(self.window, "reporting", None), "tabs", None)
+        if tabs is not None:
+            tabs.currentChanged.connect(self.update_enabled)
+        self.update_enabled()
+
     def _on_selection(self, *_args: object) -> None:
         n = len(self.window.table.selectionModel().selectedRows())
         text = (
@@ -532,6 +539,23 @@ class DossiersWorkspace(QObject):
             else f"{n} dossier{'s' if n > 1 else ''} sélectionné{'s' if n > 1 else ''}"
         )
         self.selection_label.setText(f"  {text}  ")
+        self.update_enabled()
+
+    def update_enabled(self, *_args: object) -> None:
+        """Batch actions, their toolbar and the filters only where there are dossiers to act on:
+        not on an empty base, not on the dashboard tab (issue 11)."""
+        w = self.window
+        reporting = getattr(w, "reporting", None)
+        tabs, page = getattr(reporting, "tabs", None), getattr(reporting, "dossiers_page", None)
+        on_list = tabs is None or page is None or tabs.currentWidget() is page
+        usable = on_list and w.model.rowCount() > 0
+        self.toolbar.setEnabled(usable)
+        for action in self.batch.actions:
+            action.setEnabled(usable)
+        self.panel.setEnabled(w.model.rowCount() > 0)
+        list_export = getattr(self, "list_export", None)
+        if list_export is not None:
+            list_export.export_action.setEnabled(usable)
 
     # --- porteurs ----------------------------------------------------------------------------
 

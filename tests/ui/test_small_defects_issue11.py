@@ -85,3 +85,28 @@ def test_seance_refusal_message_is_scrolled_into_view_at_1366x768(qtbot: QtBot, 
         "(elle figure dans la lettre envoyée au porteur, qui peut la contester)."
     )
     qtbot.waitUntil(lambda: panel.message.visibleRegion().boundingRect() == panel.message.rect())
+
+
+def test_batch_toolbar_and_filters_only_where_there_are_dossiers(qtbot: QtBot, tmp_path: Path) -> None:
+    from tests.ui.conftest import build_database
+    from ui.main_window import MainWindow
+
+    for name, with_data in (("vide", False), ("petite", True)):
+        db = build_database(tmp_path / f"{name}.sqlite", with_data=with_data)
+        try:
+            w = MainWindow(db, dialogs=FakeDialogs())  # type: ignore[arg-type]
+            qtbot.addWidget(w)
+            w.show()
+            qtbot.wait(10)
+            ws = w.workspace
+            actions_on = [a.isEnabled() for a in ws.batch.actions]
+            assert ws.toolbar.isEnabled() is with_data and actions_on == [with_data] * 3
+            assert ws.panel.isEnabled() is with_data
+            if with_data:
+                w.reporting.show_dashboard()
+                assert not ws.toolbar.isEnabled() and not any(a.isEnabled() for a in ws.batch.actions)
+                w.reporting.show_list()
+                assert ws.toolbar.isEnabled()
+            w.close()
+        finally:
+            db.close()
