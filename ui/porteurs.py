@@ -32,6 +32,7 @@ from ui.delegates import PillDelegate
 from ui.dialogs import Dialogs
 from ui.models.dossiers import statut_colours
 from ui.models.table import ALIGN_RIGHT, Column, RowTableModel, SourceSortingProxy
+from ui.porteur_dialogs import MergeDialog, PorteurDialog
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,7 @@ class PorteursWindow(QMainWindow):
     """Annuaire des porteurs (Ctrl+P from the main window)."""
 
     merged = Signal(int, int)  # kept id, removed id
+    edited = Signal(int)  # porteur id
 
     def __init__(
         self, db: Database, *, parent: QWidget | None = None, dialogs: Dialogs | None = None
@@ -193,6 +195,9 @@ class PorteursWindow(QMainWindow):
         self.search_edit.textChanged.connect(self._on_search)
         self.count_label = QLabel()
         self.count_label.setAccessibleName("Nombre de porteurs")
+        self.edit_button = QPushButton("&Modifier…")
+        self.edit_button.setToolTip("Modifier le porteur sélectionné (raison sociale, SIRET, adresse, contact…)")
+        self.edit_button.clicked.connect(self.edit_selected)
         self.merge_button = QPushButton("&Fusionner…")
         self.merge_button.setToolTip("Fusionner deux porteurs en double (sélectionnez-en deux)")
         self.merge_button.clicked.connect(self.ask_merge)
@@ -207,6 +212,7 @@ class PorteursWindow(QMainWindow):
         self.table.setModel(self.proxy)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.table.activated.connect(lambda *_: self.edit_selected())  # Entrée, double-clic
 
         self.history_title = QLabel("Historique")
         self.history_title.setObjectName("historyTitle")
@@ -224,6 +230,7 @@ class PorteursWindow(QMainWindow):
         bar = QHBoxLayout()
         bar.addWidget(self.search_edit, 1)
         bar.addWidget(self.count_label)
+        bar.addWidget(self.edit_button)
         bar.addWidget(self.merge_button)
         top_layout.addLayout(bar)
         top_layout.addWidget(self.table, 1)
@@ -314,6 +321,7 @@ class PorteursWindow(QMainWindow):
     def _on_selection(self, *_args: object) -> None:
         chosen = self.selected()
         self.merge_button.setEnabled(len(chosen) == 2)
+        self.edit_button.setEnabled(len(chosen) == 1)
         if len(chosen) == 1:
             p = chosen[0]
             rows = PorteurService(self._db).history(p.id)
@@ -340,33 +348,54 @@ class PorteursWindow(QMainWindow):
             return
         # Suggest keeping the one with a SIRET, then the one with more dossiers.
         first, second = sorted(chosen, key=lambda p: (p.siret is None, -p.nb_dossiers, p.id))
-
-        def describe(p: PorteurEntry) -> str:
-            siret = f", SIRET {_siret(p.siret)}" if p.siret else ""
-            return f"{p.raison_sociale}{siret} ({p.nb_dossiers} dossier{'s' if p.nb_dossiers > 1 else ''})"
-
-        options = [describe(first), describe(second)]
-        picked = self._dialogs.ask_choice(self, "Fusionner des porteurs", "Porteur à conserver :", options)
-        if picked is None or picked not in options:
-            return
-        keep, duplicate = (first, second) if options.index(picked) == 0 else (second, first)
-        message = (
-            f"« {keep.raison_sociale} » est conservé.\n\n"
-            f"Les {duplicate.nb_dossiers} dossier{'s' if duplicate.nb_dossiers > 1 else ''} de "
-            f"« {duplicate.raison_sociale} » lui seront rattachés ; ses informations complèteront les champs "
-            f"vides de « {keep.raison_sociale} », puis « {duplicate.raison_sociale} » sera supprimé.\n\n"
-            "La fusion est enregistrée dans le journal."
-        )
-        if not self._dialogs.confirm(self, "Fusionner des porteurs", message, "Fusionner"):
-            return
         try:
-            PorteurService(self._db).merge(keep.id, duplicate.id)
+            service = PorteurService(self._db)
+            rows = service.get(first.id), service.get(second.id)
+        except UserError as exc:
+            self._dialogs.error(self, "Fusionner des porteurs", exc.message)
+            return
+        counts = {first.id: first.nb_dossiers, second.id: second.nb_dossiers}
+        dialog = MergeDialog(*rows, counts, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        dialog.accepted.connect(lambda: self.merge(dialog.keep.id, dialog.duplicate.id))
+        self.merge_dialog = dialog
+        dialog.open()  # window-modal, not blocking: both porteurs side by side before « Fusionner »
+
+    def merge(self, keep_id: int, duplicate_id: int) -> bool:
+        names = {p.id: p.raison_sociale for p in self.model.rows}
+        try:
+            PorteurService(self._db).merge(keep_id, duplicate_id)
         except UserError as exc:
             self._dialogs.error(self, "Fusion impossible", exc.message)
-            return
+            return False
         self.reload()
-        self.select_porteur(keep.id)
+        self.select_porteur(keep_id)
         self.statusBar().showMessage(
-            f"« {duplicate.raison_sociale} » fusionné dans « {keep.raison_sociale} »", 8000
+            f"« {names.get(duplicate_id, '')} » fusionné dans « {names.get(keep_id, '')} »", 8000
         )
-        self.merged.emit(keep.id, duplicate.id)
+        self.merged.emit(keep_id, duplicate_id)
+        return True
+
+    def edit_selected(self) -> PorteurDialog | None:
+        """« Modifier… »: the selected porteur's form; the directory reloads once it is saved."""
+        chosen = self.selected()
+        if len(chosen) != 1:
+            return None
+        try:
+            dialog = PorteurDialog(self._db, chosen[0].id, parent=self)
+        except UserError as exc:
+            self._dialogs.error(self, "Modifier le porteur", exc.message)
+            return None
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+        porteur_id = chosen[0].id
+
+        def saved() -> None:
+            self.reload()
+            self.select_porteur(porteur_id)
+            self.statusBar().showMessage("Porteur enregistré", 6000)
+            self.edited.emit(porteur_id)
+
+        dialog.accepted.connect(saved)
+        self.edit_dialog = dialog
+        dialog.open()
+        return dialog

@@ -563,7 +563,10 @@ class DossiersWorkspace(QObject):
         from ui.porteurs import PorteursWindow
 
         if self._porteurs is None:
-            self._porteurs = PorteursWindow(self.window.db, parent=self.window, dialogs=self.window._dialogs)
+            from ui.busy import busy_cursor
+
+            with busy_cursor():  # every porteur and its totals are read (never silent)
+                self._porteurs = PorteursWindow(self.window.db, parent=self.window, dialogs=self.window._dialogs)
             self._porteurs.merged.connect(lambda *_: self.window.reload())
         self._porteurs.show()
         if QGuiApplication.platformName() != "offscreen":  # offscreen warns that it cannot raise

@@ -81,6 +81,15 @@ def validate(data: PorteurData) -> list[str]:
     return problems
 
 
+def merged_data(keep: PorteurData, duplicate: PorteurData) -> PorteurData:
+    """What a merge leaves: the kept porteur, its empty fields completed from the duplicate."""
+    values = {
+        f.name: getattr(keep, f.name) or getattr(duplicate, f.name) or getattr(keep, f.name)
+        for f in fields(PorteurData)
+    }
+    return PorteurData(**values)
+
+
 class PorteurService:
     def __init__(self, db: Database, user: str | None = None) -> None:
         self.db = db

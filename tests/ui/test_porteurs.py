@@ -1,4 +1,4 @@
-"""Porteurs directory: search, history, merge through the UI (fake confirmation)."""
+"""Porteurs directory: search, history, editing a porteur, merge through the UI (side by side)."""
 
 from __future__ import annotations
 
@@ -71,14 +71,20 @@ def test_merge_two_porteurs_through_the_ui(qtbot, db: Database) -> None:
     window.select_porteur(eau.id)
     window.select_porteur(ecole.id, add=True)
     assert window.merge_button.isEnabled()
-    dialogs.choices.append("Eau Vive (2 dossiers)")
-    dialogs.confirms.append(False)  # cancelled at the confirmation: nothing moves
-    window.merge_button.click()
+    window.merge_button.click()  # both side by side: cancelled, nothing moves
+    dialog = window.merge_dialog
+    assert dialog.keep.data.raison_sociale == "Eau Vive"  # more dossiers: proposed as kept
+    assert "1 dossier de « Ecole des parents » passera à « Eau Vive », qui aura alors 3 dossiers" in (
+        dialog.summary.text()
+    )
+    dialog.keep_buttons[1].click()  # the other way round: the summary follows
+    assert dialog.summary.text().startswith("2 dossiers de « Eau Vive » passeront à « Ecole des parents »")
+    dialog.buttons.rejected.emit()
     assert len(names(window)) == 5
-    dialogs.choices.append("Eau Vive (2 dossiers)")
-    dialogs.confirms.append(True)
     window.merge_button.click()
-    assert dialogs.asked[-1] == ["Eau Vive (2 dossiers)", "Ecole des parents (1 dossier)"]
+    dialog = window.merge_dialog
+    assert dialog.keep.data.raison_sociale == "Eau Vive"
+    dialog.merge_button.click()
     assert "Ecole des parents" not in names(window)
     assert entry(window, "Eau Vive").nb_dossiers == 3
     assert [p.raison_sociale for p in window.selected()] == ["Eau Vive"]
@@ -89,3 +95,34 @@ def test_merge_two_porteurs_through_the_ui(qtbot, db: Database) -> None:
     dialogs.infos.clear()
     window.merge_action.trigger()  # one porteur only: explained
     assert "exactement deux" in dialogs.infos[-1]
+
+
+def test_edit_a_porteur_with_validation_and_optimistic_locking(qtbot, db: Database) -> None:
+    from instructeur.services.porteurs import PorteurService
+
+    window = make(qtbot, db)
+    eau = entry(window, "Eau Vive")
+    window.select_porteur(eau.id)
+    assert window.edit_button.isEnabled()
+    dialog = window.edit_selected()
+    assert dialog is not None
+    dialog.edits["raison_sociale"].clear()
+    dialog.edits["raison_sociale"].textEdited.emit("")
+    assert dialog.problems.isVisible() and "raison sociale : obligatoire" in dialog.problems.text()
+    dialog.edits["raison_sociale"].setText("Eau Vive Boulogne")
+    dialog.edits["raison_sociale"].textEdited.emit("Eau Vive Boulogne")
+    assert not dialog.problems.isVisible()  # the banner goes once the field is filled
+    dialog.edits["siret"].setText("123 456 789 00012")  # wrong check digit
+    assert not dialog.save() and "SIRET" in dialog.problems.text()
+    dialog.edits["siret"].setText("")
+    dialog.edits["ville"].setText("Boulogne-sur-Mer")
+    # Someone else saves the porteur meanwhile: refused, what was typed stays.
+    service = PorteurService(db, user="collègue")
+    row = service.get(eau.id)
+    service.update(eau.id, row.version, row.data.__class__(**{**row.data.__dict__, "sigle": "EV"}))
+    assert not dialog.save()
+    assert "modifié" in dialog.problems.text() and dialog.edits["ville"].text() == "Boulogne-sur-Mer"
+    dialog.version = service.get(eau.id).version  # read again
+    assert dialog.save()
+    assert entry(window, "Eau Vive Boulogne").ville == "Boulogne-sur-Mer"
+    assert service.get(eau.id).data.ville == "Boulogne-sur-Mer"
