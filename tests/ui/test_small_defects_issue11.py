@@ -18,6 +18,11 @@ from ui.comite.preparation_view import FORM_MESSAGE_STYLES
 from ui.inputs import DateEdit
 
 
+class DiscardDialogs(FakeDialogs):
+    def ask_save_discard_cancel(self, *_args: object) -> str:
+        return "discard"
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     d = make_demo(tmp_path_factory.mktemp("defects"), points=None, dossiers=40)
@@ -110,3 +115,29 @@ def test_batch_toolbar_and_filters_only_where_there_are_dossiers(qtbot: QtBot, t
             w.close()
         finally:
             db.close()
+
+
+def test_new_fiche_untouched_then_refusal_banner_follows_the_corrections(qtbot: QtBot, tmp_path: Path) -> None:
+    from tests.ui.conftest import build_database
+    from ui.main_window import MainWindow
+
+    db = build_database(tmp_path / "fiche.sqlite")
+    try:
+        w = MainWindow(db, dialogs=DiscardDialogs())  # type: ignore[arg-type]
+        qtbot.addWidget(w)
+        w.show()
+        fiche = w.new_dossier()
+        assert fiche is not None
+        qtbot.addWidget(fiche)
+        assert not fiche.is_modified() and fiche.state_label.text() == ""  # untouched
+        assert not fiche.save()
+        assert "raison sociale : obligatoire" in fiche.banner_label.text()
+        edit = fiche.porteur.edits["raison_sociale"]
+        edit.setText("Les Jardins partagés")
+        edit.textEdited.emit(edit.text())
+        fiche._on_changed()
+        assert "raison sociale" not in fiche.banner_label.text()
+        assert fiche.is_modified() and fiche.state_label.text() == "Modifications non enregistrées"
+        fiche.hide()
+    finally:
+        db.close()

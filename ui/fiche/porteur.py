@@ -247,7 +247,9 @@ class PorteurTab(QWidget):
         return PorteurData(**values)  # type: ignore[arg-type]
 
     def is_modified(self) -> bool:
-        return self.is_new or _comparable(self.data()) != _comparable(self._loaded)
+        if self.is_new:  # a new porteur counts once something is typed (not on an untouched fiche)
+            return any(getattr(self.data(), f) for f in PorteurData.__dataclass_fields__)
+        return _comparable(self.data()) != _comparable(self._loaded)
 
     def problems(self) -> list[tuple[QWidget, str]]:
         out: list[tuple[QWidget, str]] = []

@@ -603,6 +603,7 @@ class FicheDossier(QMainWindow):
         self._show_banner(
             f"<b>Le dossier n'a pas été enregistré :</b><ul style='margin:2px 0'>{items}</ul>", rich=True
         )
+        self._refusal_shown = True  # follows the fields while they are corrected (_on_changed)
         first = next((w for w in widgets if w is not self.tabs), None)
         if first is not None:
             for n in range(self.tabs.count()):
@@ -612,6 +613,7 @@ class FicheDossier(QMainWindow):
             first.setFocus()
 
     def _show_banner(self, text: str, *, reload: bool = False, rich: bool = False) -> None:
+        self._refusal_shown = False
         self.banner_label.setText(text if rich else html.escape(text))
         self.reload_button.setVisible(reload)
         self.banner.show()
@@ -647,12 +649,30 @@ class FicheDossier(QMainWindow):
             return
         data = self.collect()
         self.financement.update_warnings(data)
+        self._follow_refusal()
         modified = self.is_modified()
         self.setWindowModified(modified)
         self.save_button.setEnabled(modified or self.dossier_id is None)
         self.revert_button.setEnabled(modified)
         self.state_label.setText("Modifications non enregistrées" if modified else "")
         self.state_label.setStyleSheet(f"color: {ERROR_COLOUR};" if modified else "")
+
+    def _follow_refusal(self) -> None:
+        """A refusal banner lists what is still wrong; it goes once everything is corrected."""
+        if not getattr(self, "_refusal_shown", False) or not self.banner.isVisible():
+            return
+        remaining = [p for _, p in self._problems()]
+        if not remaining:
+            self._clear_marks()
+            for widget in (self.porteur.edits["raison_sociale"], self.porteur.edits["siret"]):
+                mark_invalid(widget, None)
+            self.banner.hide()
+            self._refusal_shown = False
+            return
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in remaining)
+        self.banner_label.setText(
+            f"<b>Le dossier n'a pas été enregistré :</b><ul style='margin:2px 0'>{items}</ul>"
+        )
 
     def _campagne_name(self) -> str:
         libelle, annee = self.context.campagne_libelle, self.context.campagne_annee
