@@ -141,3 +141,22 @@ def test_new_fiche_untouched_then_refusal_banner_follows_the_corrections(qtbot: 
         fiche.hide()
     finally:
         db.close()
+
+
+def test_completeness_does_not_offer_instruit_to_a_dossier_en_comite(qtbot: QtBot, demo: Demo) -> None:
+    from instructeur.services.comites import ComiteService
+    from instructeur.services.instruction import InstructionService
+    from ui.main_window import MainWindow
+
+    points = ComiteService(demo.db).agenda(demo.comite_id)
+    complete = [p for p in points if not InstructionService(demo.db).missing(p.dossier_id)]
+    assert complete, "the demo has complete dossiers on its agenda"
+    w = MainWindow(demo.db, dialogs=DiscardDialogs())  # type: ignore[arg-type]
+    qtbot.addWidget(w)
+    w.show()
+    fiche = w.open_fiche(complete[0].dossier_id)
+    assert fiche is not None
+    qtbot.addWidget(fiche)
+    fiche.instruction.refresh_completeness()
+    text = fiche.instruction.completeness_text()
+    assert "peut passer à « instruit »" not in text and "Instruction complète" in text

@@ -72,6 +72,8 @@ _Message = SectionMessage
 __all__ = ["MOTIVATION_REQUIRED", "MUTED", "OK_COLOUR", "InstructionTab", "SectionMessage", "plain_text"]
 
 
+_BEFORE_INSTRUIT = frozenset({"depose", "incomplet", "recevable", "en_instruction"})  # statuts that can still move to instruit
+
 class InstructionTab(NotationPanel, CotationPanel, AvisPanel, QWidget):
     """See the module docstring. `load(detail)` is called by the window with every snapshot."""
 
@@ -237,6 +239,9 @@ class InstructionTab(NotationPanel, CotationPanel, AvisPanel, QWidget):
                 coloured("Il manque, pour passer à « instruit » :", ERROR_COLOUR, bold=True)
                 + f"<ul style='margin:2px 0'>{items}</ul>"
             )
+        elif str(getattr(self._detail.statut, "value", self._detail.statut)) not in _BEFORE_INSTRUIT:
+            # Already instruit, en comité or decided: « peut passer à instruit » would mislead.
+            self.completeness_label.setText(coloured("✓ Instruction complète.", OK_COLOUR, bold=True))
         else:
             self.completeness_label.setText(
                 coloured("✓ Ce dossier peut passer à « instruit ».", OK_COLOUR, bold=True)
