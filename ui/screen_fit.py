@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["available_geometry", "default_size", "fit_to_screen", "install"]
+__all__ = ["available_geometry", "default_size", "fit_to_screen", "install", "uninstall"]
 
 _FALLBACK = QRect(0, 0, 1366, 768)
 _FITTED = "_screen_fit_scrolled"
@@ -202,3 +202,13 @@ def install(app: QApplication | None = None) -> QObject:
     fitter = _Fitter(app)
     app.installEventFilter(fitter)
     return fitter
+
+
+def uninstall(app: QApplication | None = None) -> None:
+    """Stop fitting new windows (tests that installed it for themselves)."""
+    app = app or QApplication.instance()  # type: ignore[assignment]
+    fitter = app.findChild(_Fitter) if app is not None else None
+    if fitter is not None:
+        app.removeEventFilter(fitter)  # type: ignore[union-attr]
+        fitter.setParent(None)  # type: ignore[call-overload]
+        fitter.deleteLater()

@@ -36,6 +36,14 @@ class Dialogs(FakeDialogs):
         return items[0]
 
 
+@pytest.fixture(autouse=True)
+def _fitting() -> Iterator[None]:
+    """Installed for these tests only: other tests keep Qt's own window sizes."""
+    screen_fit.install(QApplication.instance())  # type: ignore[arg-type]
+    yield
+    screen_fit.uninstall(QApplication.instance())  # type: ignore[arg-type]
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     d = make_demo(tmp_path_factory.mktemp("fit"), points=None, dossiers=60)
@@ -87,7 +95,6 @@ def test_every_window_fits_the_screen_with_its_buttons_visible(
     avail = SCREENS[screen]
     monkeypatch.setattr(screen_fit, "available_geometry", lambda widget=None: QRect(avail))
     monkeypatch.setattr(workers, "SYNC_JOBS", True)
-    screen_fit.install(QApplication.instance())  # type: ignore[arg-type]
     w = MainWindow(demo.db, dialogs=Dialogs())  # type: ignore[arg-type]
     qtbot.addWidget(w)
     w.resize(1600, 1000)  # a geometry saved on a bigger screen
@@ -143,7 +150,6 @@ def test_a_window_that_grows_past_the_screen_gets_a_scroll_area(
     from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
     monkeypatch.setattr(screen_fit, "available_geometry", lambda widget=None: QRect(0, 0, 1366, 728))
-    screen_fit.install(QApplication.instance())  # type: ignore[arg-type]
     dialog = QDialog()
     qtbot.addWidget(dialog)
     layout = QVBoxLayout(dialog)
