@@ -13,24 +13,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import String, Table, Text, bindparam, insert, text
+from sqlalchemy import Connection, Dialect, String, Table, Text, bindparam, insert, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 __all__ = ["insert_rows"]
 
 
-def insert_rows(s: Session, table: Table, rows: Sequence[Mapping[str, Any]], *, ids: bool = True) -> list[int]:
+def insert_rows(
+    s: Session | Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, ids: bool = True
+) -> list[int]:
     """Insert `rows`; the new ids in the order of `rows` (empty when `ids` is False)."""
     if not rows:
         return []
-    if s.get_bind().dialect.name == "postgresql":
+    if _dialect(s).name == "postgresql":
         columns = _pg_columns(table, rows)
         if columns is not None:
             new_ids = _pg_unnest(s, table, rows, columns)
             return new_ids if ids else []
-    if not ids:
-        s.execute(insert(table).returning(table.c.id), list(rows))
+        if not ids:  # RETURNING: psycopg's plain executemany would send (and trigger) row by row
+            s.execute(insert(table).returning(table.c.id), list(rows))
+            return []
+    elif not ids:
+        s.execute(insert(table), list(rows))  # SQLite's own executemany
         return []
     stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return list(s.execute(stmt, list(rows)).scalars())
@@ -51,8 +56,14 @@ def _pg_columns(table: Table, rows: Sequence[Mapping[str, Any]]) -> dict[str, An
     return out
 
 
-def _pg_unnest(s: Session, table: Table, rows: Sequence[Mapping[str, Any]], columns: dict[str, Any]) -> list[int]:
-    dialect = s.get_bind().dialect
+def _dialect(s: Session | Connection) -> Dialect:
+    return s.dialect if isinstance(s, Connection) else s.get_bind().dialect
+
+
+def _pg_unnest(
+    s: Session | Connection, table: Table, rows: Sequence[Mapping[str, Any]], columns: dict[str, Any]
+) -> list[int]:
+    dialect = _dialect(s)
     quote = dialect.identifier_preparer.quote
     clauses = {n: d for n, d in columns.items() if d is not None and d.is_clause_element}
     names = [n for n in columns if n not in clauses]

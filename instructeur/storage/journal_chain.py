@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Row, Table, insert, select, text
 
 from instructeur.domain.journal_hash import GENESIS, entry_hash
+from instructeur.storage.bulk_insert import insert_rows
 from instructeur.storage.models import AuditLog
 
 JOURNAL_LOCK = 7_204_611_001  # pg_advisory_xact_lock key of the journal (the one of migration 0004)
@@ -76,7 +77,7 @@ def append_many(conn: Connection, user: str, entries: list[tuple[str, int, str, 
                  changes=changes, prev_hash=prev, hash=digest, txid=txid)
         )  # fmt: skip
         prev = digest
-    conn.execute(insert(_T), rows)
+    insert_rows(conn, _T, rows, ids=False)  # PostgreSQL: one statement (storage/bulk_insert.py)
 
 
 @dataclass(frozen=True)
