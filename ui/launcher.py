@@ -38,9 +38,10 @@ def _plain_launch(argv: Sequence[str]) -> tuple[str | None, bool] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import multiprocessing
+    if getattr(sys, "frozen", False):  # the bundle's letter workers re-enter here (spawn)
+        import multiprocessing
 
-    multiprocessing.freeze_support()  # the frozen bundle's letter workers re-enter here
+        multiprocessing.freeze_support()
     args = sys.argv[1:] if argv is None else argv
     plain = _plain_launch(args)
     if plain is not None:
