@@ -14,15 +14,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from instructeur.services.synthese import (
-    AxeSynthese,
-    Montants,
-    _Acc,
-    _concerns,
-    _Dossier,
-    _load,
-    _select_financeurs,
-)
+from instructeur.services.synthese_aggregate import _Acc, _concerns
+from instructeur.services.synthese_load import _load, _select_financeurs
+from instructeur.services.synthese_types import AxeSynthese, Montants, _Dossier
 from instructeur.storage.db import Database
 from instructeur.storage.models import Classification, Dossier, Objectif, dossier_classement
 
