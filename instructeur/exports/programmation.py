@@ -8,8 +8,12 @@
   financeur, totals, taux, cotation F/H, score, décision, observations), then a totals row of
   `=SUBTOTAL(109, …)` formulas that stay right when a partner filters. An Excel table (with its
   own autofilter) covers the header and the data only, never the totals row; panes are frozen
-  below the header; the sheet prints in landscape A4, one page wide, title block and header
-  repeated on every page;
+  below the header; it prints at a readable size (exports/print_layout.py: one A4 or A3 page
+  wide when the text stays ≥ 8 pt, else A3 at 75 % over several pages wide with référence and
+  porteur repeated), title block and header repeated on every page;
+* « Impression »: the same rows with the essential columns only (référence, porteur, intitulé,
+  axe, quartiers, coût, totals demandé / voté, taux, décision), one A4 landscape page wide at
+  ≥ 8 pt: the sheet to print for a comité or a partner;
 * « Synthèse axes » (voté per axe × financeur), then one « Synthèse par <niveau> » per additional
   classification of the contrat (Saint-Omer: « Synthèse par ambition », services/synthese_classements.py),
   « Synthèse QPV » (demandé / voté per quartier,
@@ -45,6 +49,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from instructeur.domain.money import percent
 from instructeur.domain.text import safe_filename
 from instructeur.errors import UserError
+from instructeur.exports.print_layout import setup_print
 from instructeur.exports.xlsx_styles import os_reason, register_styles, write_text
 from instructeur.services.synthese import (
     FinanceurRef,
@@ -298,7 +303,9 @@ def build_workbook(
     ws = wb.active
     assert ws is not None
     ws.title = "Programmation"
-    _programmation_sheet(ws, titles, rows, financeurs, single=synthese.financeur_code is not None)
+    single = synthese.financeur_code is not None
+    _programmation_sheet(ws, titles, rows, financeurs, single=single)
+    _impression_sheet(wb.create_sheet("Impression"), titles, rows, financeurs, single=single)
     _axes_sheet(wb.create_sheet("Synthèse axes"), titles, synthese)
     for k in classements:  # Saint-Omer: « Synthèse par ambition » (issue 13)
         _axes_sheet(wb.create_sheet(f"Synthèse par {k.niveau.lower()}"[:31]), titles, synthese, k)
@@ -330,24 +337,10 @@ def _header(ws: Worksheet, row: int, headers: Sequence[str], height: float = 45)
     ws.row_dimensions[row].height = height
 
 
-# Beyond this many financeurs (two amount columns each) an A4 landscape page prints too small.
-FINANCEURS_PER_A4 = 4
-
-
-def _page_setup(ws: Worksheet, print_rows: str, *, landscape: bool = True, wide: bool = False) -> None:
-    """`wide`: a table too wide for a readable A4 page (many financeurs) is set up for A3."""
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A3 if wide else ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = print_rows
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    ws.oddFooter.center.text = "Page &P / &N"
-    ws.oddFooter.right.text = "&A"
-    ws.print_options.horizontalCentered = True
+def _page_setup(ws: Worksheet, print_rows: str, *, landscape: bool = True) -> None:
+    """Readable print setup (print_layout): the widths are those already set on the sheet."""
+    widths = [d.width for d in ws.column_dimensions.values() if d.width]
+    setup_print(ws, widths, print_rows, landscape=landscape)
 
 
 def _programmation_sheet(
@@ -358,8 +351,53 @@ def _programmation_sheet(
     *,
     single: bool,
 ) -> None:
-    cols = _columns(financeurs, single=single)
-    _title_block(ws, titles)
+    _table_sheet(ws, titles, rows, _columns(financeurs, single=single), "Programmation")
+
+
+def _impression_sheet(
+    ws: Worksheet,
+    titles: list[str],
+    rows: Sequence[ProgrammationRow],
+    financeurs: Sequence[FinanceurRef],
+    *,
+    single: bool,
+) -> None:
+    """The essential columns, one A4 landscape page wide at a readable size (issue 11 §8); the
+    « Programmation » sheet and the per-financeur workbooks carry the detail."""
+    by_header = {c.header: c for c in _columns(financeurs, single=single)}
+    picked = [
+        _Column(c.header, _PRINT_WIDTHS.get(c.header, c.width), c.kind, c.value, c.total)
+        for h, c in by_header.items()
+        if h in _PRINT_WIDTHS or (len(financeurs) == 1 and h.endswith((" demandé", " voté")))
+    ]
+    _table_sheet(ws, titles, rows, picked, "Impression")
+    ws.freeze_panes = None
+
+
+# The « Impression » sheet's columns and their widths (narrower than on screen, text wraps).
+_PRINT_WIDTHS = {
+    "Référence": 11,
+    "Porteur": 22,
+    "Intitulé de l'action": 34,
+    "Axe": 16,
+    "Quartiers": 16,
+    "Coût total": 12.5,
+    "Total demandé": 12.5,
+    "Total voté": 12.5,
+    "Taux (voté / coût)": 8,
+    "Décision": 11,
+}
+
+
+def _table_sheet(
+    ws: Worksheet,
+    titles: list[str],
+    rows: Sequence[ProgrammationRow],
+    cols: Sequence[_Column],
+    table_name: str,
+    sheet_title: str | None = None,
+) -> None:
+    _title_block(ws, titles, sheet_title)
     _header(ws, HEADER_ROW, [c.header for c in cols])
     styles = [_STYLE_OF_KIND[c.kind] for c in cols]
     wrapped = [(n, c.width) for n, c in enumerate(cols) if c.kind == "wrap"]
@@ -379,7 +417,7 @@ def _programmation_sheet(
     last_col = get_column_letter(len(cols))
 
     if rows:
-        table = Table(displayName="Programmation", ref=f"A{HEADER_ROW}:{last_col}{last}")
+        table = Table(displayName=table_name, ref=f"A{HEADER_ROW}:{last_col}{last}")
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
         ws.add_table(table)
     else:
@@ -411,12 +449,7 @@ def _programmation_sheet(
     for n, c in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(n)].width = c.width
     ws.freeze_panes = f"B{FIRST_DATA_ROW}"
-    _page_setup(
-        ws,
-        f"1:{HEADER_ROW}",
-        wide=sum(1 for c in cols if c.header.endswith(" voté") and c.header != "Total voté")
-        > FINANCEURS_PER_A4,
-    )
+    _page_setup(ws, f"1:{HEADER_ROW}")
 
 
 def _lines(value: Any, per_line: int) -> int:

@@ -40,7 +40,9 @@ def _headers(ws: object, row: int = 5) -> list[str]:
 def test_programmation_sheet_structure(base: tuple[Database, Scenario], tmp_path: Path) -> None:
     path = _export(base, tmp_path / "prog.xlsx")
     wb = load_workbook(path)
-    assert wb.sheetnames == ["Programmation", "Synthèse axes", "Synthèse QPV", "Cotation F-H", "Enveloppes"]
+    assert wb.sheetnames == [
+        "Programmation", "Impression", "Synthèse axes", "Synthèse QPV", "Cotation F-H", "Enveloppes",
+    ]  # fmt: skip
     ws = wb["Programmation"]
 
     # Title block
@@ -109,11 +111,11 @@ def test_programmation_sheet_structure(base: tuple[Database, Scenario], tmp_path
 
     # View and print
     assert ws.freeze_panes == "B6"
+    # 21 columns do not fit one readable page: A3 at 75 % over several pages, ids repeated
     assert ws.page_setup.orientation == "landscape"
-    assert int(ws.page_setup.paperSize) == 9  # A4
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_rows == "$1:$5"
+    assert int(ws.page_setup.paperSize) == 8  # A3
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.scale == 75
+    assert ws.print_title_rows == "$1:$5" and ws.print_title_cols == "$A:$B"
     assert ws.column_dimensions["C"].width >= 30
     assert ws.row_dimensions[5].height >= 30
     assert wb.calculation.fullCalcOnLoad
