@@ -15,7 +15,8 @@ Template syntax (documented to users in the default templates' comment lines):
 * a blank line separates paragraphs; a single line break stays a line break;
 * a line starting with ``- `` is a bullet; a bullet made of a multi-line field gives one bullet
   per line (``- {autres_financeurs_liste}``);
-* ``**texte**`` is set in bold (template text only; merged values are always escaped).
+* ``**texte**`` is set in bold, ``*texte*`` in italic (template text only; merged values are
+  always escaped). The GUI's formatted editor (ui/letter_rich_text.py) reads and writes this syntax.
 
 Rendering: one `doc.build` per letter (its own « 1 / 2 » numbering), then `pypdf` concatenates
 the files for the merged PDF to sign.
@@ -255,26 +256,31 @@ def _parts(text: str, fields: Mapping[str, str]) -> tuple[tuple[bool, str], ...]
     return tuple(p for p in parts if p[1])
 
 
+_EMPHASIS = re.compile(r"\*\*|\*")
+
+
 def _plain(parts: Sequence[tuple[bool, str]]) -> str:
-    return "".join(text for _, text in parts).replace("**", "") if parts else ""
+    return "".join(text if v else _EMPHASIS.sub("", text) for v, text in parts) if parts else ""
 
 
 def _markup(parts: Sequence[tuple[bool, str]]) -> str:
-    """Paragraph markup: template text escaped with ``**bold**``, values escaped verbatim."""
+    """Paragraph markup: template text escaped with ``**bold**`` and ``*italic*``, values escaped
+    verbatim (a value's own asterisks stay asterisks)."""
     out: list[str] = []
-    bold = False
+    open_tags: dict[str, bool] = {"b": False, "i": False}
     for is_value, text in parts:
         if is_value:
             out.append(para(text).replace("\n", "<br/>"))
             continue
-        pieces = text.split("**")
-        for n, piece in enumerate(pieces):
-            if n:
-                out.append("</b>" if bold else "<b>")
-                bold = not bold
-            out.append(para(piece).replace("\n", "<br/>"))
-    if bold:
-        out.append("</b>")
+        pos = 0
+        for m in _EMPHASIS.finditer(text):
+            out.append(para(text[pos : m.start()]).replace("\n", "<br/>"))
+            tag = "b" if m.group(0) == "**" else "i"
+            out.append(f"</{tag}>" if open_tags[tag] else f"<{tag}>")
+            open_tags[tag] = not open_tags[tag]
+            pos = m.end()
+        out.append(para(text[pos:]).replace("\n", "<br/>"))
+    out.extend(f"</{tag}>" for tag in ("i", "b") if open_tags[tag])
     return "".join(out)
 
 
