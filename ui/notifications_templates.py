@@ -1,17 +1,15 @@
-"""The notifications window's « Modèles de lettres » tab: one editor per modèle."""
+"""The notifications window's « Modèles de lettres » tab: one editor per modèle, formatted text on
+the left (ui/letter_editor.py), the real PDF of a chosen dossier on the right (ui/letter_pdf_view.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QSplitter,
     QVBoxLayout,
@@ -20,11 +18,14 @@ from PySide6.QtWidgets import (
 
 from instructeur.errors import UserError, ValidationError
 from instructeur.exports.letters import template_problems
+from instructeur.services.letter_preview import letter_pdf
 from instructeur.services.notifications import (
     FIELDS,
     NotificationService,
 )
 from ui.dialogs import Dialogs
+from ui.letter_editor import RichTemplateEdit
+from ui.letter_pdf_view import LetterPdfPreview
 from ui.notifications_models import MODELE_LABELS, NotificationLine
 
 # --- Template editor ------------------------------------------------------------------------
@@ -49,9 +50,7 @@ class TemplateEditor(QWidget):
         self.dialogs = dialogs
         label = MODELE_LABELS.get(modele, modele)
 
-        self.edit = QPlainTextEdit()
-        self.edit.setAccessibleName(f"Texte du modèle {label.lower()}")
-        self.edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.edit = RichTemplateEdit(FIELDS, f"Texte du modèle {label.lower()}")
         self.problems_label = QLabel("")
         self.problems_label.setWordWrap(True)
         self.problems_label.setStyleSheet("color: #b3261e;")
@@ -59,31 +58,18 @@ class TemplateEditor(QWidget):
         self.status_label = QLabel("")
         self.status_label.setAccessibleName("État du modèle")
 
-        self.fields_list = QListWidget()
-        self.fields_list.setAccessibleName("Champs de fusion")
-        self.fields_list.setToolTip("Double-cliquer (ou Entrée) pour insérer le champ dans le texte")
-        for name, description in FIELDS.items():
-            item = QListWidgetItem(f"{{{name}}} — {description}")
-            item.setData(Qt.ItemDataRole.UserRole, name)
-            item.setToolTip(description)
-            self.fields_list.addItem(item)
-        self.fields_list.itemActivated.connect(self._insert_item)
-        self.fields_list.itemDoubleClicked.connect(self._insert_item)
-
         self.dossier_combo = QComboBox()
         self.dossier_combo.setAccessibleName("Dossier de l'aperçu")
         own = [d for d in dossiers if d.modele == modele] or list(dossiers)
         for d in own:
             self.dossier_combo.addItem(f"{d.reference} — {d.porteur}", d.dossier_id)
-        self.preview_button = QPushButton("&Aperçu")
+        self.preview_button = QPushButton("&Actualiser l'aperçu")
         self.preview_button.clicked.connect(self.show_preview)
         self.preview_button.setEnabled(bool(own))
-        self.preview_pane = QPlainTextEdit()
-        self.preview_pane.setReadOnly(True)
-        self.preview_pane.setAccessibleName("Aperçu de la lettre")
-        self.preview_pane.setPlaceholderText(
-            "L'aperçu montre le texte fusionné pour le dossier choisi." if own else "Aucun dossier décidé."
-        )
+        self.preview = LetterPdfPreview(self._render_pdf)
+        if not own:
+            self.preview.status.setText("Aucun dossier décidé : pas d'aperçu.")
+        self.dossier_combo.currentIndexChanged.connect(self.preview.request)
 
         self.save_button = QPushButton("&Enregistrer")
         self.save_button.clicked.connect(self.save)
@@ -94,7 +80,7 @@ class TemplateEditor(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         text_label = QLabel("&Texte de la lettre :")
-        text_label.setBuddy(self.edit)
+        text_label.setBuddy(self.edit.text_edit)
         left_layout.addWidget(text_label)
         left_layout.addWidget(self.edit, 1)
         left_layout.addWidget(self.problems_label)
@@ -108,37 +94,37 @@ class TemplateEditor(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
-        fields_label = QLabel("&Champs de fusion (double-clic pour insérer) :")
-        fields_label.setBuddy(self.fields_list)
-        right_layout.addWidget(fields_label)
-        right_layout.addWidget(self.fields_list, 1)
         row = QHBoxLayout()
+        dossier_label = QLabel("Aperçu &PDF pour :")
+        dossier_label.setBuddy(self.dossier_combo)
+        row.addWidget(dossier_label)
         row.addWidget(self.dossier_combo, 1)
         row.addWidget(self.preview_button)
         right_layout.addLayout(row)
-        right_layout.addWidget(self.preview_pane, 2)
+        right_layout.addWidget(self.preview, 1)
 
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
 
         self.edit.textChanged.connect(self._check)
+        self.edit.textChanged.connect(self._edited)
         self.load()
 
     # --- content ---------------------------------------------------------------------------
 
     def load(self) -> None:
-        self.edit.setPlainText(self.service.templates()[self.modele])
-        self.edit.document().setModified(False)
+        self.edit.set_template(self.service.templates()[self.modele])
+        self.edit.set_unmodified()
         self._check()
 
     @property
     def text(self) -> str:
-        return self.edit.toPlainText()
+        return self.edit.template()
 
     def problems(self) -> list[str]:
         return template_problems(self.text, FIELDS)
@@ -152,13 +138,7 @@ class TemplateEditor(QWidget):
         self.status_label.setText("")
 
     def insert_field(self, name: str) -> None:
-        cursor = self.edit.textCursor()
-        cursor.insertText(f"{{{name}}}")
-        self.edit.setTextCursor(cursor)
-        self.edit.setFocus()
-
-    def _insert_item(self, item: QListWidgetItem) -> None:
-        self.insert_field(str(item.data(Qt.ItemDataRole.UserRole)))
+        self.edit.insert_field(name)
 
     def save(self) -> bool:
         if self.problems():
@@ -170,7 +150,7 @@ class TemplateEditor(QWidget):
             self.problems_label.setText("\n".join(f"• {p}" for p in exc.problems))
             self.problems_label.show()
             return False
-        self.edit.document().setModified(False)
+        self.edit.set_unmodified()
         self.status_label.setText("Modèle enregistré.")
         self.saved.emit(self.modele)
         return True
@@ -195,14 +175,23 @@ class TemplateEditor(QWidget):
         if index >= 0:
             self.dossier_combo.setCurrentIndex(index)
 
+    def _edited(self) -> None:
+        if self.dossier_combo.currentData() is not None:
+            self.preview.request()  # debounced: the PDF is rendered once the typing pauses
+
+    def _render_pdf(self) -> bytes:
+        dossier_id = self.dossier_combo.currentData()
+        if dossier_id is None:
+            raise UserError("aucun dossier choisi")
+        return letter_pdf(self.service.db, int(dossier_id), self.text)
+
     def show_preview(self) -> str:
+        """Render the PDF now; returns the merged text (what the PDF says, for checks)."""
         dossier_id = self.dossier_combo.currentData()
         if dossier_id is None:
             return ""
+        self.preview.refresh_now()
         try:
-            text = self.service.preview(int(dossier_id), template=self.text)
+            return self.service.preview(int(dossier_id), template=self.text)
         except UserError as exc:
-            text = f"Aperçu impossible : {exc.message}"
-        self.preview_pane.setPlainText(text)
-        return text
-
+            return f"Aperçu impossible : {exc.message}"

@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -179,35 +178,31 @@ def test_template_editor(qtbot: QtBot, empty_db: Database, case: Case) -> None:
     editor = w.editors["attribution"]
     assert editor.dossier_combo.currentData() == case.retenu
     original = editor.text
+    stored = NotificationService(empty_db).templates()["attribution"]
     # An unknown field: the problem is shown inline and « Enregistrer » is refused.
-    editor.edit.setPlainText("Objet : Subvention {reference}\n\n{inconnu}")
+    editor.edit.set_template("Objet : Subvention {reference}\n\n{inconnu}")
     assert "{inconnu}" in editor.problems_label.text() and not editor.problems_label.isHidden()
     assert not editor.save_button.isEnabled()
     assert editor.save() is False
-    assert NotificationService(empty_db).templates()["attribution"] == original
-    # Fields are inserted at the cursor by double-click / Entrée.
-    editor.edit.setPlainText("Objet : Subvention {reference}\n\nMontant : ")
-    editor.edit.moveCursor(editor.edit.textCursor().MoveOperation.End)
-    item = next(
-        editor.fields_list.item(n)
-        for n in range(editor.fields_list.count())
-        if editor.fields_list.item(n).data(Qt.ItemDataRole.UserRole) == "montant"
-    )
-    editor.fields_list.itemDoubleClicked.emit(item)
-    assert editor.text.endswith("Montant : {montant}")
+    assert NotificationService(empty_db).templates()["attribution"] == stored
+    # Fields are inserted at the cursor from « Insérer un champ ».
+    editor.edit.set_template("Objet : Subvention {reference}\n\nMontant : ")
+    editor.edit.text_edit.moveCursor(editor.edit.text_edit.textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor.edit.text_edit, " ")  # the stored line's trailing space is not kept
+    action = next(a for a in editor.edit.fields_menu.actions() if a.data() == "montant")
+    action.trigger()
+    assert editor.text.endswith("Montant : {montant}\n")
     assert editor.problems_label.isHidden() and editor.save_button.isEnabled()
-    # Preview merges the current text (not yet saved) for the chosen dossier.
+    # Preview merges the current text (not yet saved) for the chosen dossier, as the real PDF.
     text = editor.show_preview()
-    assert editor.preview_pane.toPlainText() == text.replace(
-        NBSP, " "
-    )  # QTextDocument shows U+00A0 as a space
     assert "26-000001" in text and f"12{NBSP}500,00{NBSP}€" in text
+    assert editor.preview.pdf.startswith(b"%PDF") and editor.preview.page_label.pixmap().width() > 0
     editor.save_button.click()
     assert NotificationService(empty_db).templates()["attribution"] == editor.text
     assert editor.status_label.text() == "Modèle enregistré."
     # Back to the default.
     assert editor.reset_default()
-    assert editor.text == original
+    assert editor.text == original  # the default, as the formatted editor writes it back
 
 
 def test_settings_round_trip(qtbot: QtBot, empty_db: Database, case: Case, tmp_path: Path) -> None:
