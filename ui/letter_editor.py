@@ -10,7 +10,6 @@ from PySide6.QtGui import (
     QAction,
     QFont,
     QKeySequence,
-    QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextListFormat,
@@ -23,6 +22,7 @@ from ui.letter_rich_text import (
     condition_frame_format,
     document_to_template,
     field_format,
+    paragraph_format,
     role_format,
     template_to_document,
 )
@@ -173,11 +173,11 @@ class RichTemplateEdit(QWidget):
         cursor.beginEditBlock()
         if not cursor.hasSelection() and cursor.block().text().strip():
             cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
-            cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+            cursor.insertBlock(paragraph_format(), QTextCharFormat())
         frame = cursor.insertFrame(condition_frame_format(condition))
         cursor = frame.firstCursorPosition()
         caption_block, caption_char = role_format("caption")
-        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())  # the text block after the caption
+        cursor.insertBlock(paragraph_format(), QTextCharFormat())  # the text block after the caption
         cursor.movePosition(QTextCursor.MoveOperation.PreviousBlock)
         cursor.setBlockFormat(caption_block)
         cursor.insertText(condition_caption(condition, self.labels), caption_char)
@@ -195,7 +195,7 @@ class RichTemplateEdit(QWidget):
         cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock)
         cursor.insertBlock(block, char)
         cursor.insertText("Sinon :", char)
-        cursor.insertBlock(QTextBlockFormat(), QTextCharFormat())
+        cursor.insertBlock(paragraph_format(), QTextCharFormat())
         self.text_edit.setTextCursor(cursor)
 
     def _sync_actions(self) -> None:

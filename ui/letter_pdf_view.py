@@ -74,14 +74,26 @@ def read_page(pdf: bytes, number: int = 0) -> PageDrawing:
     path: list[tuple[float, float]] = []
     segments: list[tuple[float, float, float, float]] = []
 
+    line_state: dict[str, object] = {"key": None, "x": 0.0, "tw": 0.0}
+
     def on_text(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-        if not text.strip():
-            return
+        # pypdf gives every run of a line the line's matrix: the runs after the first one (a font
+        # change, e.g. a bold word) start where the previous run ends, measured with the very
+        # metrics ReportLab used.
         m = _mult(tuple(tm), tuple(cm))  # type: ignore[arg-type]
+        key = (tuple(tm), tuple(cm))
+        x = float(line_state["x"]) if line_state["key"] == key else m[4]  # type: ignore[arg-type]
         name = str(font.get("/BaseFont", "")) if isinstance(font, dict) else ""
-        for n, line in enumerate(text.rstrip("\n").split("\n")):
+        pts = size * abs(m[3] or 1)
+        lines = text.split("\n")
+        for n, line in enumerate(lines):
             if line.strip():
-                drawing.runs.append(TextRun(m[4], m[5] - n * size * 1.2, line, name, size * abs(m[3] or 1)))
+                drawing.runs.append(TextRun(x if n == 0 else m[4], m[5] - n * size * 1.2, line, name, pts))
+        last = lines[-1]
+        ended = len(lines) > 1
+        start = m[4] if ended else x
+        width = _string_width(last, name, pts) + float(line_state["tw"]) * last.count(" ")  # type: ignore[arg-type]
+        line_state.update(key=None if ended and not last else key, x=start + width)
 
     def on_op(op: bytes, args: list[object], cm: list[float], tm: list[float]) -> None:
         def at(x: object, y: object) -> tuple[float, float]:
@@ -89,7 +101,9 @@ def read_page(pdf: bytes, number: int = 0) -> PageDrawing:
             fx, fy = float(x), float(y)  # type: ignore[arg-type]
             return (a * fx + c * fy + e, b * fx + d * fy + f)
 
-        if op == b"m":
+        if op == b"Tw" and args:
+            line_state["tw"] = float(args[0])  # type: ignore[arg-type]
+        elif op == b"m":
             path[:] = [at(args[0], args[1])]
         elif op == b"l" and path:
             p = at(args[0], args[1])
@@ -112,6 +126,18 @@ def read_page(pdf: bytes, number: int = 0) -> PageDrawing:
 
     page.extract_text(visitor_text=on_text, visitor_operand_before=on_op)
     return drawing
+
+
+def _string_width(text: str, base_font: str, size: float) -> float:
+    """Width in points as ReportLab measured it (the PDF's DejaVu faces are the app's fonts)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from instructeur.exports.pdf_fonts import FAMILY, register_fonts
+
+    register_fonts()
+    face = base_font.split("+")[-1].lstrip("/")
+    name = face.replace("DejaVuSerif", FAMILY) if face.startswith("DejaVuSerif") else "Helvetica"
+    return float(stringWidth(text, name, size))
 
 
 def _family() -> str:
@@ -145,12 +171,20 @@ def paint(drawing: PageDrawing, width_px: int) -> QImage:
     painter.setPen(QColor("black"))
     family = _family()
     for run in drawing.runs:
+        # Drawn 10× larger then scaled down: fractional sizes and ReportLab's advance widths
+        # (no hinting, no kerning), so runs that follow each other on a line do not overlap.
         font = QFont(family)
-        font.setPixelSize(max(1, round(run.size * scale)))
+        font.setPixelSize(max(1, round(run.size * 10)))
+        font.setKerning(False)
+        font.setHintingPreference(QFont.HintingPreference.PreferNoHinting)
         font.setBold("Bold" in run.font)
         font.setItalic("Italic" in run.font or "Oblique" in run.font)
+        painter.save()
+        painter.translate(run.x * scale, (drawing.height - run.y) * scale)
+        painter.scale(scale / 10, scale / 10)
         painter.setFont(font)
-        painter.drawText(QPointF(run.x * scale, (drawing.height - run.y) * scale), run.text)
+        painter.drawText(QPointF(0, 0), run.text)
+        painter.restore()
     painter.end()
     return image
 

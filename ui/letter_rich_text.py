@@ -38,6 +38,7 @@ __all__ = [
     "condition_frame_format",
     "document_to_template",
     "field_format",
+    "paragraph_format",
     "role_format",
     "template_to_document",
 ]
@@ -54,9 +55,13 @@ _chip_ids = itertools.count(1)
 
 
 def condition_caption(condition: str, labels: Mapping[str, str]) -> str:
+    """« Si « motivation de la décision » est renseigné : »; a yes/no field reads as its rule:
+    « Si le montant dépasse 23 000 € (convention obligatoire) : »."""
     negate = condition.startswith("si non ")
     name = condition.split()[-1]
     label = labels.get(name, name)
+    if label.startswith("« oui » si "):
+        return f"{'Sauf si' if negate else 'Si'} {label.removeprefix('« oui » si ')} :"
     return f"Si « {label} » est {'vide' if negate else 'renseigné'} :"
 
 
@@ -81,6 +86,13 @@ def condition_frame_format(condition: str) -> QTextFrameFormat:
     return fmt
 
 
+def paragraph_format() -> QTextBlockFormat:
+    """A letter paragraph: spaced like the PDF's, so that paragraphs read as paragraphs."""
+    fmt = QTextBlockFormat()
+    fmt.setBottomMargin(6)
+    return fmt
+
+
 def role_format(role: str) -> tuple[QTextBlockFormat, QTextCharFormat]:
     block = QTextBlockFormat()
     block.setProperty(ROLE, role)
@@ -101,7 +113,7 @@ class _Loader:
     in_list: bool = False
 
     def block(self, fmt: QTextBlockFormat | None = None, char: QTextCharFormat | None = None) -> None:
-        fmt = fmt or QTextBlockFormat()
+        fmt = fmt or paragraph_format()
         if self.fresh:
             self.cursor.setBlockFormat(fmt)
             self.cursor.setBlockCharFormat(char or QTextCharFormat())
@@ -156,7 +168,7 @@ class _Loader:
     def open_condition(self, condition: str) -> None:
         if not self.fresh:
             self.cursor.insertBlock()
-        self.cursor.setBlockFormat(QTextBlockFormat())
+        self.cursor.setBlockFormat(paragraph_format())
         self.cursor.insertFrame(condition_frame_format(condition))
         block, char = role_format("caption")
         self.cursor.setBlockFormat(block)

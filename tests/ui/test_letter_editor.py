@@ -119,3 +119,20 @@ def test_default_templates_round_trip(qtbot: QtBot) -> None:
         for value in ("", "x"):
             fields = dict.fromkeys(FIELDS, value) | {"porteur": "P"}
             assert merge_text(again, fields) == merge_text(original, fields)
+
+
+def test_preview_is_debounced(qtbot: QtBot, empty_db: Database, case: Case) -> None:  # noqa: F811
+    from ui.letter_pdf_view import DEBOUNCE_MS
+
+    w = window(qtbot, empty_db, case, FakeDialogs())
+    editor = w.editors["refus"]
+    calls: list[int] = []
+    render = editor.preview._render
+    editor.preview._render = lambda: calls.append(1) or render()  # type: ignore[method-assign]
+    editor.preview.timer.stop()
+    for key in "abc":  # three quick edits: one PDF once the typing pauses
+        qtbot.keyClicks(editor.edit.text_edit, key)
+    assert editor.preview.timer.isActive() and calls == []
+    qtbot.waitUntil(lambda: calls == [1], timeout=DEBOUNCE_MS * 5)
+    assert editor.preview.pdf.startswith(b"%PDF")
+    assert "Aperçu du PDF généré" in editor.preview.status.text()
