@@ -265,9 +265,13 @@ def _plain(parts: Sequence[tuple[bool, str]]) -> str:
 
 def _markup(parts: Sequence[tuple[bool, str]]) -> str:
     """Paragraph markup: template text escaped with ``**bold**`` and ``*italic*``, values escaped
-    verbatim (a value's own asterisks stay asterisks)."""
+    verbatim (a value's own asterisks stay asterisks). Tags are closed and reopened at each change
+    so they always nest; a lone ``*`` with no partner in the paragraph stays an asterisk (older
+    templates may contain one)."""
+    singles = sum(1 for v, t in parts if not v for m in _EMPHASIS.finditer(t) if m.group(0) == "*")
     out: list[str] = []
-    open_tags: dict[str, bool] = {"b": False, "i": False}
+    state = {"b": False, "i": False}
+    seen = 0
     for is_value, text in parts:
         if is_value:
             out.append(para(text).replace("\n", "<br/>"))
@@ -275,12 +279,18 @@ def _markup(parts: Sequence[tuple[bool, str]]) -> str:
         pos = 0
         for m in _EMPHASIS.finditer(text):
             out.append(para(text[pos : m.start()]).replace("\n", "<br/>"))
-            tag = "b" if m.group(0) == "**" else "i"
-            out.append(f"</{tag}>" if open_tags[tag] else f"<{tag}>")
-            open_tags[tag] = not open_tags[tag]
             pos = m.end()
+            tag = "b" if m.group(0) == "**" else "i"
+            if tag == "i":
+                seen += 1
+                if singles % 2 and seen == singles:
+                    out.append("*")
+                    continue
+            out.extend(f"</{t}>" for t in ("i", "b") if state[t])
+            state[tag] = not state[tag]
+            out.extend(f"<{t}>" for t in ("b", "i") if state[t])
         out.append(para(text[pos:]).replace("\n", "<br/>"))
-    out.extend(f"</{tag}>" for tag in ("i", "b") if open_tags[tag])
+    out.extend(f"</{t}>" for t in ("i", "b") if state[t])
     return "".join(out)
 
 
