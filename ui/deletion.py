@@ -79,7 +79,7 @@ class DossierDeletionActions:
     def __init__(self, window: MainWindow, menu: QMenu, dialogs: Dialogs) -> None:
         self.window = window
         self.dialogs = dialogs
-        self.action = QAction("&Supprimer le dossier…", window)
+        self.action = QAction("Su&pprimer le dossier…", window)
         self.action.setToolTip("Supprime un dossier saisi par erreur (sans décision, lettre ni notes)")
         self.action.setShortcut(QKeySequence("Shift+Del"))
         self.action.triggered.connect(self.delete_current)

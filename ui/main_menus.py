@@ -77,7 +77,7 @@ def build_menus(w: MainWindow) -> None:
     w.search_action = QAction("&Rechercher un dossier", w)
     w.search_action.setShortcut(QKeySequence("Ctrl+F"))
     w.search_action.triggered.connect(w.focus_search)
-    w.fit_action = QAction("Ajuster les &colonnes", w)
+    w.fit_action = QAction("A&juster les colonnes", w)
     w.fit_action.triggered.connect(lambda: w._fit_columns(force=True))
     affichage.addAction(w.refresh_action)
     affichage.addAction(w.search_action)

@@ -360,7 +360,9 @@ class MainWindow(QMainWindow):
             none.setEnabled(False)
             return
         for n, row in enumerate(self._campagnes):
-            action = QAction(campagne_label(row, with_contrat=several_contrats), self.campagne_group)
+            text = campagne_label(row, with_contrat=several_contrats).replace("&", "&&")
+            # « &1 2026 — … »: the digit is the access key, like Ctrl+1 is the shortcut.
+            action = QAction(f"&{n + 1} {text}" if n < 9 else text, self.campagne_group)
             action.setCheckable(True)
             action.setData(row.id)
             if n < 9:

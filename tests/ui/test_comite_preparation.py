@@ -163,7 +163,7 @@ def test_main_window_comite_menu(qtbot: QtBot, demo: Demo) -> None:
     qtbot.addWidget(window)
     window.select_campagne(demo.campagne_id)
     texts = [a.text() for a in window.comite_menu.actions() if not a.isSeparator()]
-    assert texts == ["Comités et &ordre du jour…", "&Simulations…", "Ouvrir la &séance…"]
+    assert texts == ["Comités et &ordre du jour…", "Si&mulations…", "Ouvrir la &séance…"]
     actions = window.comite
     assert all(
         a.isEnabled() for a in (actions.preparation_action, actions.scenarios_action, actions.seance_action)

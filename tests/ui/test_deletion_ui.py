@@ -88,7 +88,7 @@ def test_dossier_deleted_from_the_list_after_confirmation(
     gone = create_dossier(db, world, "26-000002")
     dialogs = FakeDialogs(False, True)
     window = _main(qtbot, db, dialogs)
-    assert window.deletion.action.text() == "&Supprimer le dossier…"
+    assert window.deletion.action.text() == "Su&pprimer le dossier…"
     _select(window, "26-000002")
     assert window.deletion.action.isEnabled()
     window.deletion.action.trigger()  # « Annuler »: nothing happens

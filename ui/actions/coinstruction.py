@@ -22,7 +22,7 @@ class CoinstructionActions(QObject):
         super().__init__(window)
         self._window = window
         self.dialog: CoinstructionDialog | None = None
-        self.prepare_action = QAction("Préparer un fichier de &notation…", window)
+        self.prepare_action = QAction("&Préparer un fichier de notation…", window)
         self.prepare_action.triggered.connect(lambda: self._open("prepare"))
         self.import_action = QAction("&Importer un fichier de notation…", window)
         self.import_action.triggered.connect(lambda: self._open("import"))

@@ -37,7 +37,7 @@ class ComiteActions(QObject):
             "Comités de la campagne, membres, ordre du jour, conflits d'intérêts"
         )
         self.preparation_action.triggered.connect(self.open_preparation)
-        self.scenarios_action = QAction("&Simulations…", window)
+        self.scenarios_action = QAction("Si&mulations…", window)
         self.scenarios_action.setShortcut(QKeySequence("Ctrl+Shift+M"))
         self.scenarios_action.setStatusTip("Scénarios de répartition comparés aux enveloppes")
         self.scenarios_action.triggered.connect(self.open_scenarios)

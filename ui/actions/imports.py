@@ -49,7 +49,7 @@ class ImportActions(QObject):
         self.dossiers_action.setShortcut(QKeySequence("Ctrl+I"))
         self.dossiers_action.setStatusTip("Importer des dossiers d'un tableau .xlsx ou .csv dans la campagne")
         self.dossiers_action.triggered.connect(self.open_wizard)
-        self.qpv_action = QAction("Importer la liste officielle des &QPV…", window)
+        self.qpv_action = QAction("Importer la &liste officielle des QPV…", window)
         self.qpv_action.triggered.connect(self.open_qpv_dialog)
         self.template_action = QAction("Enregistrer un &modèle d'import…", window)
         self.template_action.triggered.connect(self.save_template)

@@ -41,7 +41,7 @@ class ParametresActions(QObject):
         self.params_action.triggered.connect(lambda: self.open_parametres())
         self.new_contrat_action = QAction("&Nouveau contrat…", window)
         self.new_contrat_action.triggered.connect(lambda: self.open_wizard())
-        self.new_campagne_action = QAction("Nou&velle campagne…", window)
+        self.new_campagne_action = QAction("Nouvelle ca&mpagne…", window)
         self.new_campagne_action.triggered.connect(lambda: self.open_new_campagne())
         if before is not None:
             fichier.insertActions(before, [self.new_contrat_action, self.params_action])

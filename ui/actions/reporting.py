@@ -82,7 +82,7 @@ class ReportingActions(QObject):
             separator.setSeparator(True)
             fichier.insertActions(before, [self.export_action, separator])
 
-        self.notifications_action = QAction("&Notifications…", window)
+        self.notifications_action = QAction("No&tifications…", window)
         self.notifications_action.setStatusTip("Lettres de notification : génération, signature, envoi")
         self.notifications_action.triggered.connect(self.open_notifications)
         # The Campagne menu is rebuilt with the list of campagnes: the entry is put back each time.
