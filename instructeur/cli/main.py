@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, cast
 
 from instructeur import __version__
 from instructeur.errors import UserError, ValidationError
@@ -98,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     show = ref_sub.add_parser("show", help="affiche les QPV et le cadre stratégique d'un référentiel")
     show.add_argument("name", metavar="NOM")
     show.set_defaults(handler=commands.referentiels_show)
-    referentiel_commands.register_referentiels(ref_sub)  # liste, exporter, importer (issue 13)
+    # liste, exporter, importer (issue 13)
+    referentiel_commands.register_referentiels(cast("argparse._SubParsersAction[argparse.ArgumentParser]", ref_sub))
 
     demo = sub.add_parser("demo", help="base de démonstration")
     demo_sub = demo.add_subparsers(
