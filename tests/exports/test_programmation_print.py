@@ -20,7 +20,9 @@ def test_every_sheet_prints_at_least_8_pt(tmp_path: Path) -> None:
     db = open_database(tmp_path / "base.sqlite", backup_dir=tmp_path)
     try:
         sc = build_scenario(db)
-        path = export_programmation(db, sc.world.campagne_id, tmp_path / "prog.xlsx", edition=date(2026, 11, 22))
+        path = export_programmation(
+            db, sc.world.campagne_id, tmp_path / "prog.xlsx", edition=date(2026, 11, 22)
+        )
         one = export_programmation(
             db, sc.world.campagne_id, tmp_path / "caf.xlsx", financeur_code="CAF", edition=date(2026, 11, 22)
         )
@@ -57,7 +59,9 @@ def test_libreoffice_prints_the_impression_sheet_on_one_page_width(tmp_path: Pat
     db = open_database(tmp_path / "base.sqlite", backup_dir=tmp_path)
     try:
         sc = build_scenario(db)
-        path = export_programmation(db, sc.world.campagne_id, tmp_path / "prog.xlsx", edition=date(2026, 11, 22))
+        path = export_programmation(
+            db, sc.world.campagne_id, tmp_path / "prog.xlsx", edition=date(2026, 11, 22)
+        )
     finally:
         db.close()
     binary = soffice()
