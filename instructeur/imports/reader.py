@@ -150,7 +150,9 @@ def _read_sheet(path: Path, workbook: Any, sheet: str, max_rows: int | None = No
                         f"et {limits.fr_int(limits.MAX_CELLS)} cellules)"
                     )
         except (IndexError, KeyError) as exc:  # a shared string or a part that is not there
-            raise UserError(f"fichier refusé : {path.name} n'est pas un classeur Excel (.xlsx) valide") from exc
+            raise UserError(
+                f"fichier refusé : {path.name} n'est pas un classeur Excel (.xlsx) valide"
+            ) from exc
     return rows
 
 
@@ -170,7 +172,9 @@ def sniff_delimiter(text: str) -> str:
     best, best_score = _DELIMITERS[0], (0, 0)
     for delimiter in _DELIMITERS:
         try:
-            counts = Counter(len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if len(r) > 1)
+            counts = Counter(
+                len(r) for r in csv.reader(io.StringIO(sample), delimiter=delimiter) if len(r) > 1
+            )
         except csv.Error:  # e.g. a cell over the field limit: the reading itself will name it
             continue
         if not counts:
@@ -190,6 +194,10 @@ def _read_csv(path: Path) -> list[Row]:
     number = 0
     try:
         for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1):
+            # Checked here too: frictionless (open-data validation) raises the csv module's
+            # process-wide field limit to sys.maxsize when it is imported.
+            if any(len(v) > limits.CSV_FIELD_LIMIT for v in values):
+                raise limits.csv_cell_too_long(path, number)
             cells = _trimmed([_clean(v) for v in values])
             if cells:
                 rows.append(Row(number, cells))

@@ -33,7 +33,7 @@ def _measure(path: Path, reader: str) -> dict[str, object]:
     code = f"""
 import json, time
 from instructeur.errors import UserError
-from {reader.rsplit('.', 1)[0]} import {reader.rsplit('.', 1)[1]} as read
+from {reader.rsplit(".", 1)[0]} import {reader.rsplit(".", 1)[1]} as read
 start = time.perf_counter()
 try:
     read({str(path)!r}); message = None
@@ -53,14 +53,17 @@ print(json.dumps({{"message": message, "seconds": elapsed, "peak_mb": peak_kb / 
 
 
 @pytest.mark.parametrize(
-    "reader", ["instructeur.imports.reader.read_table", "instructeur.coinstruction.scoring_file.read_scoring_file"]
+    "reader",
+    ["instructeur.imports.reader.read_table", "instructeur.coinstruction.scoring_file.read_scoring_file"],
 )
 def test_zip_bomb_refused_fast_with_bounded_memory(bomb: Path, reader: str) -> None:
     assert bomb.stat().st_size < 2_000_000
     with zipfile.ZipFile(bomb) as z:
         assert sum(i.file_size for i in z.infolist()) > 1_000_000_000  # really a bomb
     result = _measure(bomb, reader)
-    assert str(result["message"]).startswith("fichier refusé : bombe.xlsx est trop volumineux une fois décompressé")
+    assert str(result["message"]).startswith(
+        "fichier refusé : bombe.xlsx est trop volumineux une fois décompressé"
+    )
     assert float(str(result["seconds"])) < 1.0
     assert float(str(result["peak_mb"])) < 300
 
@@ -69,16 +72,23 @@ def test_zip_bomb_refused_fast_with_bounded_memory(bomb: Path, reader: str) -> N
 def test_entities_refused_in_a_subprocess(tmp_path: Path, make: Callable[[Path], Path]) -> None:
     path = make(tmp_path)
     result = _measure(path, "instructeur.imports.reader.read_table")
-    assert result["message"] == f"fichier refusé : {path.name} contient des déclarations XML interdites (entités)"
+    assert (
+        result["message"]
+        == f"fichier refusé : {path.name} contient des déclarations XML interdites (entités)"
+    )
     assert float(str(result["seconds"])) < 1.0 and float(str(result["peak_mb"])) < 300
 
 
 @pytest.mark.parametrize("read", READERS)
-def test_xxe_beyond_the_quick_scan_is_refused_by_defusedxml(tmp_path: Path, read: Callable[[Path], object]) -> None:
+def test_xxe_beyond_the_quick_scan_is_refused_by_defusedxml(
+    tmp_path: Path, read: Callable[[Path], object]
+) -> None:
     path = hostile.xxe_xlsx(tmp_path, padding=100_000)  # DOCTYPE after 100 kB of comment
     with pytest.raises(UserError) as info:
         read(path)
-    assert info.value.message == "fichier refusé : xxe.xlsx contient des déclarations XML interdites (entités)"
+    assert (
+        info.value.message == "fichier refusé : xxe.xlsx contient des déclarations XML interdites (entités)"
+    )
     assert "root:" not in info.value.message
 
 
@@ -91,7 +101,9 @@ def test_not_a_zip_and_truncated_zip(tmp_path: Path, read: Callable[[Path], obje
     for path in (fake, truncated):
         with pytest.raises(UserError) as info:
             read(path)
-        assert info.value.message == f"fichier refusé : {path.name} n'est pas un classeur Excel (.xlsx) valide"
+        assert (
+            info.value.message == f"fichier refusé : {path.name} n'est pas un classeur Excel (.xlsx) valide"
+        )
 
 
 def test_ratio_and_member_count(tmp_path: Path) -> None:
@@ -145,7 +157,9 @@ def test_csv_cell_over_the_field_limit_names_the_row(tmp_path: Path) -> None:
     path.write_text("Référence;Intitulé\nD-1;court\nD-2;" + "x" * 200_000 + "\nD-3;fin\n", encoding="utf-8")
     with pytest.raises(UserError) as info:
         read_table(path)
-    assert info.value.message == "fichier.csv, ligne 3 : cellule trop longue (plus de 131\u00a0072 caractères)"
+    assert (
+        info.value.message == "fichier.csv, ligne 3 : cellule trop longue (plus de 131\u00a0072 caractères)"
+    )
 
 
 def test_csv_size_is_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,3 +215,20 @@ def test_damaged_bytes_are_refused_never_a_traceback(tmp_path: Path, compression
             except UserError:
                 refused += 1
     assert refused > 0
+
+
+def test_csv_cell_limit_holds_when_the_csv_module_limit_was_raised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """frictionless raises csv.field_size_limit for the whole process: our limit does not move."""
+    import csv
+    import sys
+
+    previous = csv.field_size_limit(sys.maxsize)
+    try:
+        path = tmp_path / "fichier.csv"
+        path.write_text("Référence;Intitulé\nD-1;court\nD-2;" + "x" * 200_000 + "\n", encoding="utf-8")
+        with pytest.raises(UserError, match=r"^fichier\.csv, ligne 3 : cellule trop longue"):
+            read_table(path)
+    finally:
+        csv.field_size_limit(previous)

@@ -107,10 +107,7 @@ def test_totals_by_porteur(db: Database) -> None:
     assert DossierService(db).totals_by_porteur([other]) == {}
 
 
-def test_one_query_for_the_rows_and_one_for_the_cadre(db: Database) -> None:
-    world = build_world(db)
-    for n in range(5):
-        create_dossier(db, world, f"26-{n:06d}")
+def _list_selects(db: Database, campagne_id: int, expected_rows: int) -> list[str]:
     statements: list[str] = []
 
     def count(*args: object) -> None:
@@ -118,12 +115,25 @@ def test_one_query_for_the_rows_and_one_for_the_cadre(db: Database) -> None:
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        rows = DossierService(db).list_rows(world.campagne_id, with_scores=False)
+        rows = DossierService(db).list_rows(campagne_id, with_scores=False)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    assert len(rows) == 5
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 2, selects
+    assert len(rows) == expected_rows
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+
+
+def test_one_query_for_the_rows_one_for_the_cadre_one_for_the_classements(db: Database) -> None:
+    """The number of queries does not grow with the dossiers: one for the rows, one for the
+    cadre's labels, one for the cross-cutting classements (Saint-Omer's ambitions)."""
+    world = build_world(db)
+    for n in range(5):
+        create_dossier(db, world, f"26-{n:06d}")
+    five = _list_selects(db, world.campagne_id, 5)
+    for n in range(5, 25):
+        create_dossier(db, world, f"26-{n:06d}")
+    assert _list_selects(db, world.campagne_id, 25) == five
+    assert len(five) == 3, five
+    assert sum("dossier_classement" in s for s in five) == 1
 
 
 def test_aggregated_values_sorted_and_money_integer(db: Database) -> None:
