@@ -108,3 +108,13 @@ def empty_db(tmp_path: Path) -> Iterator[Database]:
     database = build_database(tmp_path / "vide.sqlite", with_data=False)
     yield database
     database.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_screen_fitter_left(qapp: object) -> Iterator[None]:
+    """`make_application` installs the screen fitter on the one QApplication of the run: remove it
+    after the test so that the next tests see windows the same way whatever ran before them."""
+    yield
+    from ui import screen_fit
+
+    screen_fit.uninstall()

@@ -42,7 +42,9 @@ def test_incomplete_settings_listed_and_generation_refused(
     w.resize(1366, 768)
     w.show()
     qtbot.waitExposed(w)
-    assert w.preflight_box.isVisible()
+    # Under the application's screen fitter the page's widgets move into a scroll area at the
+    # Show event and Qt shows them again on the next turn of the event loop.
+    qtbot.waitUntil(w.preflight_box.isVisible, timeout=2000)
     shown = w.preflight_label.text().splitlines()
     assert shown[0] == "lettres non générées : signataire manquant (Notifications › Paramètres)"
     assert len(shown) == 4
@@ -72,7 +74,9 @@ def test_incomplete_settings_listed_and_generation_refused(
 def test_a_refaire_shown_apart_and_generated_again(qtbot: QtBot, empty_db: Database, tmp_path: Path) -> None:
     fake = FakeDialogs(folder=tmp_path)
     NotificationService(empty_db).save_settings(
-        NotificationSettings(expediteur="Agglo", ville="Boulogne", signataire="J. Martin", fonction_signataire="P.")
+        NotificationSettings(
+            expediteur="Agglo", ville="Boulogne", signataire="J. Martin", fonction_signataire="P."
+        )
     )
     w, did = open_window(qtbot, empty_db, fake)
     w.merged_check.setChecked(False)
