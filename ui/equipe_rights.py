@@ -83,6 +83,13 @@ def _evaluateur_fiche(fiche: Any, perms: Permissions) -> None:
         tabs.setTabToolTip(index, EVALUATEUR_HIDDEN)
 
 
+def apply_evaluateurs_permissions(window: Any, perms: Permissions | None) -> None:
+    """The campagne's notation option is a setting: the chef de projet's (the server refuses it to
+    the other roles)."""
+    if perms is not None and not perms.parametres:
+        _lock_widget(_attr(window, "notes_check"), RESERVED)
+
+
 def _attr(obj: Any, *path: str) -> Any:
     for name in path:
         obj = getattr(obj, name, None)
@@ -109,12 +116,20 @@ def apply_permissions(window: QWidget, perms: Permissions) -> None:
                      ("parametres", "new_campagne_action")):  # fmt: skip
             _lock(_find(window, *path), RESERVED)
     if not perms.seance:
-        for path in (("comite", "preparation_action"), ("comite", "scenarios_action"), ("comite", "seance_action")):
+        for path in (
+            ("comite", "preparation_action"),
+            ("comite", "scenarios_action"),
+            ("comite", "seance_action"),
+        ):
             _lock(_find(window, *path), RESERVED)
     if not perms.suppression:
         _lock(_find(window, "deletion", "action"), RESERVED)
     if not perms.edition:
-        for path in (("new_dossier_action",), ("import_actions", "dossiers_action"), ("import_actions", "qpv_action")):
+        for path in (
+            ("new_dossier_action",),
+            ("import_actions", "dossiers_action"),
+            ("import_actions", "qpv_action"),
+        ):
             _lock(_find(window, *path), READ_ONLY)
         batch = _attr(window, "workspace", "batch")
         for name in ("statut_action", "assign_action", "label_action"):
@@ -139,7 +154,9 @@ class PasswordDialog(QDialog):
         self.password_edit.setAccessibleName("Mot de passe")
         form.addRow("&Mot de passe :", self.password_edit)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Se connecter")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Annuler")
         buttons.accepted.connect(self.accept)

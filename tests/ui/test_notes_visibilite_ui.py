@@ -56,3 +56,19 @@ def test_refused_change_is_undone_with_one_line(qtbot: QtBot, db: Database, monk
     window.notes_check.setChecked(True)
     assert not window.notes_check.isChecked()
     assert errors.shown == ["droits insuffisants : accès refusé à la table « setting »"]
+
+
+def test_option_greyed_for_who_is_not_chef_de_projet(qtbot: QtBot, db: Database) -> None:
+    from instructeur.services.equipe import Permissions
+    from ui.equipe_rights import RESERVED, apply_evaluateurs_permissions
+
+    campagne = next(c for c in CampagneService(db).all() if c.annee == 2026)
+    for role, enabled in (("chef", True), ("instructeur", False), ("lecteur", False), ("seul", True)):
+        window = EvaluateursWindow(db, campagne.id)
+        qtbot.addWidget(window)
+        apply_evaluateurs_permissions(window, Permissions(role=role, login="x"))
+        assert window.notes_check.isEnabled() is enabled, role
+        if not enabled:
+            assert window.notes_check.toolTip() == RESERVED
+            window.notes_check.setEnabled(True)  # what a refresh would do: stays greyed
+            assert not window.notes_check.isEnabled()

@@ -98,6 +98,9 @@ class InstructionActions:
 
         window = EvaluateursWindow(self._window.db, campagne_id, parent=self._window, dialogs=self._dialogs)
         window.open_matrix.connect(lambda evaluateur_id: self.open_matrix_for(evaluateur_id))
+        from ui.equipe_rights import apply_evaluateurs_permissions  # team mode: the option is the chef's
+
+        apply_evaluateurs_permissions(window, getattr(self._window, "permissions", None))
         return window
 
     def _matrix(self, campagne_id: int, evaluateur_id: int | None = None) -> QWidget:
