@@ -2,7 +2,9 @@
 
 * `instructeur equipe init` — group roles, grants and row-level security (database owner, once);
 * `instructeur equipe ajouter LOGIN --role ROLE [--evaluateur NOM] [--mot-de-passe-stdin]`;
-* `instructeur equipe liste`.
+* `instructeur equipe liste`;
+* `instructeur equipe notes-visibles --campagne ID [--oui | --non]`: the campagne's option « an
+  évaluateur reads the others' notes of a dossier once their own is complete » (shown, or set).
 
 A password is read from standard input, never from the command line (it would show in `ps`).
 """
@@ -31,20 +33,36 @@ def register(sub: SubParsers) -> None:
     parser = sub.add_parser("equipe", help="mode équipe PostgreSQL : rôles et personnes")
     actions = cast(
         SubParsers,
-        parser.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=FrenchArgumentParser),
+        parser.add_subparsers(
+            dest="action", metavar="ACTION", required=True, parser_class=FrenchArgumentParser
+        ),
     )
     actions.add_parser(
         "init", help="crée les rôles (chef, instructeur, evaluateur, lecteur), droits et règles de lignes"
     ).set_defaults(handler=equipe_init)
     add = actions.add_parser("ajouter", help="ajoute une personne (ou change son rôle)")
     add.add_argument("login", metavar="LOGIN")
-    add.add_argument("--role", required=True, choices=ROLE_CHOICES, metavar="ROLE", help=", ".join(ROLE_CHOICES))
+    add.add_argument(
+        "--role", required=True, choices=ROLE_CHOICES, metavar="ROLE", help=", ".join(ROLE_CHOICES)
+    )
     add.add_argument("--evaluateur", metavar="NOM", help="fiche évaluateur de la personne (rôle evaluateur)")
     add.add_argument(
-        "--mot-de-passe-stdin", action="store_true", dest="password_stdin", help="lit le mot de passe sur l'entrée"
+        "--mot-de-passe-stdin",
+        action="store_true",
+        dest="password_stdin",
+        help="lit le mot de passe sur l'entrée",
     )
     add.set_defaults(handler=equipe_ajouter)
     actions.add_parser("liste", help="liste les personnes et leur rôle").set_defaults(handler=equipe_liste)
+    notes = actions.add_parser(
+        "notes-visibles",
+        help="un évaluateur voit-il les notes des autres après avoir complété la sienne ? (option de la campagne)",
+    )
+    notes.add_argument("--campagne", required=True, type=int, metavar="ID")
+    choice = notes.add_mutually_exclusive_group()
+    choice.add_argument("--oui", action="store_const", const=True, dest="on", help="active l'option")
+    choice.add_argument("--non", action="store_const", const=False, dest="on", help="désactive l'option")
+    notes.set_defaults(handler=equipe_notes_visibles)
 
 
 def _open(args: argparse.Namespace) -> Database:
@@ -98,4 +116,27 @@ def equipe_liste(args: argparse.Namespace, out: TextIO) -> int:
         print("Personne dans l'équipe (ajoutez-en avec « instructeur equipe ajouter »).", file=out)
     for m in membres:
         print(f"{m.login}\t{m.role}\t{', '.join(m.evaluateurs)}".rstrip(), file=out)
+    return 0
+
+
+def equipe_notes_visibles(args: argparse.Namespace, out: TextIO) -> int:
+    """Works on both engines: the setting is stored either way; it matters for évaluateur logins."""
+    from instructeur.services.campagnes import CampagneService
+    from instructeur.services.notes_visibilite import NotesVisibiliteService
+    from instructeur.storage.db import database_from_env, open_database
+
+    db = open_database(database_from_env(getattr(args, "db", None)))
+    try:
+        campagne = CampagneService(db).get(args.campagne)
+        service = NotesVisibiliteService(db)
+        if args.on is not None:
+            service.set(campagne.id, args.on)
+        on = service.get(campagne.id)
+    finally:
+        db.close()
+    state = "oui" if on else "non"
+    print(
+        f"{campagne.libelle} : un évaluateur voit les notes des autres après avoir complété la sienne : {state}",
+        file=out,
+    )
     return 0

@@ -29,6 +29,7 @@ _ARGPARSE_FR = (
     ("choose from ", "choisir parmi "),
     ("expected one argument", "une valeur est attendue"),
     ("invalid int value: ", "nombre entier invalide : "),
+    (": not allowed with argument ", " : incompatible avec l'option "),
     ("argument ", "option "),
 )
 

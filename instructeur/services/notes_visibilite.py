@@ -18,9 +18,10 @@ from instructeur.domain.notes_visibilite import (
     others_visible,
     own_notes_visible,
 )
+from instructeur.errors import NotFoundError
 from instructeur.services import audit
 from instructeur.storage.db import Database
-from instructeur.storage.models import Dossier, Setting
+from instructeur.storage.models import Campagne, Dossier, Setting
 
 if TYPE_CHECKING:
     from instructeur.services.notation import EvaluationDto
@@ -64,6 +65,8 @@ class NotesVisibiliteService:
     def set(self, campagne_id: int, on: bool) -> None:
         """Paramètres of the campagne (chef de projet): recorded in the journal."""
         with self.db.session() as s:
+            if s.get(Campagne, campagne_id) is None:
+                raise NotFoundError(f"campagne {campagne_id} introuvable")
             before = option(s, campagne_id)
             if before == on:
                 return
@@ -72,4 +75,6 @@ class NotesVisibiliteService:
                 s.add(Setting(key=setting_key(campagne_id), value="1" if on else "0"))
             else:
                 row.value = "1" if on else "0"
-            audit.record(s, self.user, "campagne", campagne_id, "update", {"notes_apres_notation": [before, on]})
+            audit.record(
+                s, self.user, "campagne", campagne_id, "update", {"notes_apres_notation": [before, on]}
+            )

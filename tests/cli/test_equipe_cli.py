@@ -62,14 +62,21 @@ def test_init_ajouter_liste_on_postgresql(
         )  # fmt: skip
         assert code == 0, err
         code, _, err = run(capsys, "--db", url, "equipe", "ajouter", f"bob{tag}", "--role", "evaluateur")
-        assert (code, err) == (2, "instructeur : un évaluateur doit être rattaché à une fiche : --evaluateur NOM\n")
+        assert (code, err) == (
+            2,
+            "instructeur : un évaluateur doit être rattaché à une fiche : --evaluateur NOM\n",
+        )
         code, _, err = run(capsys, "--db", url, "equipe", "ajouter", "x;drop", "--role", "lecteur")
         assert code == 2 and err.startswith("instructeur : identifiant invalide : « x;drop »")
         code, out, err = run(capsys, "--db", url, "equipe", "liste")
         assert code == 0, err
         assert out.splitlines() == [f"alice{tag}\tevaluateur\tAlice Martin", f"marie{tag}\tchef"]
-        with psycopg.connect(host="127.0.0.1", port=pg_server.port, dbname="postgres", user="postgres") as conn:
-            row = conn.execute("SELECT rolpassword LIKE 'SCRAM%%' FROM pg_authid WHERE rolname = %s", [f"marie{tag}"])
+        with psycopg.connect(
+            host="127.0.0.1", port=pg_server.port, dbname="postgres", user="postgres"
+        ) as conn:
+            row = conn.execute(
+                "SELECT rolpassword LIKE 'SCRAM%%' FROM pg_authid WHERE rolname = %s", [f"marie{tag}"]
+            )
             assert row.fetchone() == (True,)
     finally:
         pg_server.drop_database(url)
@@ -78,7 +85,10 @@ def test_init_ajouter_liste_on_postgresql(
 @pytest.mark.parametrize(
     ("reason", "message"),
     [
-        ("fe_sendauth: no password supplied", "mot de passe requis : définissez PGPASSWORD ou un fichier .pgpass"),
+        (
+            "fe_sendauth: no password supplied",
+            "mot de passe requis : définissez PGPASSWORD ou un fichier .pgpass",
+        ),
         (
             'FATAL:  password authentication failed for user "marie"',
             "mot de passe refusé pour « marie » : vérifiez-le (PGPASSWORD, .pgpass)",
@@ -94,3 +104,29 @@ def test_password_needed_is_one_french_line(
     monkeypatch.setattr(Engine, "connect", refuse)
     code, out, err = run(capsys, "--db", "postgresql://marie@db.example/instructeur", "campagnes", "list")
     assert (code, out, err) == (2, "", f"instructeur : {message}\n")
+
+
+def test_notes_visibles_option_shown_and_set(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    base = str(tmp_path / "b.sqlite")
+    db = open_database(base)
+    try:
+        world = build_world(db)
+    finally:
+        db.close()
+    cmd = ("--db", base, "equipe", "notes-visibles", "--campagne", str(world.campagne_id))
+    code, out, _ = run(capsys, *cmd)
+    assert code == 0 and out.endswith("après avoir complété la sienne : non\n")
+    code, out, _ = run(capsys, *cmd, "--oui")
+    assert code == 0 and out.endswith(" : oui\n")
+    code, out, _ = run(capsys, *cmd)
+    assert out.endswith(" : oui\n")
+    code, out, _ = run(capsys, *cmd, "--non")
+    assert out.endswith(" : non\n")
+    code, out, err = run(capsys, "--db", base, "equipe", "notes-visibles", "--campagne", "999", "--oui")
+    assert (code, out, err) == (2, "", "instructeur : campagne 999 introuvable\n")
+    with pytest.raises(SystemExit) as info:  # argparse
+        main([*cmd, "--oui", "--non"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and err.startswith(
+        "instructeur : option --non : incompatible avec l'option --oui (voir"
+    )
