@@ -5,14 +5,18 @@ dossiers as the main cadre, each dossier in at most one node of it. One line per
 (the ambition), a dossier classé in an engagement counting in its ambition, then « Non classé »
 when some recevable dossiers are not classés. Lines have the shape of the axes' synthesis
 (AxeSynthese) and the same rules: recevable dossiers counted, demandé of the recevables, voté of
-the retained ones; with a financeur code, only the dossiers where it is asked or votes.
+the retained ones; with a financeur code, only the dossiers where it is asked or votes. Each
+synthesis also carries the node every dossier of the campagne is classé in (`noeuds`), the column
+of that classification in the tableau de programmation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from instructeur.services.synthese_aggregate import _Acc, _concerns
 from instructeur.services.synthese_load import _load, _select_financeurs
@@ -32,6 +36,12 @@ class ClassificationSynthese:
     nom: str  # « Ambitions de la feuille de route »
     niveau: str  # name of its top level (« Ambition »)
     lignes: tuple[AxeSynthese, ...]  # objectif_id = the top-level node, None for « Non classé »
+    niveaux: tuple[str, ...] = ()  # its level names (« Ambition », « Engagement »)
+    noeuds: Mapping[int, tuple[str, str]] = field(default_factory=dict)  # dossier → (code, titre) of its node
+
+
+# a node: (classification id, parent id, code, titre, position)
+_Node = tuple[int | None, int | None, str, str, int]
 
 
 def classification_syntheses(
@@ -40,40 +50,14 @@ def classification_syntheses(
     """One synthesis per additional classification of the campagne's contrat, in their order."""
     with db.session() as s:
         data = _load(s, campagne_id)  # raises NotFoundError for an unknown campagne
-        contrat_id = data.campagne.contrat_id
-        classifications = list(
-            s.execute(
-                select(Classification.id, Classification.code, Classification.nom, Classification.niveaux)
-                .where(Classification.contrat_id == contrat_id)
-                .order_by(Classification.position, Classification.id)
-            )
-        )
-        nodes = {
-            o.id: (o.classification_id, o.parent_id, o.code, o.titre, o.position)
-            for o in s.execute(
-                select(
-                    Objectif.id,
-                    Objectif.classification_id,
-                    Objectif.parent_id,
-                    Objectif.code,
-                    Objectif.titre,
-                    Objectif.position,
-                ).where(Objectif.contrat_id == contrat_id, Objectif.classification_id.is_not(None))
-            )
-        }
-        classes: dict[int, dict[int, int]] = {}  # dossier → {classification: node}
-        for dossier_id, node_id in s.execute(
-            select(dossier_classement.c.dossier_id, dossier_classement.c.objectif_id)
-            .join(Dossier, Dossier.id == dossier_classement.c.dossier_id)
-            .where(Dossier.campagne_id == campagne_id)
-        ):
-            if node_id in nodes:
-                classes.setdefault(dossier_id, {})[nodes[node_id][0] or 0] = node_id
+        classifications, nodes, classes = _load_classements(s, data.campagne.contrat_id, campagne_id)
 
     selected = _select_financeurs(data.financeurs, financeur_code)
     fids = [f.id for f in selected]
     codes = {f.id: f.code for f in selected}
-    dossiers = data.dossiers if financeur_code is None else [d for d in data.dossiers if _concerns(d, fids[0])]
+    dossiers = (
+        data.dossiers if financeur_code is None else [d for d in data.dossiers if _concerns(d, fids[0])]
+    )
     recevables = [d for d in dossiers if d.recevable]
 
     def demande(d: _Dossier, fid: int) -> int:
@@ -112,6 +96,48 @@ def classification_syntheses(
                     total=Montants(sum(acc.dem.values()), sum(acc.vot.values())),
                 )
             )
-        niveaux = [n.strip() for n in (k_niveaux or "").split("|") if n.strip()]
-        out.append(ClassificationSynthese(k_id, k_code, k_nom, niveaux[0] if niveaux else k_nom, tuple(lignes)))
+        niveaux = tuple(n.strip() for n in (k_niveaux or "").split("|") if n.strip())
+        noeuds = {d: nodes[n][2:4] for d, by_k in classes.items() if (n := by_k.get(k_id)) is not None}
+        out.append(
+            ClassificationSynthese(
+                k_id, k_code, k_nom, niveaux[0] if niveaux else k_nom, tuple(lignes), niveaux, noeuds
+            )
+        )
     return out
+
+
+def _load_classements(
+    s: Session, contrat_id: int, campagne_id: int
+) -> tuple[list[tuple[int, str, str, str | None]], dict[int, _Node], dict[int, dict[int, int]]]:
+    """The contrat's classifications (id, code, nom, niveaux), their nodes by id, and the node of
+    every dossier of the campagne in each classification ({dossier: {classification: node}})."""
+    classifications = [
+        (k.id, k.code, k.nom, k.niveaux)
+        for k in s.execute(
+            select(Classification.id, Classification.code, Classification.nom, Classification.niveaux)
+            .where(Classification.contrat_id == contrat_id)
+            .order_by(Classification.position, Classification.id)
+        )
+    ]
+    nodes: dict[int, _Node] = {
+        o.id: (o.classification_id, o.parent_id, o.code, o.titre, o.position)
+        for o in s.execute(
+            select(
+                Objectif.id,
+                Objectif.classification_id,
+                Objectif.parent_id,
+                Objectif.code,
+                Objectif.titre,
+                Objectif.position,
+            ).where(Objectif.contrat_id == contrat_id, Objectif.classification_id.is_not(None))
+        )
+    }
+    classes: dict[int, dict[int, int]] = {}
+    for dossier_id, node_id in s.execute(
+        select(dossier_classement.c.dossier_id, dossier_classement.c.objectif_id)
+        .join(Dossier, Dossier.id == dossier_classement.c.dossier_id)
+        .where(Dossier.campagne_id == campagne_id)
+    ):
+        if node_id in nodes:
+            classes.setdefault(dossier_id, {})[nodes[node_id][0] or 0] = node_id
+    return classifications, nodes, classes
