@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from instructeur.exports.letters import render_letters
+from instructeur.exports.letter_batch import render_letters
 from instructeur.services.notifications import NotificationService
 from instructeur.storage.db import open_database
 from instructeur.storage.models import Dossier

@@ -505,7 +505,7 @@ def render_fiches_instruction(
     """Fiches of the campagne's dossiers (or of `dossier_ids`, in that order): one merged PDF at
     `path_or_folder`, or one file per dossier in the folder `path_or_folder`
     (« fiche-26-000123.pdf »). `progress(done, total)` after each fiche; `cancel()` polled."""
-    from instructeur.exports.letters import merge_pdfs
+    from instructeur.exports.pdf_merge import merge_pdfs
     from instructeur.services.notation import NotationService
     from instructeur.storage.models import Dossier
 

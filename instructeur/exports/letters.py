@@ -18,16 +18,15 @@ Template syntax (documented to users in the default templates' comment lines):
 * ``**texte**`` is set in bold, ``*texte*`` in italic (template text only; merged values are
   always escaped). The GUI's formatted editor (ui/letter_rich_text.py) reads and writes this syntax.
 
-Rendering: one `doc.build` per letter (its own « 1 / 2 » numbering), then `pypdf` concatenates
-the files for the merged PDF to sign.
+Rendering: one `doc.build` per letter (its own « 1 / 2 » numbering); `letter_batch` renders many
+on every core and concatenates them for the merged PDF to sign.
 """
 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -58,10 +57,9 @@ from instructeur.exports.typo import escape, french, para
 __all__ = [
     "LetterData",
     "MODELES",
-    "RenderResult",
     "merge_text",
+    "prepare",
     "render_letter",
-    "render_letters",
     "template_fields",
     "template_problems",
 ]
@@ -97,15 +95,6 @@ class LetterData:
     signature: Path | None = None
     financeur_id: int | None = None
     title: str = ""  # PDF metadata; defaults to the subject
-
-
-@dataclass(frozen=True)
-class RenderResult:
-    files: tuple[Path, ...]
-    merged: Path | None
-    seconds: float
-    cancelled: bool = False
-    pages: tuple[int, ...] = field(default=())
 
 
 # --- Template engine ----------------------------------------------------------------------------
@@ -343,6 +332,11 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def prepare() -> None:
+    """Register the fonts and build the styles now (each letter worker does it once, at start)."""
+    _styles()
+
+
 @lru_cache(maxsize=16)
 def _image_size(path: str) -> tuple[float, float]:
     width, height = ImageReader(path).getSize()
@@ -493,45 +487,3 @@ def render_letter(letter: LetterData, path: Path) -> int:
     )
     doc.build(story, canvasmaker=canvas_class)
     return int(doc.page)
-
-
-def render_letters(
-    letters: Sequence[tuple[LetterData, Path]],
-    merged_path: Path | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    cancel: Callable[[], bool] | None = None,
-) -> RenderResult:
-    """Render each (letter, path); then, unless cancelled, concatenate them into `merged_path`.
-
-    `progress(done, total)` is called after each letter; `cancel()` is polled before each one.
-    Paths are the caller's responsibility (the notification service makes them safe).
-    """
-    start = time.perf_counter()
-    files: list[Path] = []
-    pages: list[int] = []
-    total = len(letters)
-    for n, (letter, path) in enumerate(letters, start=1):
-        if cancel is not None and cancel():
-            return RenderResult(tuple(files), None, time.perf_counter() - start, True, tuple(pages))
-        pages.append(render_letter(letter, path))
-        files.append(path)
-        if progress is not None:
-            progress(n, total)
-    merged = None
-    if merged_path is not None and files:
-        merge_pdfs(files, merged_path)
-        merged = merged_path
-    return RenderResult(tuple(files), merged, time.perf_counter() - start, False, tuple(pages))
-
-
-def merge_pdfs(files: Sequence[Path], target: Path) -> None:
-    """Concatenate PDFs (the letters to sign, in order) into `target`, written atomically."""
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for path in files:
-        writer.append(str(path))
-    tmp = target.with_name(target.name + ".part")
-    with open(tmp, "wb") as fh:
-        writer.write(fh)
-    tmp.replace(target)

@@ -37,11 +37,11 @@ from instructeur.domain.letter_preflight import letter_preflight
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import safe_filename
 from instructeur.errors import NotFoundError, UserError, ValidationError
+from instructeur.exports.letter_batch import render_letters
 from instructeur.exports.letters import (
     MODELES,
     LetterData,
     merge_text,
-    render_letters,
     template_fields,
     template_problems,
 )

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from instructeur.exports.letter_batch import render_letters
 from instructeur.exports.letters import (
     LetterData,
     merge_text,
     render_letter,
-    render_letters,
     template_problems,
 )
 from instructeur.exports.typo import french, para

@@ -86,13 +86,17 @@ def test_on_error_handlers_receive_a_user_error(qtbot: QtBot) -> None:
 
 
 def test_letters_on_a_full_disk(
-    qtbot: QtBot, empty_db: Database, case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: F811
+    qtbot: QtBot,
+    empty_db: Database,
+    case: Case,  # noqa: F811
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import instructeur.exports.letters as letters
+    from instructeur.exports.pdf_merge import PdfConcat
 
     target = tmp_path / "lettres"
     monkeypatch.setattr(
-        letters, "merge_pdfs", _raise(OSError(errno.ENOSPC, "No space left on device", str(target / "a.pdf")))
+        PdfConcat, "write", _raise(OSError(errno.ENOSPC, "No space left on device", str(target / "a.pdf")))
     )
     fake = FakeDialogs(folder=target)
     w = window(qtbot, empty_db, case, fake)
@@ -121,7 +125,9 @@ def test_unexpected_error_hook_shows_the_french_line(qtbot: QtBot, monkeypatch: 
     assert shown[-1][0] == "Erreur inattendue" and "KeyError" in shown[-1][1]
 
 
-def test_backup_on_a_full_disk(qtbot: QtBot, empty_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backup_on_a_full_disk(
+    qtbot: QtBot, empty_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import instructeur.storage.backup as backup
     from ui.main_window import MainWindow
 
@@ -132,19 +138,26 @@ def test_backup_on_a_full_disk(qtbot: QtBot, empty_db: Database, tmp_path: Path,
     destination = tmp_path / "copie.sqlite"
     assert w.backup(destination) is None
     assert errors.shown == [
-        ("Sauvegarde impossible", f"sauvegarde impossible : disque plein : {destination} (libérez de la place ; rien n'a été écrit)")
+        (
+            "Sauvegarde impossible",
+            f"sauvegarde impossible : disque plein : {destination} (libérez de la place ; rien n'a été écrit)",
+        )
     ]
     assert not destination.exists()
 
 
-def test_export_on_a_full_disk(qtbot: QtBot, empty_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_on_a_full_disk(
+    qtbot: QtBot, empty_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from openpyxl.workbook.workbook import Workbook
 
     from tests.ui.test_exports_dialog import FakeDialogs as ExportDialogs
     from tests.ui.test_exports_dialog import dialog
 
     target = tmp_path / "programmation.xlsx"
-    monkeypatch.setattr(Workbook, "save", _raise(OSError(errno.ENOSPC, "No space left on device", str(target))))
+    monkeypatch.setattr(
+        Workbook, "save", _raise(OSError(errno.ENOSPC, "No space left on device", str(target)))
+    )
     fake = ExportDialogs(path=target)
     d = dialog(qtbot, empty_db, fake)
     d.export_button.click()
