@@ -14,7 +14,7 @@ from pathlib import Path
 
 from instructeur.demo import create_demo
 
-HEAVY = ("alembic", "reportlab", "openpyxl")
+HEAVY = ("alembic", "reportlab", "openpyxl", "pypdf", "psycopg")
 # Windows other than the main one: imported when first opened (ui/actions/).
 WINDOWS = (
     "ui.import_wizard",
