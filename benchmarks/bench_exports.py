@@ -1,5 +1,6 @@
 """Benchmark of the exports: `bench_programmation(db_path)` times the tableau de programmation of
-the biggest campagne of a demo database (median of 5 runs, after one warm-up run).
+the biggest campagne of a demo database (median of 5 runs, after one warm-up run), against a bare
+openpyxl write of the same values (issue 12: ≤ 1.5×).
 
     python -m benchmarks.bench_exports /tmp/demo.sqlite
 
@@ -36,6 +37,28 @@ def _median(fn: Any, runs: int = RUNS) -> float:
     return statistics.median(times)
 
 
+def _sheet_values(path: Path) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """Every sheet's cell values (formulas as written) of the exported workbook."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    return [
+        (sheet.title, [tuple(row) for row in sheet.iter_rows(values_only=True)]) for sheet in book.worksheets
+    ]
+
+
+def _bare_write(values: list[tuple[str, list[tuple[Any, ...]]]], target: Path) -> None:
+    """The baseline: openpyxl writing the same values, no styles, widths, tables or print setup."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for title, rows in values:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    book.save(target)
+
+
 def bench_programmation(db_path: str | Path) -> dict[str, Any]:
     """Median seconds of the programmation export (full table, every recevable dossier) and of
     the synthesis alone, on the campagne with the most dossiers."""
@@ -54,6 +77,8 @@ def bench_programmation(db_path: str | Path) -> dict[str, Any]:
             target = Path(tmp) / "programmation.xlsx"
             export_s = _median(lambda: export_programmation(db, campagne_id, target, include_all=True))
             size = target.stat().st_size
+            values = _sheet_values(target)
+            bare_s = _median(lambda: _bare_write(values, Path(tmp) / "bare.xlsx"))
         synthese_s = _median(lambda: service.campagne(campagne_id))
         rows_s = _median(lambda: service.programmation_rows(campagne_id, include_all=True))
     finally:
@@ -66,6 +91,8 @@ def bench_programmation(db_path: str | Path) -> dict[str, Any]:
         "synthese_s": round(synthese_s, 3),
         "programmation_rows_s": round(rows_s, 3),
         "xlsx_bytes": size,
+        "bare_openpyxl_s": round(bare_s, 3),
+        "programmation_ratio": round(export_s / bare_s, 2),
         "runs": RUNS,
     }
 

@@ -34,7 +34,12 @@ BENCHES = [
                 "≤ 1,5 s",
             ),
             ("launch_scores_s", "… et les notes de la grille, affichées juste après", "s", ""),
-            ("bare_launch_s", "référence nue : fenêtre PySide6 + sqlite3 + QAbstractTableModel, mêmes lignes", "s", ""),
+            (
+                "bare_launch_s",
+                "référence nue : fenêtre PySide6 + sqlite3 + QAbstractTableModel, mêmes lignes",
+                "s",
+                "",
+            ),
             ("launch_ratio", "rapport lancement / référence nue", "×", "≤ 4×"),
             ("peak_rss_mb", "mémoire (RSS max)", "Mo", "≤ 400 Mo"),
         ],
@@ -72,6 +77,13 @@ BENCHES = [
         [
             ("dossiers", "dossiers de la campagne", "", ""),
             ("export_programmation_s", "export xlsx", "s", "≤ 3 s"),
+            (
+                "bare_openpyxl_s",
+                "référence : openpyxl nu, mêmes valeurs, mêmes feuilles, sans mise en forme",
+                "s",
+                "",
+            ),
+            ("programmation_ratio", "rapport export / openpyxl nu", "×", "≤ 1,5×"),
         ],
     ),
     (
@@ -79,7 +91,12 @@ BENCHES = [
         "benchmarks.bench_letters",
         "bench_letters",
         "5k",
-        [("median_s", "500 lettres PDF + PDF fusionné", "s", "≤ 15 s")],
+        [
+            ("median_s", "500 lettres PDF + PDF fusionné", "s", "≤ 5 s (issue 12)"),
+            ("workers", "processus de rendu", "", ""),
+            ("soffice_s", "référence : LibreOffice headless, 500 lettres HTML d'une page en PDF", "s", ""),
+            ("soffice_ratio", "rapport LibreOffice / Instructeur", "×", "≥ 4×"),
+        ],
     ),
     (
         "Comité",
@@ -148,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Benchmarks d'Instructeur (médianes)")
     parser.add_argument("--write", action="store_true", help="écrit docs/PERFORMANCE.md")
     parser.add_argument(
-        "--only", metavar="TITRE", action="append", help="seulement ces mesures (ex. Lancement) ; sans --write"
+        "--only",
+        metavar="TITRE",
+        action="append",
+        help="seulement ces mesures (ex. Lancement) ; sans --write",
     )
     args = parser.parse_args(argv)
     if args.only and args.write:
