@@ -1,9 +1,11 @@
 """Importing from spreadsheets in the GUI: the dossiers wizard, the official QPV list, the template.
 
 * `ImportWizard`: 1) choose a .xlsx / .csv (button or drag-and-drop), see the detected header
-  row; 2) check and correct the column → field mapping (proposed by `propose_mapping`); 3) preview:
-  the values that match nothing (a quartier, an objectif) mapped once with a combo of the closest
-  names, and the SIRET known under another name (rattacher / nouveau porteur); 4) preview:
+  row; 2) check and correct the column → field mapping (proposed by `propose_mapping`); its
+  « Suivant » runs the preview, and 3) comes only when that finds something to choose (else the
+  wizard goes straight to 4): the values that match nothing (a quartier, an objectif) mapped once
+  with a combo of the closest names, and the SIRET known under another name (rattacher / nouveau
+  porteur); 4) preview:
   what would be created / updated (with the diffs) / left unchanged, the warnings, the rejected rows
   with their Excel row number, column and reason — « Importer » stays disabled while a row is
   rejected (all or nothing) unless « importer les lignes valides » is ticked; 5) the summary. Reading, preview and import run through `ui.workers.run_job`.
@@ -103,6 +105,9 @@ class ImportWizard(QWizard):
         self.originals: dict[str, str] = {}  # key(value) → the value as the file writes it
         self._value_choices: dict[str, list[str]] | None = None
         self.busy = False
+        self._preview_for: tuple[Mapping, ImportOptions] | None = None  # what `preview` was made with
+        self._running_for: tuple[Mapping, ImportOptions] | None = None
+        self._leaving_mapping = False  # « Suivant » on the mapping page waits for the preview
         self.setWindowTitle(f"Importer des dossiers{f' — {campagne_label}' if campagne_label else ''}")
         self.setAccessibleName("Assistant d'import des dossiers")
         self.setWindowModality(Qt.WindowModality.NonModal)
@@ -130,10 +135,14 @@ class ImportWizard(QWizard):
             self._value_choices = dossiers_import.value_choices(self.db, self.campagne_id)
         return self._value_choices
 
-    def set_choices(self, values: value_map.ValueMap, nouveaux: frozenset[str], originals: dict[str, str]) -> None:
+    def set_choices(
+        self, values: value_map.ValueMap, nouveaux: frozenset[str], originals: dict[str, str]
+    ) -> None:
         self.originals.update(originals)
         self.import_options = replace(
-            self.import_options, values=value_map.merge(self.import_options.values, values), nouveaux_porteurs=nouveaux
+            self.import_options,
+            values=value_map.merge(self.import_options.values, values),
+            nouveaux_porteurs=nouveaux,
         )
 
     def set_partial(self, partial: bool) -> None:
@@ -144,6 +153,40 @@ class ImportWizard(QWizard):
 
         financeurs = self.analysis.financeurs if self.analysis else ()
         return write_template(path, financeurs, values, {**self.originals, **originals})
+
+    # --- the values step: only when there is something to choose ---------------------------------
+
+    def _current_inputs(self) -> tuple[Mapping, ImportOptions]:
+        return self.mapping or self.mapping_page.model.mapping(), self.import_options
+
+    def preview_is_current(self) -> bool:
+        """The preview is there and was made with the current mapping and choices."""
+        return self.preview is not None and self._preview_for == self._current_inputs()
+
+    def values_to_choose(self) -> bool:
+        """Whether the values step has anything to show: a value matching nothing, a SIRET known
+        under another name, or correspondences chosen earlier (to save in a template)."""
+        p = self.preview
+        return p is None or bool(p.unmatched or p.siret_conflicts or self.import_options.values)
+
+    def leave_mapping(self) -> bool:
+        """« Suivant » on the mapping page: the preview decides the next page (MappingPage.nextId).
+        True when it is already there (synchronous jobs: at once); else it runs and the wizard goes
+        on by itself when it arrives."""
+        if self.preview_is_current():
+            return True
+        if self.busy:
+            return False
+        self._leaving_mapping = False
+        self.run_preview()
+        if self.preview_is_current():
+            return True
+        self._leaving_mapping = self.busy  # threaded job under way: go on when it arrives
+        return False
+
+    def _go_on_from_mapping(self) -> None:
+        if self.currentId() == self.MAPPING and self.preview_is_current():
+            self.next()
 
     # --- jobs -----------------------------------------------------------------------------------
 
@@ -186,8 +229,8 @@ class ImportWizard(QWizard):
         self.preview_page.show_preview(None)
         self.values_page.show_preview(None)
         self._set_busy(True)
-        db, campagne_id, path, options = self.db, self.campagne_id, self.analysis.path, self.import_options
-        mapping = self.mapping or self.mapping_page.model.mapping()
+        db, campagne_id, path = self.db, self.campagne_id, self.analysis.path
+        mapping, options = self._running_for = self._current_inputs()
 
         def job(progress: Progress) -> ImportPreview:
             progress.update(0, 0, f"Aperçu de l'import de « {path.name} »…")
@@ -199,22 +242,34 @@ class ImportWizard(QWizard):
             job,
             self._on_previewed,
             self._on_preview_failed,
-            on_cancel=lambda: self._set_busy(False),
+            on_cancel=self._preview_stopped,
             dialogs=self.dialogs,
         )
 
+    def _preview_stopped(self) -> None:
+        self._leaving_mapping = False
+        self._set_busy(False)
+
     def _on_previewed(self, preview: ImportPreview) -> None:
         self.preview = preview
+        self._preview_for = self._running_for
         self.busy = False
         self.values_page.show_preview(preview)
         self.preview_page.show_preview(preview)
+        if self.currentId() == self.MAPPING:
+            self.mapping_page.completeChanged.emit()
+            if self._leaving_mapping:  # threaded job: « Suivant » was clicked before the preview came
+                QTimer.singleShot(0, self, self._go_on_from_mapping)
+        self._leaving_mapping = False
 
     def _on_preview_failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
+        self._preview_stopped()
         if not isinstance(exc, UserError):
             raise exc
         for page in (self.values_page, self.preview_page):
             set_banner(page.banner, "error", f"Aperçu impossible : {exc.message}")
+        if self.currentId() == self.MAPPING:  # « Suivant » stays there: say why
+            self.dialogs.error(self, "Aperçu impossible", exc.message)
 
     def run_apply(self) -> None:
         if self.analysis is None or self.preview is None or self.busy:
@@ -258,4 +313,3 @@ class ImportWizard(QWizard):
         if not isinstance(exc, UserError):
             raise exc
         self.dialogs.error(self, "Import impossible", exc.message)
-

@@ -83,15 +83,18 @@ def make_wizard(
     return wizard
 
 
-def to_preview(wizard: ImportWizard, path: Path) -> None:
+def to_preview(wizard: ImportWizard, path: Path, *, values_step: bool = False) -> None:
+    """File → mapping → (values, only when the file has something to map) → preview."""
     wizard.file_page.load(path)
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     wizard.next()
     assert wizard.currentId() == ImportWizard.MAPPING
     wizard.next()
-    assert wizard.currentId() == ImportWizard.VALUES
-    wizard.next()
+    if values_step:
+        assert wizard.currentId() == ImportWizard.VALUES
+        wizard.next()
     assert wizard.currentId() == ImportWizard.PREVIEW
+    assert wizard.hasVisitedPage(ImportWizard.VALUES) == values_step
 
 
 def import_button(wizard: ImportWizard):
@@ -192,7 +195,7 @@ def test_messy_file_preview_lists_rejections_and_import_is_disabled(
     dialogs = FakeDialogs(report)
     before = counts(db)
     wizard = make_wizard(db, world, parent, dialogs)
-    to_preview(wizard, messy_file(tmp_path, "xlsx"))
+    to_preview(wizard, messy_file(tmp_path, "xlsx"), values_step=True)  # « Zorglub »
     page = wizard.preview_page
     problems = [(p.row, p.column) for p in page.problems.rows]
     assert problems == [(6, "SIRET"), (7, "Montant demandé État"), (8, "Quartier(s)"), (9, "N° dossier")]
@@ -229,9 +232,8 @@ def test_fixed_file_imports_and_main_window_shows_dossiers(
     wizard.next()
     combo = wizard.mapping_page.combo(9)  # « Suivi interne » → Observations: the mapping chosen is used
     combo.setCurrentIndex(combo.findData("observations"))
-    wizard.next()  # the values step: nothing to map
-    assert "Toutes les valeurs du fichier correspondent" in wizard.values_page.banner.text()
-    wizard.next()
+    wizard.next()  # nothing to map: straight to the preview, without the values step
+    assert wizard.currentId() == ImportWizard.PREVIEW and not wizard.hasVisitedPage(ImportWizard.VALUES)
     assert wizard.preview.ok
     assert wizard.preview_page.figures["create"].value.text() == "7"
     assert import_button(wizard).isEnabled()

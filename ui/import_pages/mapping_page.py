@@ -124,8 +124,13 @@ class MappingPage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
-        return "reference" in self.model.mapping().columns
+        return "reference" in self.model.mapping().columns and not self._wizard.busy
 
     def validatePage(self) -> bool:
         self._wizard.mapping = self.model.mapping()
-        return True
+        return self._wizard.leave_mapping()
+
+    def nextId(self) -> int:
+        """The values step only when the preview finds something to choose there."""
+        wizard = self._wizard
+        return wizard.VALUES if wizard.values_to_choose() else wizard.PREVIEW

@@ -101,7 +101,8 @@ class PreviewPage(QWizardPage):
         layout.addLayout(buttons)
 
     def initializePage(self) -> None:
-        self.refresh()
+        if not self._wizard.preview_is_current():  # the values chosen on the previous page changed it
+            self.refresh()
 
     def cleanupPage(self) -> None:  # « Précédent »: the preview no longer holds
         self._wizard.preview = None
@@ -163,7 +164,9 @@ class PreviewPage(QWizardPage):
         self.partial.setVisible(bool(preview.rejected) or self.partial.isChecked())
         notes = []
         if preview.announcement:
-            notes.append(f"{preview.announcement[0].upper()}{preview.announcement[1:]} : {' ; '.join(preview.notes)}.")
+            notes.append(
+                f"{preview.announcement[0].upper()}{preview.announcement[1:]} : {' ; '.join(preview.notes)}."
+            )
         if preview.warnings:
             notes.append(
                 f"{plural(len(preview.warnings), 'avertissement')} (onglet « Avertissements ») : "

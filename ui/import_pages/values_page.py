@@ -1,6 +1,7 @@
 """Page 3 of the import wizard: the values of the file that match nothing of the contrat (a quartier,
 an objectif), each with a combo of the closest names, mapped once for the whole file; and the
-SIRET already known under another name, rattaché or made a new porteur.
+SIRET already known under another name, rattaché or made a new porteur. Skipped when the preview
+finds none of these (MappingPage.nextId, ImportWizard.values_to_choose).
 
 The choices go to the wizard's `ImportOptions` (the preview and the import use them) and can be
 saved in an import template's « Correspondances » sheet (`import dossiers --correspondances`).
@@ -74,9 +75,12 @@ class ValuesPage(QWizardPage):
         self.banner = banner("Valeurs du fichier")
         self.unmatched: list[Unmatched] = []
         self.conflicts: list[SiretConflict] = []
-        self.values = _grid("Valeurs sans correspondance", ["Champ", "Valeur du fichier", "Lignes", "Correspond à"])
+        self.values = _grid(
+            "Valeurs sans correspondance", ["Champ", "Valeur du fichier", "Lignes", "Correspond à"]
+        )
         self.sirets = _grid(
-            "SIRET connus sous un autre nom", ["SIRET", "Connu sous le nom", "Nom dans le fichier", "Lignes", "Choix"]
+            "SIRET connus sous un autre nom",
+            ["SIRET", "Connu sous le nom", "Nom dans le fichier", "Lignes", "Choix"],
         )
         self.sirets_label = QLabel("SIRET déjà connus sous un autre nom :")
         self.save_button = QPushButton("Enregistrer les correspondances dans un &modèle…")
@@ -96,7 +100,8 @@ class ValuesPage(QWizardPage):
         layout.addLayout(buttons)
 
     def initializePage(self) -> None:
-        self._wizard.run_preview()
+        if not self._wizard.preview_is_current():  # made when leaving the mapping page
+            self._wizard.run_preview()
 
     def isComplete(self) -> bool:
         return self._wizard.preview is not None and not self._wizard.busy
@@ -120,7 +125,8 @@ class ValuesPage(QWizardPage):
             set_banner(
                 self.banner,
                 "rejected" if n else "ok",
-                " ; ".join(parts) + ". Les propositions sont classées de la plus proche à la plus lointaine ; "
+                " ; ".join(parts)
+                + ". Les propositions sont classées de la plus proche à la plus lointaine ; "
                 "« laisser rejetée » garde la ligne parmi les rejets.",
             )
         else:
@@ -189,10 +195,14 @@ class ValuesPage(QWizardPage):
         return out
 
     def nouveaux(self) -> frozenset[str]:
-        return frozenset(c.siret for n, c in enumerate(self.conflicts) if self.siret_combo(n).currentData() == NOUVEAU)
+        return frozenset(
+            c.siret for n, c in enumerate(self.conflicts) if self.siret_combo(n).currentData() == NOUVEAU
+        )
 
     def validatePage(self) -> bool:
-        self._wizard.set_choices(self.chosen(), self.nouveaux(), {key(u.value): u.value for u in self.unmatched})
+        self._wizard.set_choices(
+            self.chosen(), self.nouveaux(), {key(u.value): u.value for u in self.unmatched}
+        )
         return True
 
     def save_template(self) -> None:
