@@ -2,9 +2,10 @@
 # Smoke test of the FROZEN bundle (run by .ci/run after `./run bundle`):
 #   packaging/smoke_test.sh [dist/instructeur/instructeur]
 # --version, demo create, export programmation, export notifications (the PDF embeds DejaVu
-# Serif), check, the migrations from an empty file (init), and an offscreen launch with
-# INSTRUCTEUR_SCREENSHOT whose PNG is not blank. Uses only the bundle, sqlite3 from Python's
-# stdlib via the system python3 (for reading refs and the PNG check) and pdffonts if present.
+# Serif), the user guide and its screenshots bundled, check, the migrations from an empty file
+# (init), and an offscreen launch with INSTRUCTEUR_SCREENSHOT whose PNG is not blank. Uses only
+# the bundle, sqlite3 from Python's stdlib via the system python3 (for reading refs and the PNG
+# check) and pdffonts if present.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -56,6 +57,10 @@ else
     grep -a -q '/BaseFont */[A-Z]*+DejaVuSerif' lettres.pdf || fail "DejaVu Serif not embedded"
 fi
 ok "export notifications → $(ls lettres | wc -l) letters + lettres.pdf, DejaVu Serif embedded"
+
+guide_png="$(find "$(dirname "$BIN")" -path '*/resources/guide/guide/dossiers.png' -print -quit)"
+[[ -n "$guide_png" && -f "$(dirname "$guide_png")/../GUIDE.md" ]] || fail "user guide or its screenshots not bundled"
+ok "user guide bundled with its screenshots ($(ls "$(dirname "$guide_png")" | wc -l) PNG)"
 
 "$BIN" --db demo.sqlite check >out.txt 2>&1 || { cat out.txt; fail "check"; }
 ok "check → $(tail -1 out.txt)"

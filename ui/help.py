@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QTextCursor, QTextDocument
+from PySide6.QtGui import QAction, QDesktopServices, QImage, QKeySequence, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -174,12 +174,28 @@ class GuideWindow(QWidget):
             fmt = fragment.charFormat()
             if fmt.isImageFormat():
                 image = fmt.toImageFormat()
+                self._add_reduced(image.name())
                 cursor = QTextCursor(self.browser.document())
                 cursor.setPosition(fragment.position())
                 cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
                 image.setWidth(self.IMAGE_WIDTH)
                 cursor.setCharFormat(image)
             it += 1
+
+    def _add_reduced(self, name: str) -> None:
+        """Qt scales a document's image without smoothing (its text turns ragged): the screenshot is
+        reduced here, smoothly, at the screen's pixel ratio, and given to the document under its
+        own name."""
+        picture = QImage(str(self.path.parent / name))
+        ratio = self.devicePixelRatioF()
+        if picture.isNull() or picture.width() <= self.IMAGE_WIDTH * ratio:
+            return
+        reduced = picture.scaledToWidth(
+            round(self.IMAGE_WIDTH * ratio), Qt.TransformationMode.SmoothTransformation
+        )
+        reduced.setDevicePixelRatio(ratio)
+        doc = self.browser.document()  # resources are looked up by their URL resolved on the base
+        doc.addResource(QTextDocument.ResourceType.ImageResource, doc.baseUrl().resolved(QUrl(name)), reduced)
 
     def show_section(self, key: str) -> bool:
         """Scroll so that the section's heading is at the top; False if the guide has none."""
@@ -292,7 +308,11 @@ class HelpActions(QObject):
         first = menu.actions()[0] if menu.actions() else None
         separator = QAction(window)
         separator.setSeparator(True)
-        menu.insertActions(first, [self.guide_action, self.shortcuts_action, separator])
+        actions = [self.guide_action, self.shortcuts_action, separator]
+        if first is None:
+            menu.addActions(actions)
+        else:
+            menu.insertActions(first, actions)
         window.addAction(self.guide_action)
 
     def open_guide(self, anchor: str | None = None) -> GuideWindow:
