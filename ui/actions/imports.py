@@ -92,6 +92,7 @@ class ImportActions(QObject):
         )
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.imported.connect(self._after_import)
+        wizard.destroyed.connect(lambda *_: setattr(self, "wizard", None))  # closed: opened anew next time
         self.wizard = wizard
         wizard.show()
         return wizard
