@@ -261,6 +261,12 @@ class Dashboard(QWidget):
             self.reload()
 
     def reload(self) -> None:
+        from ui.busy import busy_cursor
+
+        with busy_cursor():  # a synthesis of the whole campagne: never silent on a large base
+            self._reload()
+
+    def _reload(self) -> None:
         self._stale = False
         self.loads += 1
         if self._campagne_id is None:

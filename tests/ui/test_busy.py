@@ -44,3 +44,28 @@ def test_the_agenda_is_read_in_the_background_with_a_busy_cursor(
     assert win.cursor().shape() != Qt.CursorShape.BusyCursor
     assert "point" in win.agenda_title.text()
     assert win.open_seance_button.isEnabled()
+
+
+def test_the_dashboard_reads_its_synthesis_under_a_busy_cursor(
+    qtbot: QtBot, demo: Demo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.dashboard import Dashboard
+
+    seen: list[object] = []
+    real = Dashboard._reload
+
+    def spy(self: Dashboard) -> None:
+        cursor = QGuiApplication.overrideCursor()
+        seen.append(cursor.shape() if cursor is not None else None)
+        real(self)
+
+    monkeypatch.setattr(Dashboard, "_reload", spy)
+    dashboard = Dashboard(demo.db)
+    qtbot.addWidget(dashboard)
+    dashboard.set_campagne(demo.campagne_id)
+    dashboard.show()
+    assert seen == [Qt.CursorShape.WaitCursor]
+    assert QGuiApplication.overrideCursor() is None  # given back once read
+    assert dashboard.synthese is not None
