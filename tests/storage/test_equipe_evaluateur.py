@@ -5,7 +5,6 @@ shows, and a declared conflict hides the comité's discussion too (raw SQL and s
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -16,6 +15,7 @@ from instructeur.services.fiche import FicheService
 from instructeur.services.notation import NotationService
 from instructeur.services.suivi import SuiviService
 from instructeur.storage.db import Database, open_database
+from tests.shots import shot
 from tests.storage.test_equipe_roles import SECRET_AVIS, SECRET_DISCUSSION, Team, _build
 
 pytestmark = pytest.mark.postgres
@@ -157,11 +157,10 @@ def test_fiche_window_of_an_evaluateur(team: Team, qtbot: Any) -> None:
         saved = NotationService(db).evaluation_by_id(team.ev_alice_ok).notes
         assert saved[second.critere.id] == second.critere.echelle_max
         qtbot.wait(50)
-        Path("/tmp/eq").mkdir(exist_ok=True)
-        fiche.grab().save("/tmp/eq/fiche_evaluateur.png")
+        fiche.grab().save(shot("fiche_evaluateur.png"))
         fiche.tabs.setCurrentWidget(fiche.suivi)
         qtbot.wait(10)
-        fiche.grab().save("/tmp/eq/fiche_evaluateur_suivi.png")
+        fiche.grab().save(shot("fiche_evaluateur_suivi.png"))
         fiche.close()
     finally:
         db.close()
@@ -187,11 +186,11 @@ def test_main_window_of_an_evaluateur(team: Team, qtbot: Any) -> None:
         fiche.tabs.setCurrentWidget(fiche.suivi)
         qtbot.wait(20)
         assert SECRET_DISCUSSION not in fiche.suivi.motivation_label.text()
-        fiche.grab().save("/tmp/eq/fiche_evaluateur_conflit_suivi.png")
-        window.grab().save("/tmp/eq/main_evaluateur.png")
+        fiche.grab().save(shot("fiche_evaluateur_conflit_suivi.png"))
+        window.grab().save(shot("main_evaluateur.png"))
         window.reporting.show_dashboard()  # figures of their dossiers only
         qtbot.wait(50)
-        window.grab().save("/tmp/eq/dashboard_evaluateur.png")
+        window.grab().save(shot("dashboard_evaluateur.png"))
         fiche.close()
         window.close()
     finally:

@@ -17,11 +17,10 @@ from instructeur.storage.db import Database, open_database
 from instructeur.storage.models import Objectif
 from tests.exports import _set, _votes
 from tests.factories import World, build_world, create_dossier
+from tests.shots import shot
 from ui.dashboard import Dashboard
 from ui.filters import FilterPanel, summary_text
 from ui.models.dossiers import DossierFilters
-
-SHOTS = Path("/tmp/h13c")
 
 
 @pytest.fixture
@@ -86,8 +85,7 @@ def test_dashboard_shows_the_ambitions(qtbot: QtBot, so) -> None:  # type: ignor
     labels = card.chart.labels()
     assert labels[0] == "A1 — Mieux repérer pour mieux orienter" and labels[-1] == "Non classé" and len(labels) == 8
     assert card.chart.values(1)[1] == 4_000_00 and card.chart.values(1)[6] == 2_000_00  # voté A2, A7
-    SHOTS.mkdir(exist_ok=True)
-    card.grab().save(str(SHOTS / "dashboard_ambitions.png"))
+    card.grab().save(shot("dashboard_ambitions.png"))
 
 
 def test_dashboard_without_classification_hides_the_card(qtbot: QtBot, tmp_path: Path) -> None:

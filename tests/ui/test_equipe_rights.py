@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QDialog, QLineEdit
 
 from instructeur.services.equipe import Permissions, permissions
 from instructeur.storage.db import Database
+from tests.shots import shot
 from ui.equipe_rights import RESERVED, PasswordDialog, apply_permissions, ask_password
 from ui.main_window import MainWindow
 
@@ -62,7 +63,7 @@ def test_password_dialog_hides_the_password_and_sets_pgpassword(
     dialog = PasswordDialog("db.example/instructeur", "mot de passe requis")
     qtbot.addWidget(dialog)
     assert dialog.password_edit.echoMode() == QLineEdit.EchoMode.Password
-    dialog.grab().save("/tmp/eq/password_dialog.png")
+    dialog.grab().save(shot("password_dialog.png"))
 
     def answer(self: PasswordDialog) -> int:
         qtbot.keyClicks(self.password_edit, "s3cret")

@@ -16,11 +16,10 @@ from instructeur.services.fiche import FicheService
 from instructeur.storage.db import Database, open_database
 from instructeur.storage.models import Objectif
 from tests.factories import World, build_world, create_dossier
+from tests.shots import shot
 from tests.ui.test_fiche import FakeDialogs
 from ui.fiche import FicheDossier
 from ui.fiche.window import load_snapshot
-
-SHOTS = Path("/tmp/h13c")
 
 
 @pytest.fixture
@@ -64,8 +63,7 @@ def test_pick_an_engagement_and_save(qtbot, so) -> None:  # type: ignore[no-unty
     while combo.currentIndex() != target:  # the user walks the list with the keyboard
         qtbot.keyClick(combo, Qt.Key.Key_Down)
     assert fiche.rattachement.classements() == (c["A2.4"],)
-    SHOTS.mkdir(exist_ok=True)
-    fiche.grab().save(str(SHOTS / "fiche_ambition.png"))
+    fiche.grab().save(shot("fiche_ambition.png"))
     assert fiche.save()
     assert DossierService(db).get(did).data.classements == (c["A2.4"],)
 

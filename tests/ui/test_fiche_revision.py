@@ -1,23 +1,20 @@
 """The fiche of a decided dossier (issue 9): the « Voté » column is read-only, visibly, and only
 « Modifier la décision… » (tab « Comité et suivi ») changes it — refused without a motivation,
 refused on an enveloppe overrun without a dérogation, then accepted: the new amount shows
-read-only and the letter already sent is « À refaire ». Screenshots at 1366×768 in /tmp/issue9/."""
+read-only and the letter already sent is « À refaire ». Screenshots at 1366×768 (tests/shots.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select, update
 
 from instructeur.storage.models import Enveloppe, Notification, Transition
+from tests.shots import shot
 from tests.ui.test_fiche_instruction import FakeDialogs
 from tests.ui.test_fiche_suivi import open_tab, setup  # noqa: F401 - the fixture
 from ui.fiche.financement import COL_FINANCEUR, COL_VOTE, VOTE_TOOLTIP
 from ui.fiche.revision import RevisionDialog
-
-SHOTS = Path("/tmp/issue9")
 
 
 def _row_of(model, financeur_id: int) -> int:  # type: ignore[no-untyped-def]
@@ -46,8 +43,7 @@ def test_vote_column_is_read_only_on_a_decided_dossier(qtbot, setup) -> None:  #
     fiche.financement.remove.click()
     assert model.line_count() == 3 and "ne peut pas être supprimée" in fiche.financement.voted_note.text()
     assert "Modifier la décision" in fiche.financement.voted_note.text()
-    SHOTS.mkdir(exist_ok=True)
-    fiche.grab().save(str(SHOTS / "fiche_plan_de_financement_decide.png"))
+    fiche.grab().save(shot("fiche_plan_de_financement_decide.png"))
 
 
 def test_modifier_la_decision_refuses_then_accepts(qtbot, setup) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -72,8 +68,7 @@ def test_modifier_la_decision_refuses_then_accepts(qtbot, setup) -> None:  # typ
         assert not dialog.save()
         seen.append(dialog.message_text())
         dialog.resize(dialog.width(), dialog.height())
-        SHOTS.mkdir(exist_ok=True)
-        dialog.grab().save(str(SHOTS / "modifier_la_decision_1366x768.png"))
+        dialog.grab().save(shot("modifier_la_decision_1366x768.png"))
         assert dialog.frameGeometry().height() <= 768 and dialog.frameGeometry().width() <= 1366
         assert dialog.save_button.isVisible()
         # 3. With the dérogation: accepted.
@@ -93,7 +88,7 @@ def test_modifier_la_decision_refuses_then_accepts(qtbot, setup) -> None:  # typ
     fiche.resize(1366, 768)
     fiche.tabs.setCurrentWidget(tab)
     QApplication.processEvents()
-    fiche.grab().save(str(SHOTS / "comite_et_suivi_apres_revision.png"))
+    fiche.grab().save(shot("comite_et_suivi_apres_revision.png"))
     model = fiche.financement.model
     vote = model.index(_row_of(model, epci), COL_VOTE)
     assert vote.data() == "6\u00a0000,00\u00a0€" and not model.flags(vote) & Qt.ItemFlag.ItemIsEditable

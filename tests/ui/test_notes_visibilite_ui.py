@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
@@ -11,6 +9,7 @@ from instructeur.errors import UserError
 from instructeur.services.campagnes import CampagneService
 from instructeur.services.notes_visibilite import NotesVisibiliteService
 from instructeur.storage.db import Database
+from tests.shots import shot
 from ui.evaluateurs import EvaluateursWindow
 
 
@@ -32,8 +31,7 @@ def test_tick_saves_the_option(qtbot: QtBot, db: Database) -> None:
     assert not check.isChecked() and check.isVisible()
     qtbot.mouseClick(check, Qt.MouseButton.LeftButton, pos=QPoint(8, check.height() // 2))
     assert NotesVisibiliteService(db).get(campagne.id) is True
-    Path("/tmp/eq").mkdir(exist_ok=True)
-    window.grab().save("/tmp/eq/evaluateurs_option_notes.png")
+    window.grab().save(shot("evaluateurs_option_notes.png"))
     qtbot.mouseClick(check, Qt.MouseButton.LeftButton, pos=QPoint(8, check.height() // 2))
     assert NotesVisibiliteService(db).get(campagne.id) is False
     # Reopened: the box shows what is stored.

@@ -15,6 +15,7 @@ from instructeur.services.notifications import NotificationService, Notification
 from instructeur.storage.db import Database
 from instructeur.storage.models import Notification
 from tests.factories import build_world, create_dossier
+from tests.shots import shot
 from tests.ui.test_notifications_ui import FakeDialogs, decide, etats
 from ui.notifications import NotificationsWindow
 
@@ -48,7 +49,7 @@ def test_incomplete_settings_listed_and_generation_refused(
     shown = w.preflight_label.text().splitlines()
     assert shown[0] == "lettres non générées : signataire manquant (Notifications › Paramètres)"
     assert len(shown) == 4
-    w.grab().save("/tmp/issue9/c_notifications_preflight.png")
+    w.grab().save(shot("c_notifications_preflight.png"))
 
     w.generate_button.click()
     assert not (tmp_path / "lettres").exists() and fake.written == []
@@ -88,7 +89,7 @@ def test_a_refaire_shown_apart_and_generated_again(qtbot: QtBot, empty_db: Datab
     w.resize(1366, 768)
     w.show()
     qtbot.waitExposed(w)
-    w.grab().save("/tmp/issue9/c_notifications_a_refaire.png")
+    w.grab().save(shot("c_notifications_a_refaire.png"))
     assert etats(w) == {did: "À refaire"}
     assert w.summary.text().startswith("à (re)générer : 1")
     color = w.model.index(0, w.model.column_index("etat")).data(0x0009)  # ForegroundRole

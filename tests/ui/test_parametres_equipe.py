@@ -14,6 +14,7 @@ from instructeur.services import equipe
 from instructeur.services.evaluateurs import EvaluateurService
 from instructeur.storage.db import Database, open_database
 from tests.factories import build_world
+from tests.shots import shot
 from ui.parametres.equipe import SQLITE_NOTE, EquipeTab
 from ui.parametres.window import ParametresWindow
 
@@ -51,7 +52,7 @@ def test_chef_adds_a_person_and_changes_a_role(qtbot: Any, pg_server: Any, tmp_p
             (login, "evaluateur", ("Alice Martin",))
         ]
         assert [tab.table.item(0, c).text() for c in range(3)] == [login, "évaluateur", "Alice Martin"]
-        window.grab().save("/tmp/eq/parametres_equipe.png")
+        window.grab().save(shot("parametres_equipe.png"))
         # Change the role: select the row, pick « lecteur », apply.
         tab.table.selectRow(0)
         assert tab.login_edit.text() == login
