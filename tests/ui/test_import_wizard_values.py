@@ -17,6 +17,7 @@ from instructeur.storage.models import Dossier, Porteur
 from tests.factories import World, build_world
 from tests.imports.test_dossiers_import import messy_file, write_xlsx
 from tests.imports.test_presets import ds_export
+from tests.shots import shot
 from tests.ui.test_import_wizard import FakeDialogs
 from ui import workers
 from ui.import_wizard import ImportWizard, dossiers_import, report_text
@@ -24,7 +25,6 @@ from ui.import_wizard import ImportWizard, dossiers_import, report_text
 CHEMIN_VERT = "Chemin Vert - Beaurepaire et Marlborough"
 HEADERS = ["N° dossier", "Structure", "SIRET", "Intitulé de l'action", "Coût total", "Montant demandé État",
            "Quartier(s)"]  # fmt: skip
-SCREENSHOT = Path("/tmp/h13b_value_step.png")
 _PARENTS: list[QWidget] = []
 
 
@@ -89,7 +89,7 @@ def test_value_step_maps_values_and_chooses_new_porteur(
     assert [c.known_as for c in page.conflicts] == ["Élan Solidaire"]
     page.siret_combo(0).setCurrentIndex(1)  # nouveau porteur
     assert page.sirets.isVisible() and page.save_button.isEnabled()
-    wizard.grab().save(str(SCREENSHOT))
+    wizard.grab().save(shot("import_value_step.png"))
     assert wizard.button(QWizard.WizardButton.NextButton).isVisible()
 
     page.save_button.click()
@@ -135,7 +135,7 @@ def test_partial_import_from_the_wizard(qtbot, db: Database, world: World, tmp_p
     assert commit.isEnabled()
     assert "dossiers-rejets.xlsx" in page.banner.text()
     assert page.tabs.tabText(3) == "Avertissements (3)"  # unbalanced plans of rows 4, 5 and 10
-    wizard.grab().save("/tmp/h13b_preview_step.png")
+    wizard.grab().save(shot("import_preview_step.png"))
     commit.click()
     assert wizard.currentId() == ImportWizard.RESULT
     result = wizard.outcome
