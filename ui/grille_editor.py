@@ -456,7 +456,11 @@ class GrilleEditor(QMainWindow):
     def _update_buttons(self) -> None:
         row = self.current_row()
         valid = 0 <= row < len(self.criteria) and self.grille is not None
-        self.remove_button.setEnabled(valid and not self.grille.structure_frozen)  # type: ignore[union-attr]
+        frozen = self.grille is not None and self.grille.structure_frozen
+        # A frozen structure: weights, scales and « éliminatoire » greyed (their tooltip says why).
+        for widget in (self.poids_spin, self.min_spin, self.max_spin, self.eliminatoire_check):
+            widget.setEnabled(valid and not frozen)
+        self.remove_button.setEnabled(valid and not frozen)
         self.up_button.setEnabled(valid and row > 0)
         self.down_button.setEnabled(valid and row < len(self.criteria) - 1)
 

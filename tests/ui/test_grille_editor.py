@@ -147,6 +147,8 @@ def test_lock_and_copy_from_another_campagne(qtbot, db: Database) -> None:
     window.table.setCurrentCell(0, 1)
     # A frozen structure offers no Ajouter / Supprimer (issue 11); a weight change is still refused.
     assert not window.add_button.isEnabled() and not window.remove_button.isEnabled()
+    frozen_inputs = (window.poids_spin, window.min_spin, window.max_spin, window.eliminatoire_check)
+    assert not any(w.isEnabled() for w in frozen_inputs) and window.libelle_edit.isEnabled()
     window.poids_spin.setValue(window.poids_spin.value() + 1)
     assert not window.save()
     assert "La grille est verrouillée" in window.banner.text()
