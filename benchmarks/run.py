@@ -99,6 +99,21 @@ BENCHES = [
         ],
     ),
     (
+        "Comités et ordre du jour",
+        "benchmarks.bench_comite_window",
+        "bench_comite_window",
+        "20k",
+        [
+            (
+                "shown_ms",
+                "fenêtre affichée (l'ordre du jour se charge en arrière-plan)",
+                "ms",
+                "≤ 300 ms (issue 11)",
+            ),
+            ("agenda_ms", "ordre du jour rempli", "ms", ""),
+        ],
+    ),
+    (
         "Comité",
         "benchmarks.bench_comite",
         "bench_comite",
