@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 
 from instructeur.errors import UserError
-from instructeur.storage import roles, roles_evaluateur
 from instructeur.storage.db import Database
 from instructeur.storage.models import Evaluateur
 
-# --- launch speed (issue 12): psycopg is imported where SQL is composed, not at GUI start ---
+# Launch speed (issue 12): storage.roles and psycopg are imported by the functions that compose
+# SQL for the server, never when the GUI starts on SQLite.
 if TYPE_CHECKING:
     from psycopg import sql
-# --- end launch speed ---
 
 POSTGRES_ONLY = "le mode équipe nécessite une base PostgreSQL"
 _LOGIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.@-]{0,62}")
@@ -100,6 +99,8 @@ def _execute(db: Database, statements: list[sql.Composable], params: Any = None)
 
 
 def _group_names(db: Database) -> dict[str, str]:
+    from instructeur.storage import roles
+
     name = _dbname(db)
     return {role: roles.group_role(name, role) for role in roles.ROLES}
 
@@ -115,11 +116,15 @@ def init(db: Database) -> dict[str, str]:
     """Create the group roles, grants and policies (idempotent). Returns {role: group role}."""
     from psycopg import sql  # lazy: see the TYPE_CHECKING import
 
+    from instructeur.storage import roles, roles_evaluateur
+
     _require_postgres(db)
     groups = _group_names(db)
     existing = _existing_roles(db, list(groups.values()))
     create = [
-        sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(g)) for g in groups.values() if g not in existing
+        sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(g))
+        for g in groups.values()
+        if g not in existing
     ]
     with db.engine.connect() as conn:
         raw: Any = conn.connection.dbapi_connection
@@ -145,7 +150,9 @@ def _members(db: Database, groups: dict[str, str], role: str) -> list[Membre]:
         return []
     with db.engine.connect() as conn:
         raw: Any = conn.connection.dbapi_connection
-        row = raw.execute("SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
+        row = raw.execute(
+            "SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
     if not row or not row[0]:
         return []  # `ajouter` set their search_path already
     return [m for m in liste(db) if m.role == role]
@@ -160,6 +167,8 @@ def _check_login(login: str) -> str:
 
 
 def _check_role(role: str) -> str:
+    from instructeur.storage import roles
+
     if role not in roles.ROLES:
         raise UserError(f"rôle inconnu : « {role} » (choisir parmi {', '.join(roles.ROLES)})")
     return role
@@ -181,12 +190,16 @@ def ajouter(
     """Create LOGIN if missing and make it a member of exactly one team role."""
     from psycopg import sql  # lazy: see the TYPE_CHECKING import
 
+    from instructeur.storage import roles, roles_evaluateur
+
     _require_postgres(db)
     _check_login(login)
     _check_role(role)
     groups = _group_names(db)
     if len(_existing_roles(db, list(groups.values()))) < len(groups):
-        raise UserError("mode équipe non initialisé : lancez « instructeur equipe init » (propriétaire de la base)")
+        raise UserError(
+            "mode équipe non initialisé : lancez « instructeur equipe init » (propriétaire de la base)"
+        )
     if role == "evaluateur" and not evaluateur:
         raise UserError("un évaluateur doit être rattaché à une fiche : --evaluateur NOM")
     if role != "evaluateur" and evaluateur:
@@ -245,6 +258,8 @@ def permissions(db: Database) -> Permissions:
     """The connected person's role, read once after connecting."""
     if db.is_sqlite:
         return Permissions("seul")
+    from instructeur.storage import roles
+
     groups = _group_names(db)
     with db.engine.connect() as conn:
         raw: Any = conn.connection.dbapi_connection

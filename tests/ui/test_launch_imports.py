@@ -72,6 +72,33 @@ def test_main_window_on_current_base_skips_alembic_exports_and_other_windows(tmp
     assert result["after"] is True
 
 
+_LAUNCHER = """
+import json, os, sys
+os.environ["INSTRUCTEUR_EXIT_WHEN_READY"] = "list"  # run_gui returns once the list is painted
+from ui.launcher import main
+code = main(["--db", sys.argv[1]])
+heavy = sys.argv[2].split(",")
+print(json.dumps({"code": code, "loaded": sorted(m for m in sys.modules if m.split(".")[0] in heavy)}))
+"""
+
+
+def test_the_real_launch_path_skips_them_too(tmp_path: Path) -> None:
+    """The console entry point's own path (password prompt, permissions of team mode) included."""
+    base = tmp_path / "demo.sqlite"
+    create_demo(base, dossiers=20, seed=3)
+    done = subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, str(base), ",".join(HEAVY)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"code": 0, "loaded": []}
+
+
 def test_a_due_migration_still_imports_alembic_and_migrates(tmp_path: Path) -> None:
     # The counterpart: an empty file gets its schema through Alembic.
     code = (
