@@ -47,8 +47,9 @@ print(",".join(r[0] for r in rows))
 PY
 )"
 [[ -n "$refs" ]] || fail "no decided dossier in the demo base"
-"$BIN" --db demo.sqlite export notifications --campagne 2 -o lettres --dossiers "$refs" \
-    --merged lettres.pdf >out.txt 2>&1 || { cat out.txt; fail "export notifications"; }
+# Two letter workers even for 5 letters: the frozen binary must spawn its own workers (freeze_support).
+INSTRUCTEUR_LETTER_WORKERS=2 timeout 300 "$BIN" --db demo.sqlite export notifications --campagne 2 -o lettres \
+    --dossiers "$refs" --merged lettres.pdf >out.txt 2>&1 || { cat out.txt; fail "export notifications"; }
 [[ -s lettres.pdf ]] || fail "no merged PDF"
 if command -v pdffonts >/dev/null 2>&1; then
     pdffonts lettres.pdf | grep -E 'DejaVuSerif +TrueType .* yes ' >/dev/null \
@@ -56,7 +57,7 @@ if command -v pdffonts >/dev/null 2>&1; then
 else
     grep -a -q '/BaseFont */[A-Z]*+DejaVuSerif' lettres.pdf || fail "DejaVu Serif not embedded"
 fi
-ok "export notifications → $(ls lettres | wc -l) letters + lettres.pdf, DejaVu Serif embedded"
+ok "export notifications (2 worker processes) → $(ls lettres | wc -l) letters + lettres.pdf, DejaVu Serif embedded"
 
 guide_png="$(find "$(dirname "$BIN")" -path '*/resources/guide/guide/dossiers.png' -print -quit)"
 [[ -n "$guide_png" && -f "$(dirname "$guide_png")/../GUIDE.md" ]] || fail "user guide or its screenshots not bundled"
