@@ -57,6 +57,9 @@ from instructeur.exports.typo import escape, french, para
 __all__ = [
     "LetterData",
     "MODELES",
+    "letter_footer",
+    "letter_metadata",
+    "letter_story",
     "merge_text",
     "prepare",
     "render_letter",
@@ -465,13 +468,30 @@ def _story(letter: LetterData) -> tuple[list[Flowable], str]:
     return story, subject
 
 
-def render_letter(letter: LetterData, path: Path) -> int:
-    """Write one letter as a PDF; returns its number of pages."""
-    story, subject = _story(letter)
-    head = letter.expediteur[0] if letter.expediteur else ""
-    footer = french(" — ".join(x for x in (head, f"Dossier n° {letter.reference}") if x))
+def letter_story(letter: LetterData) -> tuple[list[Flowable], str]:
+    """The letter's flowables and its subject (the « Objet : » line)."""
+    return _story(letter)
 
-    canvas_class = numbered_canvas(footer, margin_x=MARGIN_X, margin_bottom=MARGIN_BOTTOM)
+
+def letter_footer(letter: LetterData) -> str:
+    """« Communauté d'agglomération — Dossier n° 26-000123 », beside « 1 / 2 » on every page."""
+    head = letter.expediteur[0] if letter.expediteur else ""
+    return french(" — ".join(x for x in (head, f"Dossier n° {letter.reference}") if x))
+
+
+def letter_metadata(letter: LetterData, subject: str) -> dict[str, str]:
+    """The PDF's document information (title, author, subject)."""
+    return {
+        "title": letter.title or f"{subject} — {letter.porteur}",
+        "author": letter.expediteur[0] if letter.expediteur else "Instructeur",
+        "subject": subject,
+    }
+
+
+def render_letter(letter: LetterData, path: Path) -> int:
+    """Write one letter as a PDF; returns its number of pages. (Many letters: `letter_batch`.)"""
+    story, subject = _story(letter)
+    canvas_class = numbered_canvas(letter_footer(letter), margin_x=MARGIN_X, margin_bottom=MARGIN_BOTTOM)
     doc = SimpleDocTemplate(
         str(path),
         pagesize=A4,
@@ -479,11 +499,9 @@ def render_letter(letter: LetterData, path: Path) -> int:
         rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=letter.title or f"{subject} — {letter.porteur}",
-        author=letter.expediteur[0] if letter.expediteur else "Instructeur",
-        subject=subject,
         creator="Instructeur",
         lang="fr-FR",
+        **letter_metadata(letter, subject),
     )
     doc.build(story, canvasmaker=canvas_class)
     return int(doc.page)

@@ -1,4 +1,5 @@
-"""Letters in parallel: the merged PDF keeps the dossiers' order and page counts (issue 12)."""
+"""Letters by chunks and in parallel: each file and the merged PDF keep the dossiers' order, page
+counts, page numbers and footers of a letter rendered alone (issue 12)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from instructeur.exports.letter_batch import PARALLEL_FROM, render_letters, worker_count
-from instructeur.exports.letters import LetterData
+from instructeur.exports.letter_batch import CHUNK, PARALLEL_FROM, render_letters, worker_count
+from instructeur.exports.letters import LetterData, render_letter
 from tests.exports.test_letters import FIELDS, letter
 
-N = PARALLEL_FROM + 6
+N = 2 * CHUNK + 6  # three chunks
 
 
 def _jobs(folder: Path) -> list[tuple[LetterData, Path]]:
@@ -38,7 +39,8 @@ def test_parallel_letters_keep_order_and_pages(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(
         "instructeur.exports.letter_batch.os.sched_getaffinity", lambda _pid: {0, 1}, raising=False
     )
-    assert worker_count(N) == 2 and worker_count(PARALLEL_FROM - 1) == 1
+    assert worker_count(PARALLEL_FROM) == 2 and worker_count(PARALLEL_FROM - 1) == 1
+    monkeypatch.setenv("INSTRUCTEUR_LETTER_WORKERS", "2")
     seen: list[tuple[int, int]] = []
     result = render_letters(_jobs(tmp_path), tmp_path / "all.pdf", progress=lambda d, t: seen.append((d, t)))
     assert not result.cancelled and len(result.files) == N
@@ -53,8 +55,9 @@ def test_parallel_letters_keep_order_and_pages(tmp_path: Path, monkeypatch: pyte
     assert _footers(tmp_path / "all.pdf") == expected
 
 
-def test_parallel_letters_cancelled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("INSTRUCTEUR_LETTER_WORKERS", "2")
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_cancelled_between_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: str) -> None:
+    monkeypatch.setenv("INSTRUCTEUR_LETTER_WORKERS", workers)
     progress: list[int] = []
     result = render_letters(
         _jobs(tmp_path),
@@ -63,8 +66,11 @@ def test_parallel_letters_cancelled(tmp_path: Path, monkeypatch: pytest.MonkeyPa
         cancel=lambda: bool(progress),
     )
     assert result.cancelled and not (tmp_path / "all.pdf").exists()
-    assert 0 < len(result.files) < N and all(f.exists() for f in result.files)
-    assert len(result.pages) == len(result.files)
+    assert len(result.pages) == len(result.files) and all(f.exists() for f in result.files)
+    if workers == "1":  # here: cancelled right after the first chunk
+        assert [f.name for f in result.files] == [f"{n:03d}.pdf" for n in range(CHUNK)]
+    else:  # the workers finish the chunks they had started; those files count
+        assert CHUNK <= len(result.files) <= N
 
 
 def test_a_worker_error_reaches_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -74,3 +80,32 @@ def test_a_worker_error_reaches_the_caller(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(OSError):
         render_letters(jobs, tmp_path / "all.pdf")
     assert not (tmp_path / "all.pdf").exists()
+
+
+def _page_texts(path: Path) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(str(path)).pages]
+
+
+def test_a_letter_cut_from_its_chunk_reads_as_the_letter_rendered_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INSTRUCTEUR_LETTER_WORKERS", "1")
+    jobs = _jobs(tmp_path)[:8]
+    result = render_letters(jobs, tmp_path / "all.pdf")
+    for (one, path), pages in zip(jobs, result.pages, strict=True):
+        alone = tmp_path / f"alone-{path.name}"
+        assert render_letter(one, alone) == pages
+        assert _page_texts(path) == _page_texts(alone)  # same text, « n / total » and footer
+        reader = PdfReader(str(path))
+        meta = reader.metadata
+        assert meta is not None and meta.title and one.reference in " ".join(_page_texts(path))
+        assert meta.title == PdfReader(str(alone)).metadata.title  # type: ignore[union-attr]
+        assert reader.trailer["/Root"]["/Lang"] == "fr-FR"
+        fonts = {
+            str(f["/BaseFont"]).split("+")[-1]
+            for p in reader.pages
+            for f in p["/Resources"]["/Font"].values()
+        }
+        assert "DejaVuSerif" in fonts  # the embedded font travels with each file
+    two_pages = [p for p in result.pages if p == 2]
+    assert two_pages  # numbering per letter is exercised: « 1 / 2 », « 2 / 2 »
