@@ -233,182 +233,134 @@ def _state(done: bool, started: bool) -> str:
 
 
 def _steps(c: _Counts) -> list[Etape]:
-    total = sum(c.statuts.values())
-    titles = dict(STEPS)
+    steps = (_parametres, _dossiers, _recevabilite, _notation, _instruction, _comite, _lettres)
+    return [step(c) for step in (*steps, _programmation, _suivi)]
 
-    def step(key: str, etat: str, phrases: list[str], statuts: Sequence[Statut] = ()) -> Etape:
-        return Etape(key, titles[key], etat, tuple(p for p in phrases if p), tuple(s.value for s in statuts))
 
-    out = []
-    # Paramètres et lettres: enveloppes, recevabilité list, a signataire for the letters.
+def _etape(key: str, etat: str, phrases: Sequence[str], statuts: Sequence[Statut] = ()) -> Etape:
+    """A step with its non-empty phrases and the statuts its « voir » button filters on."""
+    title = dict(STEPS)[key]
+    return Etape(key, title, etat, tuple(p for p in phrases if p), tuple(s.value for s in statuts))
+
+
+def _if(n: int, singular: str, plural_form: str | None = None) -> str:
+    """« 3 dossiers déposés à examiner » when there are some, else nothing."""
+    return plural(n, singular, plural_form) if n else ""
+
+
+# Counts several steps read: the dossiers not yet instruits, those waiting for the comité.
+def _to_score(c: _Counts) -> int:
+    return c.n(Statut.RECEVABLE, Statut.EN_INSTRUCTION)
+
+
+def _pending(c: _Counts) -> int:
+    return c.n(Statut.INSTRUIT, Statut.EN_COMITE)
+
+
+def _parametres(c: _Counts) -> Etape:
+    """Paramètres et lettres: enveloppes, recevabilité list, a signataire for the letters."""
+    have = [
+        _if(c.enveloppes, "enveloppe saisie", "enveloppes saisies"),
+        _if(c.recevabilite_items, "point de recevabilité", "points de recevabilité"),
+    ]
     missing = [
         "aucune enveloppe saisie" if not c.enveloppes else "",
         "aucun point de recevabilité" if not c.recevabilite_items else "",
         "signataire des lettres à indiquer" if not c.signataire else "",
     ]
-    have = [
-        plural(c.enveloppes, "enveloppe saisie", "enveloppes saisies") if c.enveloppes else "",
-        plural(c.recevabilite_items, "point de recevabilité", "points de recevabilité")
-        if c.recevabilite_items
-        else "",
-    ]
-    done_params = bool(c.enveloppes and c.recevabilite_items)
-    out.append(step("parametres", _state(done_params, any(have)), [*have, *missing]))
+    done = bool(c.enveloppes and c.recevabilite_items)
+    return _etape("parametres", _state(done, any(have)), [*have, *missing])
 
-    out.append(
-        step(
-            "dossiers",
-            _state(total > 0, False),
-            [plural(total, "dossier reçu") if total else "aucun dossier : saisissez-les ou importez-les"],
-        )
-    )
 
-    waiting = c.n(Statut.DEPOSE)
-    incomplets = c.n(Statut.INCOMPLET)
+def _dossiers(c: _Counts) -> Etape:
+    total = sum(c.statuts.values())
+    text = plural(total, "dossier reçu") if total else "aucun dossier : saisissez-les ou importez-les"
+    return _etape("dossiers", _state(total > 0, False), [text])
+
+
+def _recevabilite(c: _Counts) -> Etape:
+    total = sum(c.statuts.values())
+    waiting, incomplets = c.n(Statut.DEPOSE), c.n(Statut.INCOMPLET)
     examined = total - waiting - incomplets
-    out.append(
-        step(
-            "recevabilite",
-            _state(total > 0 and waiting + incomplets == 0, examined > 0),
-            [
-                plural(waiting, "dossier déposé à examiner", "dossiers déposés à examiner")
-                if waiting
-                else "",
-                plural(
-                    incomplets,
-                    "dossier incomplet en attente de pièces",
-                    "dossiers incomplets en attente de pièces",
-                )
-                if incomplets
-                else "",
-                plural(c.n(Statut.IRRECEVABLE), "dossier irrecevable", "dossiers irrecevables")
-                if c.n(Statut.IRRECEVABLE)
-                else "",
-                "" if total else "en attente des dossiers",
-            ],
-            (Statut.DEPOSE, Statut.INCOMPLET),
-        )
+    phrases = [
+        _if(waiting, "dossier déposé à examiner", "dossiers déposés à examiner"),
+        _if(incomplets, "dossier incomplet en attente de pièces", "dossiers incomplets en attente de pièces"),
+        _if(c.n(Statut.IRRECEVABLE), "dossier irrecevable", "dossiers irrecevables"),
+        "" if total else "en attente des dossiers",
+    ]
+    etat = _state(total > 0 and waiting + incomplets == 0, examined > 0)
+    return _etape("recevabilite", etat, phrases, (Statut.DEPOSE, Statut.INCOMPLET))
+
+
+def _notation(c: _Counts) -> Etape:
+    phrases = [
+        _if(c.sans_evaluateur, "dossier sans évaluateur"),
+        _if(c.evaluations_sans_note, "évaluation sans note", "évaluations sans note"),
+        _if(c.evaluations, "évaluation confiée", "évaluations confiées"),
+        "" if _to_score(c) or c.evaluations else "aucun dossier recevable à noter",
+    ]
+    done = c.evaluations > 0 and c.sans_evaluateur == 0 and c.evaluations_sans_note == 0
+    return _etape(
+        "notation", _state(done, c.evaluations > 0), phrases, (Statut.RECEVABLE, Statut.EN_INSTRUCTION)
     )
 
-    to_score = c.n(Statut.RECEVABLE, Statut.EN_INSTRUCTION)
-    out.append(
-        step(
-            "notation",
-            _state(
-                c.evaluations > 0 and c.sans_evaluateur == 0 and c.evaluations_sans_note == 0,
-                c.evaluations > 0,
-            ),
-            [
-                plural(c.sans_evaluateur, "dossier sans évaluateur") if c.sans_evaluateur else "",
-                plural(c.evaluations_sans_note, "évaluation sans note", "évaluations sans note")
-                if c.evaluations_sans_note
-                else "",
-                plural(c.evaluations, "évaluation confiée", "évaluations confiées") if c.evaluations else "",
-                "" if to_score or c.evaluations else "aucun dossier recevable à noter",
-            ],
-            (Statut.RECEVABLE, Statut.EN_INSTRUCTION),
-        )
-    )
 
+def _instruction(c: _Counts) -> Etape:
     beyond = c.n(
         Statut.INSTRUIT, Statut.EN_COMITE, *_DECIDED, Statut.NOTIFIE, Statut.SOLDE, Statut.NON_REALISE
     )
-    out.append(
-        step(
-            "instruction",
-            _state(to_score == 0 and beyond > 0, beyond > 0 or c.n(Statut.EN_INSTRUCTION) > 0),
-            [
-                plural(to_score, "dossier à instruire", "dossiers à instruire") if to_score else "",
-                plural(c.n(Statut.INSTRUIT), "dossier instruit", "dossiers instruits")
-                if c.n(Statut.INSTRUIT)
-                else "",
-            ],
-            (Statut.RECEVABLE, Statut.EN_INSTRUCTION),
-        )
-    )
+    phrases = [
+        _if(_to_score(c), "dossier à instruire", "dossiers à instruire"),
+        _if(c.n(Statut.INSTRUIT), "dossier instruit", "dossiers instruits"),
+    ]
+    etat = _state(_to_score(c) == 0 and beyond > 0, beyond > 0 or c.n(Statut.EN_INSTRUCTION) > 0)
+    return _etape("instruction", etat, phrases, (Statut.RECEVABLE, Statut.EN_INSTRUCTION))
 
+
+def _comite(c: _Counts) -> Etape:
     decided_or_after = c.n(*_DECIDED, Statut.NOTIFIE, Statut.SOLDE, Statut.NON_REALISE)
-    pending = c.n(Statut.INSTRUIT, Statut.EN_COMITE)
-    out.append(
-        step(
-            "comite",
-            _state(
-                decided_or_after > 0 and pending == 0 and to_score == 0, c.comites > 0 or decided_or_after > 0
-            ),
-            [
-                plural(c.n(Statut.INSTRUIT), "dossier instruit à inscrire", "dossiers instruits à inscrire")
-                if c.n(Statut.INSTRUIT)
-                else "",
-                plural(c.n(Statut.EN_COMITE), "dossier en comité à décider", "dossiers en comité à décider")
-                if c.n(Statut.EN_COMITE)
-                else "",
-                plural(c.comites, "comité", "comités") + f" dont {c.comites_clos} clos"
-                if c.comites
-                else "aucun comité",
-            ],
-            (Statut.INSTRUIT, Statut.EN_COMITE),
-        )
-    )
+    phrases = [
+        _if(c.n(Statut.INSTRUIT), "dossier instruit à inscrire", "dossiers instruits à inscrire"),
+        _if(c.n(Statut.EN_COMITE), "dossier en comité à décider", "dossiers en comité à décider"),
+        plural(c.comites, "comité", "comités") + f" dont {c.comites_clos} clos"
+        if c.comites
+        else "aucun comité",
+    ]
+    done = decided_or_after > 0 and _pending(c) == 0 and _to_score(c) == 0
+    etat = _state(done, c.comites > 0 or decided_or_after > 0)
+    return _etape("comite", etat, phrases, (Statut.INSTRUIT, Statut.EN_COMITE))
 
-    decided = c.n(*_DECIDED)
-    notified = c.n(Statut.NOTIFIE, Statut.SOLDE, Statut.NON_REALISE)
-    out.append(
-        step(
-            "lettres",
-            _state(
-                notified > 0 and decided == 0 and pending + to_score == 0, c.lettres_a_faire + notified > 0
-            ),
-            [
-                plural(c.decides_sans_lettre, "dossier décidé sans lettre", "dossiers décidés sans lettre")
-                if c.decides_sans_lettre
-                else "",
-                plural(
-                    c.lettres_a_faire,
-                    "lettre à générer, signer ou envoyer",
-                    "lettres à générer, signer ou envoyer",
-                )
-                if c.lettres_a_faire
-                else "",
-                plural(notified, "dossier notifié", "dossiers notifiés") if notified else "",
-            ],
-            tuple(_DECIDED),
-        )
-    )
 
-    retenus = c.retenus
-    out.append(
-        step(
-            "programmation",
-            _state(retenus > 0 and pending + to_score == 0, retenus > 0),
-            [
-                plural(retenus, "dossier retenu", "dossiers retenus")
-                + f", {format_amount(c.vote_cents)} votés"
-                if retenus
-                else "aucun dossier retenu pour l'instant",
-                "tableau de programmation prêt à exporter" if retenus and pending + to_score == 0 else "",
-            ],
-        )
-    )
+def _lettres(c: _Counts) -> Etape:
+    decided, notified = c.n(*_DECIDED), c.n(Statut.NOTIFIE, Statut.SOLDE, Statut.NON_REALISE)
+    phrases = [
+        _if(c.decides_sans_lettre, "dossier décidé sans lettre", "dossiers décidés sans lettre"),
+        _if(c.lettres_a_faire, "lettre à générer, signer ou envoyer", "lettres à générer, signer ou envoyer"),
+        _if(notified, "dossier notifié", "dossiers notifiés"),
+    ]
+    done = notified > 0 and decided == 0 and _pending(c) + _to_score(c) == 0
+    return _etape("lettres", _state(done, c.lettres_a_faire + notified > 0), phrases, tuple(_DECIDED))
 
+
+def _programmation(c: _Counts) -> Etape:
+    retenus, ready = c.retenus, _pending(c) + _to_score(c) == 0
+    phrases = [
+        plural(retenus, "dossier retenu", "dossiers retenus") + f", {format_amount(c.vote_cents)} votés"
+        if retenus
+        else "aucun dossier retenu pour l'instant",
+        "tableau de programmation prêt à exporter" if retenus and ready else "",
+    ]
+    return _etape("programmation", _state(retenus > 0 and ready, retenus > 0), phrases)
+
+
+def _suivi(c: _Counts) -> Etape:
     soldes = c.n(Statut.SOLDE, Statut.NON_REALISE)
-    out.append(
-        step(
-            "suivi",
-            _state(
-                soldes > 0 and c.crf_attendus == 0 and c.n(Statut.NOTIFIE) == 0, soldes + c.crf_attendus > 0
-            ),
-            [
-                plural(c.crf_attendus, "compte rendu financier attendu", "comptes rendus financiers attendus")
-                if c.crf_attendus
-                else "",
-                plural(soldes, "dossier soldé ou non réalisé", "dossiers soldés ou non réalisés")
-                if soldes
-                else "",
-            ],
-            (Statut.NOTIFIE,),
-        )
-    )
-    return out
+    phrases = [
+        _if(c.crf_attendus, "compte rendu financier attendu", "comptes rendus financiers attendus"),
+        _if(soldes, "dossier soldé ou non réalisé", "dossiers soldés ou non réalisés"),
+    ]
+    done = soldes > 0 and c.crf_attendus == 0 and c.n(Statut.NOTIFIE) == 0
+    return _etape("suivi", _state(done, soldes + c.crf_attendus > 0), phrases, (Statut.NOTIFIE,))
 
 
 __all__ = [
