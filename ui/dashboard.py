@@ -325,8 +325,16 @@ class Dashboard(QWidget):
             self.financeurs_chart.set_rows([])
             self.classements_card.set_syntheses([], False)
             return
-        t = s.totaux
         self.title.setText(f"{s.libelle} — {s.contrat_nom}")
+        voted = s.totaux.vote_cents != 0 or s.totaux.nb_retenus > 0
+        self._fill_tiles(s)
+        self._fill_statuts_and_financeurs(s)
+        self._fill_axes_and_quartiers(s, voted)
+        self._fill_cotations(s, voted)
+        self._fill_natures(s, voted)
+
+    def _fill_tiles(self, s: SyntheseCampagne) -> None:
+        t = s.totaux
         self.tiles["dossiers"].set(
             integer(t.nb_dossiers),
             f"{_plural(t.nb_recevables, 'recevable')} · {_plural(t.nb_retenus, 'retenu')}",
@@ -355,7 +363,7 @@ class Dashboard(QWidget):
             tooltip=format_amount(reste),
         )
 
-        voted = t.vote_cents != 0 or t.nb_retenus > 0
+    def _fill_statuts_and_financeurs(self, s: SyntheseCampagne) -> None:
         statuts = [c for c in s.statuts if c.nombre > 0]
         self.statuts_chart.set_data(
             [c.label for c in statuts],
@@ -376,6 +384,7 @@ class Dashboard(QWidget):
             ("Enveloppe dépassée : " + ", ".join(over)) if over else "Trait noir : fin de l'enveloppe."
         )
 
+    def _fill_axes_and_quartiers(self, s: SyntheseCampagne, voted: bool) -> None:
         axes = list(s.axes)
         self.axes_chart.set_data(
             [f"{a.code} — {a.titre}" if a.code else a.titre for a in axes],
@@ -402,6 +411,7 @@ class Dashboard(QWidget):
             ],
         )
 
+    def _fill_cotations(self, s: SyntheseCampagne, voted: bool) -> None:
         cotations = [c for c in s.cotations if c.niveau is not None or c.nb_entree or c.nb_sortie]
         entree_total = sum(c.demande_entree_cents for c in cotations)
         sortie_total = sum(c.vote_sortie_cents for c in cotations)
@@ -436,6 +446,7 @@ class Dashboard(QWidget):
             ],
         )
 
+    def _fill_natures(self, s: SyntheseCampagne, voted: bool) -> None:
         natures = list(s.natures)
         self.natures_chart.set_data(
             [f"{n.label}s ({integer(n.nb_dossiers)} · {integer(n.nb_retenus)} ret.)" for n in natures],
