@@ -154,32 +154,7 @@ def _import(
     with db.session() as s:
         contrat = _choose_contrat(s, contrat_id)
         communes = {key(c.nom): c for c in contrat.communes}
-        officials: dict[str, _Official] = {}
-        problems: list[RowProblem] = []
-        outside = 0
-        for row in rows:
-            if row.number <= header_row:
-                continue
-
-            def cell(name: str, row: Row = row) -> str:
-                return text_of(row.get(columns[name])) if name in columns else ""
-
-            in_territory = key(cell("lib_com")) in communes or (
-                bool(contrat.epci_siren) and cell("siren_epci").replace(" ", "") == contrat.epci_siren
-            )
-            if not in_territory:
-                outside += 1
-                continue
-            reason = qpv_code_problem(cell("code_qp"))
-            if reason:
-                problems.append(RowProblem(file, row.number, "code_qp", reason))
-                continue
-            code = normalize_qpv_code(cell("code_qp"))
-            official = officials.setdefault(code, _Official(code, cell("lib_qp"), row.number))
-            insee = cell("insee_com").zfill(5) if cell("insee_com") else None
-            official.communes[key(cell("lib_com"))] = (cell("lib_com"), insee)
-        if problems:
-            raise QpvImportRejected(problems)
+        officials, outside = _officials(file, rows, header_row, columns, contrat, communes)
         quartiers = list(
             s.scalars(
                 select(Quartier)
@@ -188,72 +163,124 @@ def _import(
                 .order_by(Quartier.type != "qpv", Quartier.nom)
             )
         )
+        applied = _Apply(s, contrat, communes, user, file)
         taken: set[int] = set()
-        updated: list[str] = []
-        created: list[str] = []
-        unchanged: list[str] = []
-        ignored: list[str] = []
-        communes_created: list[str] = []
-
-        def commune_of(name: str, insee: str | None) -> Commune:
-            k = key(name)
-            if k not in communes:
-                communes[k] = Commune(nom=name, insee=insee)
-                contrat.communes.append(communes[k])
-                communes_created.append(name)
-            commune = communes[k]
-            if insee and not commune.insee:
-                commune.insee = insee
-            return commune
-
         for official in officials.values():
-            q = _match(official, quartiers, taken)
-            linked = [commune_of(nom, insee) for nom, insee in official.communes.values()]
-            if q is None:
-                if any(key(other.nom) == key(official.nom) for other in quartiers):
-                    ignored.append(
-                        f"{official.nom} ({official.code}) : un quartier non QPV porte déjà ce nom"
-                    )
-                    continue
-                q = Quartier(
-                    type="qpv", code=official.code, nom=official.nom, communes=linked, updated_by=user
-                )
-                contrat.quartiers.append(q)
-                quartiers.append(q)
-                s.flush()
-                taken.add(q.id)
-                audit.record(
-                    s, user, "quartier", q.id, "create", {"code": q.code, "nom": q.nom, "import": file}
-                )
-                created.append(f"{q.nom} : {q.code}")
-                continue
-            taken.add(q.id)
-            if q.code and normalize_qpv_code(q.code) != official.code:
-                ignored.append(f"{q.nom} : code {q.code} déjà renseigné, {official.code} dans le fichier")
-                continue
-            missing = [c for c in linked if c not in q.communes]
-            if q.code == official.code and not missing:
-                unchanged.append(f"{q.nom} : {q.code}")
-                continue
-            changes: dict[str, object] = {"code": [q.code, official.code], "import": file}
-            if missing:
-                changes["communes"] = [c.nom for c in missing]
-            q.code = official.code
-            q.communes.extend(missing)
-            q.updated_by = user
-            audit.record(s, user, "quartier", q.id, "update", changes)
-            updated.append(f"{q.nom} : {q.code}")
+            applied.official(official, quartiers, taken)
         s.flush()
         result = QpvImportResult(
             contrat.nom,
-            tuple(updated),
-            tuple(created),
-            tuple(unchanged),
-            tuple(ignored),
-            tuple(communes_created),
+            tuple(applied.updated),
+            tuple(applied.created),
+            tuple(applied.unchanged),
+            tuple(applied.ignored),
+            tuple(applied.communes_created),
             outside,
             dry_run,
         )
         if dry_run:
             raise _DryRun(result)  # leaves the transaction: rolled back
         return result
+
+
+def _officials(
+    file: str,
+    rows: Sequence[Row],
+    header_row: int,
+    columns: dict[str, int],
+    contrat: Contrat,
+    communes: dict[str, Commune],
+) -> tuple[dict[str, _Official], int]:
+    """The official QPV of the contrat's territory (by commune or EPCI), and how many rows were
+    outside it; a bad code refuses the whole file, each row named."""
+    officials: dict[str, _Official] = {}
+    problems: list[RowProblem] = []
+    outside = 0
+    for row in rows:
+        if row.number <= header_row:
+            continue
+
+        def cell(name: str, row: Row = row) -> str:
+            return text_of(row.get(columns[name])) if name in columns else ""
+
+        in_territory = key(cell("lib_com")) in communes or (
+            bool(contrat.epci_siren) and cell("siren_epci").replace(" ", "") == contrat.epci_siren
+        )
+        if not in_territory:
+            outside += 1
+            continue
+        reason = qpv_code_problem(cell("code_qp"))
+        if reason:
+            problems.append(RowProblem(file, row.number, "code_qp", reason))
+            continue
+        code = normalize_qpv_code(cell("code_qp"))
+        official = officials.setdefault(code, _Official(code, cell("lib_qp"), row.number))
+        insee = cell("insee_com").zfill(5) if cell("insee_com") else None
+        official.communes[key(cell("lib_com"))] = (cell("lib_com"), insee)
+    if problems:
+        raise QpvImportRejected(problems)
+    return officials, outside
+
+
+class _Apply:
+    """Each official QPV onto the contrat's quartiers: matched, created or left alone, journaled."""
+
+    def __init__(
+        self, s: Session, contrat: Contrat, communes: dict[str, Commune], user: str, file: str
+    ) -> None:
+        self.s, self.contrat, self.communes, self.user, self.file = s, contrat, communes, user, file
+        self.updated: list[str] = []
+        self.created: list[str] = []
+        self.unchanged: list[str] = []
+        self.ignored: list[str] = []
+        self.communes_created: list[str] = []
+
+    def commune_of(self, name: str, insee: str | None) -> Commune:
+        k = key(name)
+        if k not in self.communes:
+            self.communes[k] = Commune(nom=name, insee=insee)
+            self.contrat.communes.append(self.communes[k])
+            self.communes_created.append(name)
+        commune = self.communes[k]
+        if insee and not commune.insee:
+            commune.insee = insee
+        return commune
+
+    def official(self, official: _Official, quartiers: list[Quartier], taken: set[int]) -> None:
+        q = _match(official, quartiers, taken)
+        linked = [self.commune_of(nom, insee) for nom, insee in official.communes.values()]
+        if q is None:
+            self._create(official, linked, quartiers, taken)
+            return
+        taken.add(q.id)
+        if q.code and normalize_qpv_code(q.code) != official.code:
+            self.ignored.append(f"{q.nom} : code {q.code} déjà renseigné, {official.code} dans le fichier")
+            return
+        missing = [c for c in linked if c not in q.communes]
+        if q.code == official.code and not missing:
+            self.unchanged.append(f"{q.nom} : {q.code}")
+            return
+        changes: dict[str, object] = {"code": [q.code, official.code], "import": self.file}
+        if missing:
+            changes["communes"] = [c.nom for c in missing]
+        q.code = official.code
+        q.communes.extend(missing)
+        q.updated_by = self.user
+        audit.record(self.s, self.user, "quartier", q.id, "update", changes)
+        self.updated.append(f"{q.nom} : {q.code}")
+
+    def _create(
+        self, official: _Official, linked: list[Commune], quartiers: list[Quartier], taken: set[int]
+    ) -> None:
+        if any(key(other.nom) == key(official.nom) for other in quartiers):
+            self.ignored.append(f"{official.nom} ({official.code}) : un quartier non QPV porte déjà ce nom")
+            return
+        q = Quartier(type="qpv", code=official.code, nom=official.nom, communes=linked, updated_by=self.user)
+        self.contrat.quartiers.append(q)
+        quartiers.append(q)
+        self.s.flush()
+        taken.add(q.id)
+        audit.record(
+            self.s, self.user, "quartier", q.id, "create", {"code": q.code, "nom": q.nom, "import": self.file}
+        )
+        self.created.append(f"{q.nom} : {q.code}")
