@@ -9,12 +9,12 @@ a stored value. Dossiers already decided (past « en comité ») are never modif
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from instructeur.domain.dates import format_date
@@ -24,6 +24,7 @@ from instructeur.domain.text import fold
 from instructeur.errors import NotFoundError, UserError
 from instructeur.imports import presets, values
 from instructeur.imports import value_map as value_maps
+from instructeur.imports.dossiers_write import CHUNK_ROWS, SCALAR_KEYS, OverlappedWriter, write_plan
 from instructeur.imports.headers import (
     DEMANDE_PREFIX,
     Mapping,
@@ -49,19 +50,15 @@ from instructeur.services.contrats import FinanceurRow
 from instructeur.services.dossiers import DossierData, Ligne, plan_warnings, validate
 from instructeur.services.porteurs import PorteurData, normalized
 from instructeur.services.porteurs import validate as validate_porteur
-from instructeur.storage.bulk_insert import insert_rows
 from instructeur.storage.db import Database
-from instructeur.storage.guards import amount_ceiling, check_rows
+from instructeur.storage.guards import amount_ceiling
 from instructeur.storage.models import (
     Campagne,
     Dossier,
     Financeur,
-    LigneFinancement,
     Objectif,
     Porteur,
     Quartier,
-    Transition,
-    dossier_quartier,
 )
 
 __all__ = [
@@ -94,11 +91,6 @@ OTHER_RESOURCES = {"fonds_propres": "Fonds propres", "autres_financements": "Aut
 PORTEUR_KEYS = (
     "raison_sociale", "sigle", "siret", "rna", "forme_juridique", "adresse", "code_postal", "ville",
     "representant_nom", "representant_prenom", "representant_fonction", "contact_email", "contact_telephone",
-)  # fmt: skip
-SCALAR_KEYS = (
-    "intitule", "description", "objectifs_action", "public_prevu", "public_femmes", "public_hommes",
-    "part_qpv_pct", "objectif_id", "date_depot", "date_debut", "date_fin", "reconduite",
-    "cotation_declaree", "observations",
 )  # fmt: skip
 
 
@@ -306,7 +298,10 @@ class _Plan:
     conflicts: dict[str, SiretConflict] = field(default_factory=dict)  # by SIRET
 
 
-def _plan(ctx: _Context, table: Table, mapping: Mapping) -> _Plan:
+def _plan(
+    ctx: _Context, table: Table, mapping: Mapping, on_rows: Callable[[_Plan], None] | None = None
+) -> _Plan:
+    """What each row of `table` will do; `on_rows(plan)` every CHUNK_ROWS rows and at the end."""
     plan = _Plan(mapping)
     if mapping.header_row == 0:
         plan.problems.append(
@@ -324,13 +319,17 @@ def _plan(ctx: _Context, table: Table, mapping: Mapping) -> _Plan:
         )
         return plan
     seen: dict[str, int] = {}
-    for row in table.rows:
+    for n, row in enumerate(table.rows):
+        if on_rows is not None and n % CHUNK_ROWS == CHUNK_ROWS - 1:
+            on_rows(plan)
         if row.number <= mapping.header_row:
             continue
         if is_totals_row(row, mapping):
             plan.totals.append(row.number)
             continue
         _plan_row(ctx, plan, row, seen)
+    if on_rows is not None:
+        on_rows(plan)
     return plan
 
 
@@ -794,6 +793,8 @@ def apply(
     options = options or ImportOptions()
     with db.session() as s:
         ctx, prepared = _prepare(s, campagne_id, path, options)
+        if _overlap(s, ctx, options):
+            return _apply_overlapped(s, ctx, prepared, mapping or prepared.mapping, user)
         plan = _plan(ctx, prepared.table, mapping or prepared.mapping)
         result_preview = _preview_of(ctx, plan, prepared)
         rejects = None
@@ -812,116 +813,28 @@ def apply(
             )
             used = {id(c.porteur) for c in plan.creates} | {id(u.porteur) for u in plan.updates if u.porteur}
             plan.new_porteurs = [ref for ref in plan.new_porteurs if id(ref) in used]
-        _write_porteurs(s, plan, user)
-        created = _write_creates(s, ctx, plan, user)
-        updated = _write_updates(s, ctx, plan, user)
+        created, updated = write_plan(s, ctx, plan, user)
         s.flush()
         return ImportResult(result_preview, created, updated, len(plan.new_porteurs), rejects)
 
 
-# --- Writing ---------------------------------------------------------------------------------
+def _overlap(s: Session, ctx: _Context, options: ImportOptions) -> bool:
+    """Write while planning (dossiers_write.OverlappedWriter): on PostgreSQL, all or nothing, into
+    a campagne without dossiers (creations only)."""
+    return s.get_bind().dialect.name == "postgresql" and not options.lignes_valides and not ctx.dossiers
 
 
-def _bulk_insert(s: Session, cls: type, rows: list[dict[str, object]], *, ids: bool = True) -> list[int]:
-    """Insert `rows` in batches, past the unit of work (a 20 000-row import would spend most of its
-    time there), through the same guard as every flush; the new ids in the order of `rows`."""
-    check_rows(s, cls, rows)
-    # one statement per table on PostgreSQL, so the journal's per-statement triggers fire once
-    return insert_rows(s, cls.__table__, rows, ids=ids)  # type: ignore[attr-defined]
-
-
-def _write_porteurs(s: Session, plan: _Plan, user: str) -> None:
-    rows: list[dict[str, object]] = []
-    for ref in plan.new_porteurs:
-        assert ref.data is not None
-        rows.append({**vars(ref.data), "updated_by": user})
-    for ref, pid in zip(plan.new_porteurs, _bulk_insert(s, Porteur, rows), strict=True):
-        ref.id = pid
-    audit.record_many(
-        s, user, [("porteur", ref.porteur_id(), "create", {"raison_sociale": ref.name, "import": True})
-                  for ref in plan.new_porteurs],
-    )  # fmt: skip
-
-
-def _write_creates(s: Session, ctx: _Context, plan: _Plan, user: str) -> tuple[int, ...]:
-    rows: list[dict[str, object]] = []
-    for c in plan.creates:
-        data = c.data
-        row: dict[str, object] = {key: getattr(data, key) for key in SCALAR_KEYS}
-        row.update(
-            campagne_id=ctx.campagne.id, statut=Statut.DEPOSE.value, updated_by=user, version=1,
-            reference=data.reference, porteur_id=c.porteur.porteur_id(), cout_total_cents=data.cout_total_cents,
-            pluriannuel=data.pluriannuel, public_ages=data.public_ages,
-        )  # fmt: skip
-        rows.append(row)
-    ids = _bulk_insert(s, Dossier, rows)
-    now = datetime.now()
-    lignes: list[dict[str, object]] = []
-    quartiers: list[dict[str, int]] = []
-    transitions: list[dict[str, object]] = []
-    for c, did in zip(plan.creates, ids, strict=True):
-        lignes.extend(
-            {"dossier_id": did, "financeur_id": li.financeur_id, "libelle": li.libelle,
-             "demande_cents": li.demande_cents, "position": n}
-            for n, li in enumerate(c.data.lignes)
-        )  # fmt: skip
-        quartiers.extend({"dossier_id": did, "quartier_id": q.id} for q in c.quartiers)
-        transitions.append(
-            {"dossier_id": did, "utilisateur": user, "de_statut": None, "vers_statut": Statut.DEPOSE.value,
-             "at": now, "motivation": c.historique}
-        )  # fmt: skip
-    _bulk_insert(s, LigneFinancement, lignes, ids=False)
-    _bulk_insert(s, Transition, transitions, ids=False)
-    if quartiers:
-        s.execute(insert(dossier_quartier), quartiers)
-    audit.record_many(
-        s, user, [("dossier", did, "create", {"reference": c.data.reference, "import": ctx.file})
-                  for c, did in zip(plan.creates, ids, strict=True)],
-    )  # fmt: skip
-    return tuple(ids)
-
-
-def _write_updates(s: Session, ctx: _Context, plan: _Plan, user: str) -> tuple[int, ...]:
-    for u in plan.updates:
-        d = u.dossier
-        with s.no_autoflush:
-            for key, value in u.scalars.items():
-                setattr(d, key, value)
-            if u.porteur is not None:
-                d.porteur_id = u.porteur.porteur_id()
-            if u.quartiers is not None:
-                d.quartiers = list(u.quartiers)
-            _update_lines(d, u.lines)
-            if u.cout_total is not None:
-                d.cout_total_cents = u.cout_total
-            d.updated_by = user
-        audit.record(
-            s, user, "dossier", d.id, "update",
-            {c.label: [c.old, c.new] for c in u.changes} | {"import": ctx.file},
-        )  # fmt: skip
-    return tuple(u.dossier.id for u in plan.updates)
-
-
-def _update_lines(d: Dossier, lines: dict[int | str, int]) -> None:
-    remaining = dict(lines)
-    for ligne in list(d.lignes):
-        key: int | str = ligne.financeur_id if ligne.financeur_id is not None else ligne.libelle
-        if key not in remaining:
-            continue
-        cents = remaining.pop(key)
-        if cents == 0 and ligne.propose_cents is None and ligne.vote_cents is None:
-            d.lignes.remove(ligne)
-        else:
-            ligne.demande_cents = cents
-    position = max((li.position for li in d.lignes), default=-1) + 1
-    for key, cents in remaining.items():
-        if cents:
-            d.lignes.append(
-                LigneFinancement(
-                    financeur_id=key if isinstance(key, int) else None,
-                    libelle="" if isinstance(key, int) else key,
-                    demande_cents=cents,
-                    position=position,
-                )
-            )
-            position += 1
+def _apply_overlapped(
+    s: Session, ctx: _Context, prepared: presets.Prepared, mapping: Mapping, user: str
+) -> ImportResult:
+    writer = OverlappedWriter(s, ctx, user)
+    try:
+        plan = _plan(ctx, prepared.table, mapping, on_rows=writer.offer)
+    finally:
+        writer.stop()
+    result_preview = _preview_of(ctx, plan, prepared)
+    if plan.problems:
+        raise ImportRejected(result_preview.rejected, result_preview)  # rolls back what was written
+    created = writer.created()
+    s.flush()
+    return ImportResult(result_preview, created, (), len(plan.new_porteurs), None)

@@ -324,7 +324,8 @@ def test_crash_midway_leaves_database_unchanged(
     def boom(*args: object) -> tuple[int, ...]:
         raise RuntimeError("panne simulée")
 
-    monkeypatch.setattr(imp, "_write_updates", boom)
+    # in the writer's thread on PostgreSQL (dossiers_write.OverlappedWriter), in this one on SQLite
+    monkeypatch.setattr("instructeur.imports.dossiers_write.write_creates", boom)
     with pytest.raises(RuntimeError):
         imp.apply(db, world.campagne_id, messy_file(tmp_path, "xlsx", fixed=True), user="t")
     assert counts(db) == before

@@ -150,3 +150,50 @@ def test_downgrade_restores_row_triggers_and_upgrade_comes_back(pg_server: Any, 
     assert list(entries[0][4]) == ["intitule"]
     assert len(_journal_triggers(db)) == 3 * TRIGGERED_TABLES
     _verify_ok(db)
+
+
+def test_0007_writes_the_same_entries_as_0006(pg_server: Any, pgdb: Any) -> None:
+    """Migration 0007's faster trigger: the same `changes` text, byte for byte, and a chain that verifies."""
+    from alembic import command
+
+    from instructeur.storage.migrate import alembic_config
+
+    db, did = pgdb
+    statements = (
+        "INSERT INTO ligne_financement (dossier_id, libelle, demande_cents, position) VALUES "
+        f"({did}, 'Ville « été »', 100, 20), ({did}, 'B', 200, 21) RETURNING id",
+        f"UPDATE ligne_financement SET demande_cents = demande_cents + 1 WHERE dossier_id = {did} AND position >= 20",
+        f"DELETE FROM ligne_financement WHERE dossier_id = {did} AND position >= 20",
+    )
+
+    def changes_after(before: int) -> list[tuple[str, str, str]]:
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT entity, action, changes FROM audit_log WHERE id > :i ORDER BY id"), {"i": before}
+            ).all()
+        return [(r.entity, r.action, r.changes) for r in rows]
+
+    with db.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0006")
+    before = _last_id(db)
+    _psql(pg_server, db, *statements)
+    by_0006 = changes_after(before)
+    with db.engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")
+    before = _last_id(db)
+    _psql(pg_server, db, *statements)
+    by_0007 = changes_after(before)
+    assert len(by_0007) == 6
+
+    def without_ids(entries: list[tuple[str, str, str]]) -> list[tuple[str, str, Any]]:
+        out = []
+        for entity, action, changes in entries:
+            data = json.loads(changes)
+            data.pop("id", None)  # the new lines' ids differ from one run to the other
+            out.append((entity, action, data))
+        return out
+
+    assert without_ids(by_0007) == without_ids(by_0006)
+    # updates and deletes: the text itself
+    assert [c for _, _, c in by_0007[2:]] == [c for _, _, c in by_0006[2:]]
+    _verify_ok(db)
