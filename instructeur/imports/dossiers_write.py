@@ -25,7 +25,7 @@ from instructeur.storage.guards import check_rows
 from instructeur.storage.models import Dossier, LigneFinancement, Porteur, Transition, dossier_quartier
 
 if TYPE_CHECKING:
-    from instructeur.imports.dossiers import _Context, _Plan
+    from instructeur.imports.dossiers_plan import _Context, _Plan
 
 SCALAR_KEYS = (
     "intitule", "description", "objectifs_action", "public_prevu", "public_femmes", "public_hommes",

@@ -6,6 +6,7 @@ a row rejected after chunks were written leaves the database as it was. SQLite w
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,10 @@ from instructeur.imports import dossiers as imp
 from instructeur.imports import dossiers_write
 from instructeur.imports.results import ImportRejected
 from instructeur.storage import journal_chain
-from instructeur.storage.db import Database
+from instructeur.storage.db import Database, open_database
 from instructeur.storage.models import Dossier, Porteur
-from tests.factories import World
-from tests.imports.test_dossiers_import import counts, db, messy_rows, world, write_xlsx  # noqa: F401 (fixtures)
+from tests.factories import World, build_world
+from tests.imports.test_dossiers_import import counts, messy_rows, write_xlsx
 
 ROWS = 32
 
@@ -36,9 +37,21 @@ def _rows(bad_last: bool = False) -> list[list[object]]:
 
 
 @pytest.fixture
+def db(engine_url: str, tmp_path: Path) -> Iterator[Database]:
+    database = open_database(engine_url, backup_dir=tmp_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def world(db: Database) -> World:
+    return build_world(db)
+
+
+@pytest.fixture
 def writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The thread of each write_creates call."""
-    monkeypatch.setattr(imp, "CHUNK_ROWS", 3)
+    monkeypatch.setattr("instructeur.imports.dossiers_plan.CHUNK_ROWS", 3)
     threads: list[str] = []
     original = dossiers_write.write_creates
 
