@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from instructeur.errors import ConcurrentEditError, NotFoundError, UserError, ValidationError
 from instructeur.referentiels import Noeud
 from instructeur.services import audit
-from instructeur.services.comite_decisions import decision_session
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
     AxeTransversal,
@@ -33,6 +32,7 @@ from instructeur.storage.models import (
     dossier_classement,
     dossier_objectif_secondaire,
 )
+from instructeur.storage.write_lock import decision_session
 
 CODE_MAX = 30
 STALE = (

@@ -29,9 +29,9 @@ from instructeur.services.cadre import (
     join_niveaux,
     plural,
 )
-from instructeur.services.comite_decisions import decision_session
 from instructeur.storage.db import Database
 from instructeur.storage.models import Classification, Contrat, Objectif
+from instructeur.storage.write_lock import decision_session
 
 HEADERS = ("Code", "Niveau", "Intitulé", "Parent")
 SHEET = "Cadre"

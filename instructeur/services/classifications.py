@@ -20,9 +20,9 @@ from instructeur.services.cadre import (
     split_niveaux,
     tree_nodes,
 )
-from instructeur.services.comite_decisions import decision_session
 from instructeur.storage.db import Database
 from instructeur.storage.models import Classification, Objectif, ObjectifLien
+from instructeur.storage.write_lock import decision_session
 
 
 @dataclass(frozen=True)

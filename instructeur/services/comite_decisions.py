@@ -13,14 +13,12 @@ the totals are read; the second decision waits, then reads the first one's votes
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -58,6 +56,7 @@ from instructeur.storage.models import (
     Enveloppe,
     Financeur,
 )
+from instructeur.storage.write_lock import decision_session as decision_session  # re-exported
 
 __all__ = [
     "EnveloppeRefusal",
@@ -88,23 +87,6 @@ class _Inputs:
 
 
 # --- Locking ---------------------------------------------------------------------------------
-
-
-@contextmanager
-def decision_session(db: Database) -> Iterator[Session]:
-    """The decision's transaction. SQLite: `BEGIN IMMEDIATE` before anything is read, so the
-    totals are read under the write lock (a second decision waits up to busy_timeout)."""
-    try:
-        with db.session() as s:
-            if db.is_sqlite:
-                s.connection().exec_driver_sql("BEGIN IMMEDIATE")
-            yield s
-    except OperationalError as exc:
-        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
-            raise UserError(
-                "la base de données est occupée par un autre enregistrement : réessayez dans un instant"
-            ) from None
-        raise
 
 
 def lock_enveloppes(s: Session, campagne_id: int) -> None:

@@ -27,6 +27,8 @@ WINDOWS = (
     "ui.fiche.window",
     "ui.notifications",
     "ui.exports_dialog",
+    # and the comité services they use (the cadre service needs only storage/write_lock.py)
+    "instructeur.services.comite_decisions",
 )
 
 _SCRIPT = """
