@@ -4,7 +4,6 @@ rejected rows with their Excel position, all-or-nothing, update by référence, 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from instructeur.imports import dossiers as imp
 from instructeur.imports.headers import normalize_header, propose_mapping
 from instructeur.imports.reader import read_table
 from instructeur.services.contrats import ContratService
-from instructeur.storage.db import Database, open_database
+from instructeur.storage.db import Database
 from instructeur.storage.models import AuditLog, Dossier, LigneFinancement, Porteur, Transition
 from tests.factories import World, build_world
 
@@ -89,18 +88,6 @@ EXPECTED_REJECTIONS = [
     (8, "Quartier(s)", "quartier inconnu : « Zorglub »"),
     (9, "N° dossier", "référence en double dans le fichier (déjà ligne 4)"),
 ]
-
-
-@pytest.fixture
-def db(engine_url: str, tmp_path: Path) -> Iterator[Database]:
-    database = open_database(engine_url, backup_dir=tmp_path)
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def world(db: Database) -> World:
-    return build_world(db)
 
 
 def counts(db: Database) -> dict[str, int]:

@@ -6,7 +6,6 @@ a row rejected after chunks were written leaves the database as it was. SQLite w
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,9 @@ from instructeur.imports import dossiers as imp
 from instructeur.imports import dossiers_write
 from instructeur.imports.results import ImportRejected
 from instructeur.storage import journal_chain
-from instructeur.storage.db import Database, open_database
+from instructeur.storage.db import Database
 from instructeur.storage.models import Dossier, Porteur
-from tests.factories import World, build_world
+from tests.factories import World
 from tests.imports.test_dossiers_import import counts, messy_rows, write_xlsx
 
 ROWS = 32
@@ -34,18 +33,6 @@ def _rows(bad_last: bool = False) -> list[list[object]]:
     if bad_last:
         rows[-1][5] = "-500"  # Montant demandé État
     return rows
-
-
-@pytest.fixture
-def db(engine_url: str, tmp_path: Path) -> Iterator[Database]:
-    database = open_database(engine_url, backup_dir=tmp_path)
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def world(db: Database) -> World:
-    return build_world(db)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,9 +10,9 @@ from sqlalchemy.orm import selectinload
 
 from instructeur.errors import UserError
 from instructeur.imports.qpv import QpvImportRejected, import_qpv
-from instructeur.storage.db import Database, open_database
+from instructeur.storage.db import Database
 from instructeur.storage.models import AuditLog, Commune, Contrat, Quartier
-from tests.factories import World, build_world
+from tests.factories import World
 
 HEADER = "code_qp;lib_qp;insee_reg;lib_reg;insee_dep;lib_dep;insee_com;lib_com;siren_epci;lib_epci"
 CAB = "200040715;CA du Boulonnais"
@@ -28,18 +27,6 @@ ROWS = [
     f"QN06217E;La Tour d'Outreau;32;Hauts-de-France;62;Pas-de-Calais;62643;Outreau;{CAB}",
     "QN05901X;Lille Sud;32;Hauts-de-France;59;Nord;59350;Lille;200093201;Métropole Européenne de Lille",
 ]
-
-
-@pytest.fixture
-def db(engine_url: str, tmp_path: Path) -> Iterator[Database]:
-    database = open_database(engine_url, backup_dir=tmp_path)
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def world(db: Database) -> World:
-    return build_world(db)
 
 
 def write(path: Path, rows: list[str], delimiter: str = ";", encoding: str = "utf-8") -> Path:
