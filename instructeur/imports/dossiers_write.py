@@ -86,7 +86,7 @@ class OverlappedWriter:
             try:
                 write_porteurs(self.s, chunk, self.user)
                 self._created.extend(write_creates(self.s, self.ctx, chunk, self.user))
-            except BaseException as exc:  # re-raised by finish(), in the main thread
+            except BaseException as exc:  # re-raised by created(), in the main thread
                 self._error = exc
 
 
