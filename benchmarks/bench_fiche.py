@@ -12,9 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.screen import laptop_platform
+
 
 def bench_fiche(db_path: str | Path, opens: int = 15) -> dict[str, float]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QT_QPA_PLATFORM", laptop_platform())
     from ui.app import make_application
 
     app = make_application([])

@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.screen import laptop_platform
+
 
 def _command() -> list[str]:
     exe = shutil.which("instructeur", path=str(Path(sys.executable).parent))
@@ -34,7 +36,7 @@ def _median_bare(db_path: Path, runs: int) -> float:
 def _median_process(command: list[str], ready: str, runs: int) -> float:
     root = Path(__file__).resolve().parent.parent
     env = dict(os.environ, INSTRUCTEUR_EXIT_WHEN_READY=ready)
-    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env.setdefault("QT_QPA_PLATFORM", laptop_platform())
     # Bytecode as an installed app has it (a wheel or the bundle ship .pyc): where
     # PYTHONDONTWRITEBYTECODE is set, every launch would recompile ~120 modules (≈ 0.4 s).
     env.pop("PYTHONDONTWRITEBYTECODE", None)

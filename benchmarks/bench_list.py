@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.screen import laptop_platform
+
 RUNS = 20
 
 
@@ -31,7 +33,7 @@ def _median(fn: Callable[[], object], runs: int = RUNS, setup: Callable[[], obje
 
 
 def bench_list(db_path: str | Path, runs: int = RUNS) -> dict[str, float]:
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QT_QPA_PLATFORM", laptop_platform())
     from PySide6.QtCore import QStandardPaths, Qt
     from PySide6.QtWidgets import QApplication
 
