@@ -56,14 +56,13 @@ from instructeur.storage.models import (
     Enveloppe,
     Financeur,
 )
-from instructeur.storage.write_lock import decision_session as decision_session  # re-exported
+from instructeur.storage.write_lock import decision_session
 
 __all__ = [
     "EnveloppeRefusal",
     "decide",
     "decision_history",
     "decision_records",
-    "decision_session",
     "lock_enveloppes",
 ]
 

@@ -29,7 +29,6 @@ from instructeur.services.comite_decisions import (
     _old_votes,
     _record,
     _warnings,
-    decision_session,
     lock_enveloppes,
 )
 from instructeur.services.comite_dtos import FinanceurMontants
@@ -37,6 +36,7 @@ from instructeur.services.comite_rows import _what, load_comite
 from instructeur.services.synthese import load_live
 from instructeur.storage.db import Database
 from instructeur.storage.models import Comite, ComitePoint, Dossier, Notification
+from instructeur.storage.write_lock import decision_session
 
 __all__ = [
     "REVISABLE_STATUTS",

@@ -91,9 +91,10 @@ def _pg_unnest(
         process = ARRAY(item_type).bind_processor(dialect)  # what SQLAlchemy would apply (TypeDecorators)
         arrays[f"a{i}"] = process(values) if process else values
         casts.append(f"CAST(%(a{i})b AS {item_type.compile(dialect=dialect)}[])")
-    quoted = ", ".join(quote(n) for n in names)
-    exprs = [str(d.arg.compile(dialect=dialect)) for d in clauses.values()]  # e.g. now()
-    targets = ", ".join([quoted, *(quote(n) for n in clauses)])
+    # psycopg reads « % » as a placeholder: doubled in names and SQL defaults (none has one today)
+    quoted = ", ".join(quote(n) for n in names).replace("%", "%%")
+    exprs = [str(d.arg.compile(dialect=dialect)).replace("%", "%%") for d in clauses.values()]  # e.g. now()
+    targets = ", ".join([quoted, *(quote(n).replace("%", "%%") for n in clauses)])
     # ORDER BY the ordinality: the sequence hands out ids in the rows' order (as insertmanyvalues
     # relies on), and the journal's triggers see the rows in that order
     sql = (
