@@ -60,10 +60,16 @@ from instructeur.services.synthese import (
     SyntheseCampagne,
     SyntheseService,
 )
-from instructeur.services.synthese_classements import ClassificationSynthese, classification_syntheses
+from instructeur.services.synthese_classements import ClassificationSynthese
 from instructeur.storage.db import Database
 
-__all__ = ["ETATS", "export_programmation", "export_programmation_par_financeur"]
+__all__ = [
+    "ETATS",
+    "build_workbook",
+    "export_programmation",
+    "export_programmation_par_financeur",
+    "used_financeurs",
+]
 
 ETATS = ("provisoire", "définitif")
 
@@ -102,15 +108,13 @@ def export_programmation(
     """
     etat = _normalise_etat(etat)
     target = Path(path)
-    service = SyntheseService(db)
-    synthese = service.campagne(campagne_id, financeur_code)  # raises for unknown campagne / code
-    rows = service.programmation_rows(campagne_id, financeur_code, include_all=include_all)
-    all_financeurs = service.financeurs(campagne_id)
+    # one loading of the campagne for every sheet; raises for an unknown campagne or code
+    data = SyntheseService(db).programmation(campagne_id, financeur_code, include_all=include_all)
+    synthese, rows, classements = data.synthese, data.rows, data.classements
     if financeur_code is not None:
-        financeurs = [f for f in all_financeurs if f.code == synthese.financeur_code]
+        financeurs = [f for f in data.financeurs if f.code == synthese.financeur_code]
     else:
-        financeurs = _used_financeurs(all_financeurs, synthese, rows)
-    classements = classification_syntheses(db, campagne_id, financeur_code)
+        financeurs = used_financeurs(data.financeurs, synthese, rows)
     wb = build_workbook(
         synthese, rows, financeurs, etat=etat, edition=edition or date.today(), classements=classements
     )
@@ -158,7 +162,7 @@ def export_programmation_par_financeur(
     return paths
 
 
-def _used_financeurs(
+def used_financeurs(
     financeurs: Sequence[FinanceurRef], synthese: SyntheseCampagne, rows: Sequence[ProgrammationRow]
 ) -> list[FinanceurRef]:
     """Financeurs with an enveloppe or an amount in the table (a contrat may list partners that

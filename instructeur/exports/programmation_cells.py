@@ -71,15 +71,30 @@ def page_setup(ws: Worksheet, print_rows: str, *, landscape: bool = True) -> Non
     setup_print(ws, widths, print_rows, landscape=landscape)
 
 
-def _lines(value: Any, per_line: int) -> int:
+def _text_lines(value: str, per_line: int) -> int:
     """Lines a wrapped cell needs (word wrap simulated; openpyxl cannot auto-fit row heights and
     neither Excel nor LibreOffice resizes rows on load for us)."""
-    if not isinstance(value, str) or not value:
-        return 1
-    count = sum(
-        len(textwrap.wrap(part, per_line, break_on_hyphens=False)) or 1 for part in value.splitlines()
-    )
+    count = sum(wrapped_lines(part, per_line) for part in value.splitlines())
     return max(1, min(count, _MAX_LINES))
+
+
+_ODD_SPACES = frozenset("\t\x0b\x0c\r")
+
+
+def wrapped_lines(text: str, width: int) -> int:
+    """`len(textwrap.wrap(text, width, break_on_hyphens=False)) or 1`, counted without building
+    the lines when the words are separated by single spaces and none is longer than `width`
+    (nearly every intitulé; 2 000-row tableaux count thousands of them)."""
+    words = text.split(" ")
+    if any(not w or len(w) > width for w in words) or not _ODD_SPACES.isdisjoint(text):
+        return len(textwrap.wrap(text, width, break_on_hyphens=False)) or 1
+    lines, used = 1, len(words[0])
+    for word in words[1:]:
+        if used + 1 + len(word) <= width:
+            used += 1 + len(word)
+        else:
+            lines, used = lines + 1, len(word)
+    return lines
 
 
 def _chars(width: float) -> int:
@@ -87,7 +102,24 @@ def _chars(width: float) -> int:
     return max(1, int(width * 1.05) - 1)
 
 
-def fit_height(ws: Worksheet, row: int, cells: Sequence[tuple[Any, float]]) -> None:
-    lines = max((_lines(text, _chars(width)) for text, width in cells), default=1)
+def fit_height(
+    ws: Worksheet,
+    row: int,
+    cells: Sequence[tuple[Any, float]],
+    memo: dict[tuple[str, int], int] | None = None,
+) -> None:
+    """Row `row` as high as its tallest wrapped text; `memo` keeps the line counts of one sheet
+    (the same porteurs, axes, objectifs and quartiers come back on many rows)."""
+    lines = 1
+    for text, width in cells:
+        if not isinstance(text, str) or not text:
+            continue
+        key = (text, _chars(width))
+        count = memo.get(key) if memo is not None else None
+        if count is None:
+            count = _text_lines(*key)
+            if memo is not None:
+                memo[key] = count
+        lines = max(lines, count)
     if lines > 1:
         ws.row_dimensions[row].height = _LINE_HEIGHT * lines + 3

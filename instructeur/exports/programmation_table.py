@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from instructeur.domain.money import percent
@@ -32,7 +33,7 @@ from instructeur.exports.programmation_cells import (
     page_setup,
     title_block,
 )
-from instructeur.exports.xlsx_styles import write_text
+from instructeur.exports.xlsx_styles import put_row, style_arrays, write_text
 from instructeur.services.synthese import FinanceurRef, ProgrammationRow
 from instructeur.services.synthese_classements import ClassificationSynthese
 
@@ -210,32 +211,35 @@ def _table_sheet(
     title_block(ws, titles)
     header(ws, HEADER_ROW, [c.header for c in cols])
     styles = [_STYLE_OF_KIND[c.kind] for c in cols]
+    arrays = [style_arrays(ws.parent)[style] for style in styles]
     wrapped = [(n, c.width) for n, c in enumerate(cols) if c.kind == "wrap"]
 
     row_number = FIRST_DATA_ROW
+    memo: dict[tuple[str, int], int] = {}
     for r in rows:
         values = [c.value(r) for c in cols]
-        for n, (value, style) in enumerate(zip(values, styles, strict=True), start=1):
-            if isinstance(value, str):
-                write_text(ws, row_number, n, value, style)
-            else:
-                cell = ws.cell(row=row_number, column=n, value=value)
-                cell.style = style
-        fit_height(ws, row_number, [(values[n], width) for n, width in wrapped])
+        put_row(ws, row_number, values, arrays)
+        fit_height(ws, row_number, [(values[n], width) for n, width in wrapped], memo)
         row_number += 1
     last = row_number - 1
     last_col = get_column_letter(len(cols))
 
     if rows:
         table = Table(displayName=table_name, ref=f"A{HEADER_ROW}:{last_col}{last}")
+        # named here: openpyxl would otherwise create every cell of the table to read the header
+        table.tableColumns = [TableColumn(id=n, name=c.header) for n, c in enumerate(cols, start=1)]
         table.tableStyleInfo = TableStyleInfo(name="TableStyleLight1", showRowStripes=True)
         ws.add_table(table)
     else:
         ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW}"
     _totals_row(ws, cols, last + 1, len(rows))
 
-    for n, c in enumerate(cols, start=1):
-        ws.column_dimensions[get_column_letter(n)].width = c.width
+    for n, (c, array) in enumerate(zip(cols, arrays, strict=True), start=1):
+        dimension = ws.column_dimensions[get_column_letter(n)]
+        dimension.width = c.width
+        # the column's format for the table's empty cells, which put_row does not write
+        # (`Dimension.style` is only the index of a format already in the workbook)
+        dimension._style = StyleArray(array)
     ws.freeze_panes = f"B{FIRST_DATA_ROW}"
     page_setup(ws, f"1:{HEADER_ROW}")
 

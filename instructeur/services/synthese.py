@@ -39,7 +39,10 @@ dossiers where it is asked (demandé > 0) or votes (voté > 0).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from instructeur.services.synthese_aggregate import _synthese, cotation_totals, voted_by_financeur
+from instructeur.services.synthese_classements import ClassificationSynthese, syntheses_of
 from instructeur.services.synthese_live import (
     EnveloppeFigures,
     LiveData,
@@ -88,6 +91,7 @@ __all__ = [
     "LiveFigures",
     "Montants",
     "NatureSynthese",
+    "Programmation",
     "ProgrammationRow",
     "QuartierSynthese",
     "StatutCount",
@@ -132,3 +136,32 @@ class SyntheseService:
         selected = _select_financeurs(data.financeurs, financeur_code)
         only = selected[0] if financeur_code is not None else None
         return _programmation_rows(data, scores, only, include_all=include_all)
+
+    def programmation(
+        self, campagne_id: int, financeur_code: str | None = None, *, include_all: bool = False
+    ) -> Programmation:
+        """Everything the tableau de programmation shows, from one loading of the campagne: the
+        synthesis (`campagne`), the rows (`programmation_rows`), the contrat's financeurs and the
+        syntheses per additional classification."""
+        with self.db.session() as s:
+            data = _load(s, campagne_id)
+            scores = _scores(s, campagne_id)
+            classements = syntheses_of(s, data, financeur_code)
+        selected = _select_financeurs(data.financeurs, financeur_code)
+        only = selected[0] if financeur_code is not None else None
+        return Programmation(
+            synthese=_synthese(data, selected, financeur_code),
+            rows=_programmation_rows(data, scores, only, include_all=include_all),
+            financeurs=list(data.financeurs),
+            classements=classements,
+        )
+
+
+@dataclass(frozen=True)
+class Programmation:
+    """What `SyntheseService.programmation` returns."""
+
+    synthese: SyntheseCampagne
+    rows: list[ProgrammationRow]
+    financeurs: list[FinanceurRef]  # every financeur of the contrat, in order
+    classements: list[ClassificationSynthese]

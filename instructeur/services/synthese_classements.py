@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from instructeur.services.synthese_aggregate import _Acc, _concerns
 from instructeur.services.synthese_load import _load, _select_financeurs
-from instructeur.services.synthese_types import AxeSynthese, Montants, _Dossier
+from instructeur.services.synthese_types import AxeSynthese, Montants, _Dossier, _Loaded
 from instructeur.storage.db import Database
 from instructeur.storage.models import Classification, Dossier, Objectif, dossier_classement
 
-__all__ = ["SANS_CLASSEMENT", "ClassificationSynthese", "classification_syntheses"]
+__all__ = ["SANS_CLASSEMENT", "ClassificationSynthese", "classification_syntheses", "syntheses_of"]
 
 SANS_CLASSEMENT = "Non classé"
 
@@ -50,8 +50,13 @@ def classification_syntheses(
     """One synthesis per additional classification of the campagne's contrat, in their order."""
     with db.session() as s:
         data = _load(s, campagne_id)  # raises NotFoundError for an unknown campagne
-        classifications, nodes, classes = _load_classements(s, data.campagne.contrat_id, campagne_id)
+        return syntheses_of(s, data, financeur_code)
 
+
+def syntheses_of(s: Session, data: _Loaded, financeur_code: str | None) -> list[ClassificationSynthese]:
+    """`classification_syntheses` on a campagne already loaded in session `s` (the tableau de
+    programmation loads it once for every sheet)."""
+    classifications, nodes, classes = _load_classements(s, data.campagne.contrat_id, data.campagne.id)
     selected = _select_financeurs(data.financeurs, financeur_code)
     fids = [f.id for f in selected]
     codes = {f.id: f.code for f in selected}

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import subprocess
+import textwrap
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from instructeur.exports.print_layout import BODY_FONT_PT, effective_scale
 from instructeur.exports.programmation import export_programmation
+from instructeur.exports.programmation_cells import wrapped_lines
 from instructeur.storage.db import open_database
 from tests.exports import build_scenario, soffice
 
@@ -80,3 +84,12 @@ def test_libreoffice_prints_the_impression_sheet_on_one_page_width(tmp_path: Pat
     assert "Total voté" in page and "Décision" in page and "26-000001" in page
     box = reader.pages[impression[0]].mediabox
     assert float(box.width) > float(box.height)  # landscape
+
+
+@given(
+    text=st.text(alphabet=st.sampled_from(list("ab cdé-\t\u00a0")), max_size=60),
+    width=st.integers(min_value=1, max_value=20),
+)
+def test_wrapped_lines_counts_what_textwrap_would(text: str, width: int) -> None:
+    # the row heights of the tableau count lines without building them (programmation_cells)
+    assert wrapped_lines(text, width) == (len(textwrap.wrap(text, width, break_on_hyphens=False)) or 1)

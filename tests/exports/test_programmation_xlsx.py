@@ -88,6 +88,10 @@ def test_programmation_sheet_structure(base: tuple[Database, Scenario], tmp_path
     assert Decimal(str(etat_vote.value)) == Decimal("3000.01")
     assert etat_vote.number_format == '#,##0.00\\ "€"'
     assert ws.cell(6, col["CAF demandé"]).value is None  # not asked: blank, not 0
+    # no cell is written for a blank: its column carries the format of what a partner types there
+    caf = ws.cell(5, col["CAF demandé"]).column_letter
+    assert ws.column_dimensions[caf].number_format == '#,##0.00\\ "€"'
+    assert ws.column_dimensions["C"].alignment.wrap_text
     assert ws.cell(8, col["ETAT voté"]).value == 0  # refused: voted 0
     taux = ws.cell(6, col["Taux (voté / coût)"])
     assert Decimal(str(taux.value)) == Decimal("0.56") and "%" in taux.number_format
@@ -107,6 +111,7 @@ def test_programmation_sheet_structure(base: tuple[Database, Scenario], tmp_path
     table = ws.tables["Programmation"]
     last = ws.cell(5, len(headers)).column_letter
     assert table.ref == f"A5:{last}8"
+    assert [c.name for c in table.tableColumns] == headers
     assert ws.auto_filter.ref is None  # the table carries its own filter
 
     # View and print
