@@ -44,6 +44,7 @@ from instructeur.errors import UserError
 from instructeur.services.evaluateurs import EvaluateurService
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
+from ui.screen_fit import FitsScreen
 
 if TYPE_CHECKING:
     pass
@@ -55,7 +56,7 @@ CHOICES = (("", "— à choisir —"), ("fichier", "garder le fichier"), ("base"
 COLUMNS = ("Référence", "Intitulé", "Classement", "Valeurs du fichier", "Valeurs de la base", "Choix")
 
 
-class CoinstructionDialog(QDialog):
+class CoinstructionDialog(FitsScreen, QDialog):
     def __init__(
         self,
         db: Database,

@@ -35,6 +35,7 @@ from instructeur.services.campagnes import CampagneService
 from instructeur.services.grilles import GrilleService
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
+from ui.screen_fit import FitsScreen
 
 PROBLEM_STYLE = "color:#8a1c1c;"
 PREVIEW_STYLE = "background:#e3eefa; color:#174a7c; border-radius:4px; padding:6px; font-weight:600;"
@@ -52,7 +53,7 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     return table
 
 
-class CotationSettingsWindow(QMainWindow):
+class CotationSettingsWindow(FitsScreen, QMainWindow):
     saved = Signal()
 
     def __init__(

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from instructeur.services.equipe import Permissions
+from ui.screen_fit import FitsScreen
 
 RESERVED = "Réservé au chef de projet (mode équipe)"
 READ_ONLY = "Lecture seule : votre rôle ne permet pas de modifier les dossiers"
@@ -138,7 +139,7 @@ def apply_permissions(window: QWidget, perms: Permissions) -> None:
         window.setWindowTitle(f"{window.windowTitle()} — {perms.login} ({perms.role})")
 
 
-class PasswordDialog(QDialog):
+class PasswordDialog(FitsScreen, QDialog):
     """Asked when the server wants a password and libpq found none (PGPASSWORD, .pgpass)."""
 
     def __init__(self, where: str, reason: str, parent: QWidget | None = None) -> None:

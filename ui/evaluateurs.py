@@ -34,6 +34,7 @@ from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
 from ui.matrix import format_total
 from ui.models.table import ALIGN_RIGHT, Column, RowTableModel
+from ui.screen_fit import FitsScreen
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ DOSSIER_COLUMNS: tuple[Column[MatrixRow], ...] = (
 )
 
 
-class EvaluateursWindow(QMainWindow):
+class EvaluateursWindow(FitsScreen, QMainWindow):
     open_matrix = Signal(int)  # évaluateur id
 
     def __init__(

@@ -34,6 +34,7 @@ from instructeur.services.campagnes import CampagneRow
 from instructeur.services.synthese import SyntheseService
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
+from ui.screen_fit import FitsScreen
 from ui.workers import Job, Progress, run_job
 
 __all__ = ["ALL_FINANCEURS", "PER_FINANCEUR", "ExportsDialog"]
@@ -46,7 +47,7 @@ _FOLDER_KEY = "exports/folder"
 _BEFORE_COMITE = ("preparation", "ouverte", "instruction")
 
 
-class ExportsDialog(QDialog):
+class ExportsDialog(FitsScreen, QDialog):
     def __init__(
         self,
         db: Database,

@@ -39,6 +39,7 @@ from instructeur.services.campagnes import CampagneRow, CampagneService
 from instructeur.services.grilles import CritereData, GrilleDto, GrilleService, default_criteria
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
+from ui.screen_fit import FitsScreen
 
 LIST_HEADERS = ("Section", "Libellé", "Poids", "Échelle", "Élim.")
 FROZEN_STYLE = "background:#fdf0d5; color:#7a4b00; border-radius:4px; padding:6px;"
@@ -67,7 +68,7 @@ def state_text(grille: GrilleDto | None) -> str:
     return f"{head} · aucune évaluation notée : tout est modifiable"
 
 
-class GrilleEditor(QMainWindow):
+class GrilleEditor(FitsScreen, QMainWindow):
     saved = Signal()
 
     def __init__(

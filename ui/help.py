@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from instructeur.resources import resource_path
+from ui.screen_fit import FitsScreen
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -117,7 +118,7 @@ def _main_window_anchor(window: MainWindow) -> str:
     return "dossiers-recus"
 
 
-class GuideWindow(QWidget):
+class GuideWindow(FitsScreen, QWidget):
     """The guide, its screenshots scaled to the window, internal links followed."""
 
     IMAGE_WIDTH = 760
@@ -257,7 +258,7 @@ def shortcut_rows(window: QWidget) -> list[tuple[str, str, str]]:
     return rows
 
 
-class ShortcutsDialog(QDialog):
+class ShortcutsDialog(FitsScreen, QDialog):
     """Aide › Raccourcis clavier: a table generated from the window's QActions."""
 
     def __init__(self, window: QWidget, parent: QWidget | None = None) -> None:

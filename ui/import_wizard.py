@@ -57,6 +57,7 @@ from ui.import_pages.qpv_dialog import QpvImportDialog
 from ui.import_pages.template import save_import_template
 from ui.import_pages.values_page import ValuesPage
 from ui.import_pages.widgets import STYLE, change_model, change_rows, created_model, problem_model, set_banner
+from ui.screen_fit import FitsScreen
 from ui.workers import Progress, run_job
 
 __all__ = [
@@ -78,7 +79,7 @@ __all__ = [
 ]
 
 
-class ImportWizard(QWizard):
+class ImportWizard(FitsScreen, QWizard):
     """Import dossiers into a campagne (non-modal: show() it; `imported` fires after a success)."""
 
     FILE, MAPPING, VALUES, PREVIEW, RESULT = range(5)

@@ -44,6 +44,7 @@ from ui.first_run import EmptyListPanel, FirstRun, FirstRunPanel
 from ui.help import HelpActions
 from ui.main_menus import build_menus
 from ui.models.dossiers import DossierFilterProxy, DossierTableModel
+from ui.screen_fit import FitsScreen
 from ui.views import DossiersWorkspace
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ class _Figure(QWidget):
         self.value.setAccessibleDescription(f"{text} {self.caption.text()}")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FitsScreen, QMainWindow):
     def __init__(
         self, db: Database, *, parent: QWidget | None = None, dialogs: Dialogs | None = None
     ) -> None:

@@ -66,6 +66,7 @@ from instructeur.services.notation import MatrixChange, MatrixDto, MatrixRow, No
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
 from ui.models.table import ALIGN_CENTER, ALIGN_LEFT, ALIGN_RIGHT
+from ui.screen_fit import FitsScreen
 
 if TYPE_CHECKING:
     pass
@@ -650,7 +651,7 @@ class MatrixView(QTableView):
                 return model.index(r, c)
 
 
-class MatrixWindow(QMainWindow):
+class MatrixWindow(FitsScreen, QMainWindow):
     """« Notation — <campagne> » for one évaluateur at a time (combo)."""
 
     saved = Signal()

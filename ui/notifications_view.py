@@ -28,13 +28,14 @@ from ui.dialogs import Dialogs
 from ui.notifications_models import COLUMNS, MODELE_LABELS, NotificationLine, NotificationsModel
 from ui.notifications_settings import SettingsForm
 from ui.notifications_templates import TemplateEditor
+from ui.screen_fit import FitsScreen
 
 __all__ = ["NotificationsView"]
 
 PREFLIGHT_STYLE = "QFrame#preflight { background: #fdecea; border: 1px solid #b3261e; border-radius: 4px; }"
 
 
-class NotificationsView(QDialog):
+class NotificationsView(FitsScreen, QDialog):
     """Three tabs: « Suivi des lettres », « Modèles de lettres », « Paramètres »."""
 
     def _build(

@@ -31,6 +31,7 @@ from instructeur.domain.identifiers import siret_problem
 from instructeur.errors import UserError
 from instructeur.services.porteurs import PorteurData, PorteurRow, PorteurService, merged_data
 from instructeur.storage.db import Database
+from ui.screen_fit import FitsScreen
 
 __all__ = ["FIELD_LABELS", "MergeDialog", "PorteurDialog"]
 
@@ -56,7 +57,7 @@ _ACCESS = {"raison_sociale": "&Raison sociale", "siret": "&SIRET", "rna": "R&NA"
 ERROR_STYLE = "color: #7a1f00; font-weight: 600;"
 
 
-class PorteurDialog(QDialog):
+class PorteurDialog(FitsScreen, QDialog):
     """« Modifier le porteur » — one field per line, saved with the version that was read."""
 
     def __init__(self, db: Database, porteur_id: int, *, parent: QWidget | None = None) -> None:
@@ -125,7 +126,7 @@ class PorteurDialog(QDialog):
         return True
 
 
-class MergeDialog(QDialog):
+class MergeDialog(FitsScreen, QDialog):
     """Both porteurs side by side; the user picks the one kept and sees the result before merging."""
 
     def __init__(

@@ -33,6 +33,7 @@ from ui.dialogs import Dialogs
 from ui.models.dossiers import statut_colours
 from ui.models.table import ALIGN_RIGHT, Column, RowTableModel, SourceSortingProxy
 from ui.porteur_dialogs import MergeDialog, PorteurDialog
+from ui.screen_fit import FitsScreen
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,7 @@ def _table(name: str) -> QTableView:
     return table
 
 
-class PorteursWindow(QMainWindow):
+class PorteursWindow(FitsScreen, QMainWindow):
     """Annuaire des porteurs (Ctrl+P from the main window)."""
 
     merged = Signal(int, int)  # kept id, removed id

@@ -4,7 +4,8 @@
 its screen; when the content's minimum size is larger than that, the content goes into a
 `QScrollArea` while the bottom row of action buttons (a `QDialogButtonBox`, or a layout of buttons)
 stays outside it, always visible. `install(app)` applies it to every window and dialog when it is
-shown, and again when it grows past the screen later (a layout that grows once data arrives).
+shown, and again when it grows past the screen later (a layout that grows once data arrives):
+every window and dialog class of the application has `FitsScreen` as its first base.
 
 `available_geometry(widget)` is the one place that asks Qt for the screen: tests patch it to play
 a 1366×768 or a 1920×1080 screen (tests/ui/test_screen_fit.py says how else this can be done).
@@ -12,8 +13,10 @@ a 1366×768 or a 1920×1080 screen (tests/ui/test_screen_fit.py says how else th
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -28,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["available_geometry", "default_size", "fit_to_screen", "install", "uninstall"]
+__all__ = ["FitsScreen", "available_geometry", "default_size", "fit_to_screen", "install", "uninstall"]
 
 _FALLBACK = QRect(0, 0, 1366, 768)
 _FITTED = "_screen_fit_scrolled"
@@ -161,54 +164,65 @@ def _is_managed_window(obj: QObject) -> bool:
     return kind in (Qt.WindowType.Window, Qt.WindowType.Dialog, Qt.WindowType.Sheet)
 
 
-class _Fitter(QObject):
-    """Fits each window when shown, and again when it grows past its screen."""
+if TYPE_CHECKING:
+    _WindowBase = QWidget
+else:
+    _WindowBase = object
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._busy = False
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 — Qt's name
-        kind = event.type()
-        if kind not in (QEvent.Type.Show, QEvent.Type.Resize) or self._busy or not _is_managed_window(obj):
-            return False
-        assert isinstance(obj, QWidget)
-        if kind == QEvent.Type.Resize:
-            avail = available_geometry(obj)
-            if obj.width() <= avail.width() and obj.height() <= avail.height():
-                return False
-        self._busy = True
-        try:
-            if kind == QEvent.Type.Show and not obj.testAttribute(Qt.WidgetAttribute.WA_Resized):
-                # Qt gives an unsized window at most 2/3 of the screen: let it have its size hint.
-                hint = obj.sizeHint()
-                if hint.isValid():
-                    obj.resize(hint.expandedTo(obj.size()))
-            fit_to_screen(obj, move=False)
-        finally:
-            self._busy = False
-        # Qt places a window (centred on its parent, restored geometry) after its Show event.
-        QTimer.singleShot(0, obj, lambda: clamp_position(obj))
-        return False
+_enabled = False  # install() / uninstall()
+_busy = False  # fitting a window resizes it: no re-entry from its own Resize
 
 
-def install(app: QApplication | None = None) -> QObject:
-    """Fit every top-level window and dialog of the application from now on (idempotent)."""
-    app = app or QApplication.instance()  # type: ignore[assignment]
-    assert app is not None
-    existing = app.findChild(_Fitter)
-    if existing is not None:
-        return existing
-    fitter = _Fitter(app)
-    app.installEventFilter(fitter)
-    return fitter
+class FitsScreen(_WindowBase):
+    """First base of every window and dialog of the application, before its Qt class
+    (`class FicheDossier(FitsScreen, QMainWindow)`): once `install()` has run, the window is fitted
+    to its screen when shown, and again when it grows past the screen.
+
+    A base class rather than an application-wide event filter: Qt would call a Python filter for
+    each of the thousands of events of the application (about 7 000 to open a fiche, 40 ms)."""
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 — Qt's name
+        if _enabled and _is_managed_window(self):
+            _fit_shown(self)
+        super().showEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 — Qt's name
+        super().resizeEvent(event)
+        if _enabled and not _busy and _is_managed_window(self):
+            avail = available_geometry(self)
+            if self.width() > avail.width() or self.height() > avail.height():
+                _fit(self, resize_to_hint=False)
+
+
+def _fit_shown(window: QWidget) -> None:
+    if _busy:
+        return
+    # Qt gives an unsized window at most 2/3 of the screen: let it have its size hint.
+    _fit(window, resize_to_hint=not window.testAttribute(Qt.WidgetAttribute.WA_Resized))
+
+
+def _fit(window: QWidget, *, resize_to_hint: bool) -> None:
+    global _busy
+    _busy = True
+    try:
+        if resize_to_hint:
+            hint = window.sizeHint()
+            if hint.isValid():
+                window.resize(hint.expandedTo(window.size()))
+        fit_to_screen(window, move=False)
+    finally:
+        _busy = False
+    # Qt places a window (centred on its parent, restored geometry) after its Show event.
+    QTimer.singleShot(0, window, lambda: clamp_position(window))
+
+
+def install(app: QApplication | None = None) -> None:
+    """Fit every window and dialog of the application (`FitsScreen`) from now on (idempotent)."""
+    global _enabled
+    _enabled = True
 
 
 def uninstall(app: QApplication | None = None) -> None:
-    """Stop fitting new windows (tests that installed it for themselves)."""
-    app = app or QApplication.instance()  # type: ignore[assignment]
-    fitter = app.findChild(_Fitter) if app is not None else None
-    if fitter is not None:
-        app.removeEventFilter(fitter)  # type: ignore[union-attr]
-        fitter.setParent(None)  # type: ignore[call-overload]
-        fitter.deleteLater()
+    """Stop fitting windows (tests that installed it for themselves)."""
+    global _enabled
+    _enabled = False

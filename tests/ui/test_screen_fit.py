@@ -26,6 +26,7 @@ import ui.screen_fit as screen_fit
 from tests.ui.test_seance import Demo, FakeDialogs, make_demo
 from ui import workers
 from ui.main_window import MainWindow
+from ui.screen_fit import FitsScreen
 
 # available geometry = the screen less a 40-pixel task bar
 SCREENS = {"1366x768": QRect(0, 0, 1366, 728), "1920x1080": QRect(0, 0, 1920, 1040)}
@@ -124,7 +125,7 @@ def test_every_window_fits_the_screen_with_its_buttons_visible(
         "QpvImportDialog",
         "FicheDossier",
     } <= names
-    problems = []
+    problems = [f"{type(t).__name__}: not a FitsScreen" for t in windows if not isinstance(t, FitsScreen)]
     for t in windows:
         name = type(t).__name__
         frame = t.frameGeometry()
@@ -149,8 +150,11 @@ def test_a_window_that_grows_past_the_screen_gets_a_scroll_area(
 ) -> None:
     from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout
 
+    class Dialog(FitsScreen, QDialog):
+        pass
+
     monkeypatch.setattr(screen_fit, "available_geometry", lambda widget=None: QRect(0, 0, 1366, 728))
-    dialog = QDialog()
+    dialog = Dialog()
     qtbot.addWidget(dialog)
     layout = QVBoxLayout(dialog)
     label = QLabel("x")
@@ -165,3 +169,49 @@ def test_a_window_that_grows_past_the_screen_gets_a_scroll_area(
     assert QRect(QPoint(0, 0), dialog.size()).contains(QRect(ok.mapTo(dialog, QPoint(0, 0)), ok.size()))
     assert label.parentWidget() is not dialog  # moved into the scroll area, the buttons were not
     assert buttons.parentWidget() is dialog
+
+
+def test_every_window_class_of_the_application_fits_the_screen() -> None:
+    """Each dialog, main window and wizard class of ui/ has FitsScreen as a base (the fitting is
+    done by that base class, not by an application-wide event filter)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from PySide6.QtWidgets import QDialog, QMainWindow, QWizard
+
+    import ui
+
+    missing = []
+    for info in pkgutil.walk_packages(ui.__path__, "ui."):
+        module = importlib.import_module(info.name)
+        for name, cls in vars(module).items():
+            if (
+                inspect.isclass(cls)
+                and cls.__module__ == module.__name__
+                and issubclass(cls, (QDialog, QMainWindow, QWizard))
+                and not issubclass(cls, FitsScreen)
+            ):
+                missing.append(f"{info.name}.{name}")
+    assert not missing
+    assert len([c for c in FitsScreen.__subclasses__() if c.__module__.startswith("ui.")]) >= 25
+
+
+def test_a_window_is_given_its_size_hint_when_shown(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import QSize
+    from PySide6.QtWidgets import QMainWindow
+
+    class Window(FitsScreen, QMainWindow):
+        def sizeHint(self) -> QSize:  # noqa: N802 — Qt's name
+            return QSize(1200, 700)
+
+    monkeypatch.setattr(screen_fit, "available_geometry", lambda widget=None: QRect(0, 0, 1366, 728))
+    window = Window()
+    qtbot.addWidget(window)
+    window.show()
+    assert window.size().toTuple() == (1200, 700)  # not Qt's 2/3 of the screen
+    screen_fit.uninstall()
+    other = Window()
+    qtbot.addWidget(other)
+    other.show()
+    assert other.size().toTuple() != (1200, 700)  # fitting is off outside the application

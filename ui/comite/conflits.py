@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QLabel, QT
 from instructeur.errors import UserError
 from instructeur.services.comites import ComiteService, MembreRow, PointRow
 from ui.dialogs import Dialogs
+from ui.screen_fit import FitsScreen
 
 __all__ = ["ConflitsDialog", "ConflitsModel"]
 
@@ -95,7 +96,7 @@ class ConflitsModel(QAbstractTableModel):
         return True
 
 
-class ConflitsDialog(QDialog):
+class ConflitsDialog(FitsScreen, QDialog):
     """« Conflits d'intérêts » of a comité: check a membre × dossier cell, give the motif (saved at once)."""
 
     def __init__(

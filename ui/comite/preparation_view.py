@@ -29,6 +29,7 @@ from instructeur.services.campagnes import CampagneRow
 from ui.comite import COMITE_TYPE_LABELS
 from ui.comite.preparation_models import AGENDA_COLUMNS, AgendaModel, AgendaView, ComitesModel, MembresModel
 from ui.inputs import DateEdit
+from ui.screen_fit import FitsScreen
 
 __all__ = ["FORM_MESSAGE_STYLES", "PreparationView"]
 
@@ -39,7 +40,7 @@ FORM_MESSAGE_STYLES = {
 }
 
 
-class PreparationView(QMainWindow):
+class PreparationView(FitsScreen, QMainWindow):
     """The widgets of the préparation window (attributes used by the controller and the tests)."""
 
     def _build_layout(self, campagne: CampagneRow) -> None:

@@ -43,6 +43,7 @@ from ui.charts import BulletChart, BulletRow
 from ui.comite import DECISION_LABELS, comite_title
 from ui.delegates import AmountDelegate
 from ui.dialogs import Dialogs
+from ui.screen_fit import FitsScreen
 
 __all__ = ["ComparisonModel", "ScenarioLinesModel", "ScenariosWindow"]
 
@@ -300,7 +301,7 @@ class ComparisonModel(QAbstractTableModel):
         return None
 
 
-class ScenariosWindow(QMainWindow):
+class ScenariosWindow(FitsScreen, QMainWindow):
     """The scenarios of one comité, their lines, and the comparison against the enveloppes."""
 
     proposals_changed = Signal()

@@ -36,9 +36,10 @@ from ui.comite.seance_widgets import (
     base_point_size,
 )
 from ui.dialogs import Dialogs
+from ui.screen_fit import FitsScreen
 
 
-class SeanceView(QWidget):
+class SeanceView(FitsScreen, QWidget):
     """The widgets of the séance, laid out; no data and no behaviour."""
 
     def __init__(

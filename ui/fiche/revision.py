@@ -29,6 +29,7 @@ from instructeur.domain.money import format_amount
 from instructeur.errors import UserError, ValidationError
 from instructeur.services.comites import ComiteService, RevisionForm, RevisionResult
 from ui.fiche.fields import ERROR_COLOUR, WARNING_COLOUR, AmountEdit, add_row, form_layout, mark_invalid
+from ui.screen_fit import FitsScreen
 
 MUTED = "color: palette(placeholder-text);"
 
@@ -42,7 +43,7 @@ def _text_edit(name: str, placeholder: str, height: int = 58) -> QPlainTextEdit:
     return edit
 
 
-class RevisionDialog(QDialog):
+class RevisionDialog(FitsScreen, QDialog):
     """See the module docstring. `result_data` holds the service's answer once accepted."""
 
     def __init__(self, service: ComiteService, form: RevisionForm, parent: QWidget | None = None) -> None:

@@ -44,6 +44,7 @@ from ui.fiche.recevabilite import RecevabiliteTab
 from ui.fiche.statut import StatutTab
 from ui.fiche.suivi import SuiviTab
 from ui.models.dossiers import statut_colours
+from ui.screen_fit import FitsScreen
 
 _STYLE = (
     INVALID_STYLE
@@ -115,7 +116,7 @@ def new_snapshot(db: Database, context: FicheContext, user: str | None = None) -
     )
 
 
-class FicheDossier(QMainWindow):
+class FicheDossier(FitsScreen, QMainWindow):
     """One dossier. `saved(dossier_id)` after each save or statut change (the list reloads)."""
 
     saved = Signal(int)

@@ -25,10 +25,11 @@ from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
 from ui.import_pages.analysis import TABLE_FILTER, plural
 from ui.import_pages.widgets import STYLE, banner, set_banner
+from ui.screen_fit import FitsScreen
 from ui.workers import Progress, run_job
 
 
-class QpvImportDialog(QDialog):
+class QpvImportDialog(FitsScreen, QDialog):
     """The official QPV list (ANCT): dry run first, then « Importer »."""
 
     imported = Signal(object)  # QpvImportResult

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from instructeur.errors import UserError
 from ui.parametres.common import _note, _problems_label, problems_text
+from ui.screen_fit import FitsScreen
 
 
 def _button(text: str, tip: str) -> QPushButton:
@@ -152,7 +153,7 @@ class CadreView(QWidget):
         )
 
 
-class NoeudDialog(QDialog):
+class NoeudDialog(FitsScreen, QDialog):
     """Code and intitulé of a node; « OK » calls `submit`, the dialog stays open on a refusal."""
 
     def __init__(
@@ -196,7 +197,7 @@ class NoeudDialog(QDialog):
         super().accept()
 
 
-class ClassificationDialog(QDialog):
+class ClassificationDialog(FitsScreen, QDialog):
     """Code, nom and (for a new one) level names of a classification."""
 
     def __init__(
@@ -238,7 +239,7 @@ class ClassificationDialog(QDialog):
         super().accept()
 
 
-class LiensDialog(QDialog):
+class LiensDialog(FitsScreen, QDialog):
     """The main-cadre objectifs a classification node is linked to, as a checklist."""
 
     def __init__(

@@ -58,6 +58,7 @@ from ui.parametres.window import (
     plural,
     problems_text,
 )
+from ui.screen_fit import FitsScreen
 
 EMPTY_CHOICE = "__vide__"
 
@@ -375,7 +376,7 @@ class CampagnePage(QWizardPage):
         return self.wiz.create_all()
 
 
-class NouveauContratWizard(QWizard):
+class NouveauContratWizard(FitsScreen, QWizard):
     created = Signal(int, int)  # contrat id, campagne id
 
     def __init__(
@@ -461,7 +462,7 @@ def _default_grille(db: Database, campagne_id: int) -> None:
         GrilleService(db).create_default(campagne_id)
 
 
-class NouvelleCampagneDialog(QDialog):
+class NouvelleCampagneDialog(FitsScreen, QDialog):
     """A new campagne of a contrat: from scratch, or copied from an existing one (enveloppes,
     recevabilité, grille, cotation F/H)."""
 

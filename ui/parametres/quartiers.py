@@ -36,6 +36,7 @@ from ui.parametres.common import (
     plural,
     problems_text,
 )
+from ui.screen_fit import FitsScreen
 
 
 def quartiers_model(parent: QObject | None = None) -> RowTableModel[QuartierRow]:
@@ -64,7 +65,7 @@ def quartiers_model(parent: QObject | None = None) -> RowTableModel[QuartierRow]
     return RowTableModel(columns, parent)
 
 
-class QuartierDialog(QDialog):
+class QuartierDialog(FitsScreen, QDialog):
     """Add or edit one quartier; « OK » saves it (the dialog stays open on a refusal)."""
 
     def __init__(

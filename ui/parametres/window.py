@@ -40,11 +40,12 @@ from ui.parametres.common import (
 from ui.parametres.contrat import ContratTab
 from ui.parametres.financeurs import FinanceurLine, FinanceursModel, FinanceursTab, TypeDelegate
 from ui.parametres.quartiers import QuartierDialog, QuartiersTab, quartiers_model
+from ui.screen_fit import FitsScreen
 
 # --- the window --------------------------------------------------------------------------------
 
 
-class ParametresWindow(QMainWindow):
+class ParametresWindow(FitsScreen, QMainWindow):
     """Paramètres of one contrat (and of one of its campagnes)."""
 
     changed = Signal()  # something was saved: the main window reloads
