@@ -83,7 +83,9 @@ BENCHES = [
                 "s",
                 "",
             ),
-            ("programmation_ratio", "rapport export / openpyxl nu", "×", "≤ 1,5×"),
+            ("write_s", "écriture du classeur seule (mêmes cellules, mises en forme)", "s", ""),
+            ("programmation_ratio", "rapport export complet / openpyxl nu", "×", "≤ 1,5×"),
+            ("write_ratio", "rapport écriture seule / openpyxl nu", "×", "≤ 1,5×"),
         ],
     ),
     (
