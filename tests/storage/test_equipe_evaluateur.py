@@ -21,7 +21,6 @@ from tests.storage.test_equipe_roles import SECRET_AVIS, SECRET_DISCUSSION, Team
 pytestmark = pytest.mark.postgres
 
 
-
 @pytest.fixture(scope="module")
 def team(pg_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
     """Built once for the module: the tests only read (or write in a rolled-back transaction)."""
@@ -92,7 +91,9 @@ def test_evaluateur_opens_the_fiche_of_an_assigned_dossier(team: Team) -> None:
         # Conflicted: the fiche opens, without the comité's discussion nor anybody's notes.
         conflicted = SuiviService(db).get(team.d_conflit)
         assert SECRET_DISCUSSION not in repr(conflicted)
-        assert all(t.motivation != SECRET_DISCUSSION for t in DossierService(db).get(team.d_conflit).transitions)
+        assert all(
+            t.motivation != SECRET_DISCUSSION for t in DossierService(db).get(team.d_conflit).transitions
+        )
         [own] = NotationService(db).evaluations_of(team.d_conflit)
         assert own.notes == {}
     finally:
@@ -102,15 +103,18 @@ def test_evaluateur_opens_the_fiche_of_an_assigned_dossier(team: Team) -> None:
 def test_snapshot_of_the_fiche_as_an_evaluateur(team: Team) -> None:
     """The window's snapshot: the journal (which holds the avis' history) is left out, not fatal."""
     pytest.importorskip("PySide6")
-    from ui.fiche.window import load_snapshot
+    from instructeur.services.fiche import FicheService
+    from ui.fiche.window import fiche_journal, load_snapshot
 
     db = _login_db(team)
     try:
         snapshot = load_snapshot(db, team.d_ok)
+        journal = fiche_journal(FicheService(db), team.d_ok)
     finally:
         db.close()
     assert snapshot.detail is not None and snapshot.detail.avis is None
-    assert snapshot.journal == ()
+    assert snapshot.journal is None  # read when the Historique tab is shown
+    assert journal == ()
 
 
 def test_fiche_window_of_an_evaluateur(team: Team, qtbot: Any) -> None:

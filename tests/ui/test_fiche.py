@@ -145,6 +145,8 @@ def test_double_click_opens_one_fiche_with_every_tab_filled(qtbot, world_db, dia
         FicheService(db).context(world.campagne_id).recevabilite_items
     )
     assert set(fiche.statut.buttons) == {Statut.RECEVABLE, Statut.INCOMPLET, Statut.IRRECEVABLE}
+    assert fiche.historique.model.rowCount() == 0  # the journal is read when its tab is shown
+    fiche.tabs.setCurrentWidget(fiche.historique)
     assert fiche.historique.model.rowCount() >= 1
     assert not fiche.is_modified()
 
@@ -195,6 +197,7 @@ def test_edit_amount_updates_totals_and_warns_then_save(qtbot, world_db, dialogs
     intitules = [r.intitule for r in window.model.rows]
     assert intitules == ["Atelier sociolinguistique — niveau 2"]
     # The historique lists the change.
+    fiche.tabs.setCurrentWidget(fiche.historique)
     texts = [fiche.historique.model.index(r, 3).data() for r in range(fiche.historique.model.rowCount())]
     assert any(
         "Intitulé : « Atelier sociolinguistique » → « Atelier sociolinguistique — niveau 2 »" in t
@@ -306,6 +309,7 @@ def test_statut_buttons_and_required_motivation(qtbot, world_db, dialogs) -> Non
     assert fiche.statut_pill.text() == "Irrecevable"
     assert set(fiche.statut.buttons) == {Statut.DEPOSE}  # only the reopening is left
     assert window.model.rows[0].statut is Statut.IRRECEVABLE
+    fiche.tabs.setCurrentWidget(fiche.historique)
     texts = [fiche.historique.model.index(r, 3).data() for r in range(fiche.historique.model.rowCount())]
     assert any("Déposé → Irrecevable" in t and "hors du champ" in t for t in texts)
 

@@ -146,6 +146,7 @@ def test_save_crf_date_then_solde_succeeds(qtbot, setup) -> None:  # type: ignor
     )
     history = PorteurService(db).history(world.porteur_id)
     assert [h.crf_recu_le for h in history if h.dossier_id == did] == [date(2027, 3, 12)]
+    fiche.tabs.setCurrentWidget(fiche.historique)
     assert any(r.action == "Suivi" and "CRF reçu le" in r.text for r in fiche.historique.model.rows)
     assert "peut passer à « Soldé »" in tab.hint_label.text()
 

@@ -1,10 +1,15 @@
-"""Tab « Historique »: who changed what, when (statut transitions and field changes)."""
+"""Tab « Historique »: who changed what, when (statut transitions and field changes).
+
+The journal is read when the tab is shown (`set_source`), not with the rest of the fiche: most
+openings of a fiche never look at it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from instructeur.services.fiche import JournalRow
@@ -48,6 +53,22 @@ class HistoriqueTab(QWidget):
         layout.setContentsMargins(16, 14, 16, 14)
         layout.addWidget(self.count)
         layout.addWidget(self.table, 1)
+        self._source: Callable[[], list[JournalRow]] | None = None  # set: not read yet
+
+    def set_source(self, source: Callable[[], list[JournalRow]]) -> None:
+        """Where the rows come from: read now if the tab is on screen, else when it is shown."""
+        self._source = source
+        if self.isVisible():
+            self._read()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 — Qt's name
+        super().showEvent(event)
+        self._read()
+
+    def _read(self) -> None:
+        source, self._source = self._source, None
+        if source is not None:
+            self.load(source())
 
     def load(self, rows: list[JournalRow]) -> None:
         self.model.set_rows(rows)

@@ -69,7 +69,7 @@ class FicheSnapshot:
     detail: DossierDetail | None  # None: a new dossier
     data: DossierData
     recevabilite: tuple[RecevabiliteRow, ...]
-    journal: tuple[JournalRow, ...]
+    journal: tuple[JournalRow, ...] | None  # None: read when the Historique tab is shown
     porteur: PorteurRow | None
     history: tuple[PorteurHistoryRow, ...]
     allowed: tuple[Statut, ...]
@@ -83,14 +83,14 @@ def load_snapshot(db: Database, dossier_id: int, user: str | None = None) -> Fic
         detail=detail,
         data=detail.data,
         recevabilite=tuple(fiche.recevabilite(dossier_id)),
-        journal=_journal(fiche, dossier_id),
+        journal=None,
         porteur=porteurs.get(detail.data.porteur_id),
         history=tuple(porteurs.history(detail.data.porteur_id)),
         allowed=allowed_targets(detail.statut, detail.decision),
     )
 
 
-def _journal(fiche: FicheService, dossier_id: int) -> tuple[JournalRow, ...]:
+def fiche_journal(fiche: FicheService, dossier_id: int) -> tuple[JournalRow, ...]:
     """Team mode: an évaluateur may not read the journal (it holds the avis' history); the
     fiche opens without its Historique instead of failing."""
     try:
@@ -304,7 +304,11 @@ class FicheDossier(FitsScreen, QMainWindow):
             )
             self.financement.load(data)
             self.recevabilite.load(list(snapshot.recevabilite))
-            self.historique.load(list(snapshot.journal))
+            if snapshot.journal is not None:
+                self.historique.load(list(snapshot.journal))
+            elif snapshot.detail is not None:
+                dossier_id = snapshot.detail.id
+                self.historique.set_source(lambda: list(fiche_journal(self.fiche, dossier_id)))
             if snapshot.detail is not None:
                 self.statut.load(snapshot.detail, snapshot.allowed)
                 self.statut.show_recevabilite(self.recevabilite.rows())  # helper B, issue 9
@@ -492,7 +496,7 @@ class FicheDossier(FitsScreen, QMainWindow):
         """The suivi was saved (the dossier's version did not move): show it in the journal; the
         whole fiche is read again unless other tabs hold unsaved changes."""
         if self.is_modified():
-            self.historique.load(self.fiche.journal(dossier_id))
+            self.historique.set_source(lambda: list(fiche_journal(self.fiche, dossier_id)))
         else:
             self.load(load_snapshot(self._db, dossier_id, self._user))
         self.saved.emit(dossier_id)
