@@ -104,7 +104,7 @@ def test_snapshot_of_the_fiche_as_an_evaluateur(team: Team) -> None:
     """The window's snapshot: the journal (which holds the avis' history) is left out, not fatal."""
     pytest.importorskip("PySide6")
     from instructeur.services.fiche import FicheService
-    from ui.fiche.window import fiche_journal, load_snapshot
+    from ui.fiche.snapshot import fiche_journal, load_snapshot
 
     db = _login_db(team)
     try:
@@ -126,7 +126,8 @@ def test_fiche_window_of_an_evaluateur(team: Team, qtbot: Any) -> None:
     from instructeur.services.equipe import permissions
     from instructeur.services.fiche import FicheService
     from ui.equipe_rights import apply_fiche_permissions
-    from ui.fiche.window import FicheDossier, load_snapshot
+    from ui.fiche.snapshot import load_snapshot
+    from ui.fiche.window import FicheDossier
 
     db = _login_db(team)
     try:

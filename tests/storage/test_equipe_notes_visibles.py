@@ -76,7 +76,8 @@ def test_fiche_shows_the_others_notes_read_only(team: Team, qtbot) -> None:  # t
     pytest.importorskip("PySide6")
     from instructeur.services.fiche import FicheService
     from ui.equipe_rights import apply_fiche_permissions
-    from ui.fiche.window import FicheDossier, load_snapshot
+    from ui.fiche.snapshot import load_snapshot
+    from ui.fiche.window import FicheDossier
 
     owner = NotationService(team.db, user="test")
     alice = owner.evaluation_by_id(team.ev_alice_ok).evaluateur_id

@@ -21,7 +21,7 @@ from ui.fiche import FicheDossier
 from ui.fiche.fields import is_invalid
 from ui.fiche.financement import COL_DEMANDE, PlanModel
 from ui.fiche.historique import JOURNAL_COLUMNS
-from ui.fiche.window import load_snapshot
+from ui.fiche.snapshot import load_snapshot
 from ui.main_window import MainWindow
 from ui.models.table import RowTableModel
 

@@ -19,7 +19,7 @@ from tests.factories import World, build_world, create_dossier
 from tests.shots import shot
 from tests.ui.test_fiche import FakeDialogs
 from ui.fiche import FicheDossier
-from ui.fiche.window import load_snapshot
+from ui.fiche.snapshot import load_snapshot
 
 
 @pytest.fixture

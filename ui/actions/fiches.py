@@ -49,7 +49,8 @@ class FicheRegistry:
         self._contexts = {}
 
     def open(self, db: Database, dossier_id: int) -> FicheDossier:
-        from ui.fiche.window import FicheDossier, _bring_forward, load_snapshot
+        from ui.fiche.snapshot import load_snapshot
+        from ui.fiche.window import FicheDossier, _bring_forward
 
         self._use(db)
         existing = self.fiches.get(dossier_id)
@@ -71,7 +72,8 @@ class FicheRegistry:
         return fiche
 
     def new(self, db: Database, campagne_id: int) -> FicheDossier:
-        from ui.fiche.window import FicheDossier, _bring_forward, new_snapshot
+        from ui.fiche.snapshot import new_snapshot
+        from ui.fiche.window import FicheDossier, _bring_forward
 
         context = self.context(db, campagne_id)
         fiche = FicheDossier(

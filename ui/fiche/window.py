@@ -5,8 +5,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import time
-from dataclasses import dataclass
-from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShortcut
@@ -14,109 +12,24 @@ from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QPushButton,
-    QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
-from instructeur.domain.statuts import Statut, allowed_targets, motivation_required
+from instructeur.domain.statuts import Statut, motivation_required
 from instructeur.errors import ConcurrentEditError, UserError, ValidationError
-from instructeur.services.dossiers import DossierData, DossierDetail, DossierService, validate
-from instructeur.services.fiche import FicheContext, FicheService, JournalRow, RecevabiliteRow
+from instructeur.services.dossiers import DossierData, DossierService, validate
+from instructeur.services.fiche import FicheContext, FicheService
 from instructeur.services.instruction import InstructionService
-from instructeur.services.porteurs import PorteurHistoryRow, PorteurRow, PorteurService
+from instructeur.services.porteurs import PorteurService
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
-from ui.fiche.fields import ERROR_COLOUR, INVALID_STYLE, mark_invalid
-from ui.fiche.financement import FinancementTab
-from ui.fiche.historique import HistoriqueTab
-from ui.fiche.identification import IdentificationTab
-from ui.fiche.instruction import InstructionTab
-from ui.fiche.porteur import PorteurTab
-from ui.fiche.public import PublicTab
-from ui.fiche.rattachement import RattachementTab
-from ui.fiche.recevabilite import RecevabiliteTab
-from ui.fiche.statut import StatutTab
-from ui.fiche.suivi import SuiviTab
+from ui.fiche.fields import ERROR_COLOUR, mark_invalid
+from ui.fiche.snapshot import FicheSnapshot, fiche_journal, load_snapshot
+from ui.fiche.window_view import FicheLayout
 from ui.models.dossiers import statut_colours
-from ui.screen_fit import FitsScreen
-
-_STYLE = (
-    INVALID_STYLE
-    + """
-#ficheHeader { background: palette(base); border-bottom: 1px solid palette(mid); }
-#ficheTitle { font-size: 15pt; font-weight: 600; }
-#ficheSubtitle { color: palette(placeholder-text); }
-#ficheBanner { background: #fdecea; border: 1px solid #e57373; border-radius: 4px; }
-#ficheBanner QLabel { color: #7f1d1d; }
-QTabWidget::pane { border-top: 1px solid palette(mid); }
-QGroupBox { font-weight: 600; margin-top: 10px; }
-QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; }
-QGroupBox > QWidget { font-weight: normal; }
-"""
-)
 
 
-@dataclass(frozen=True)
-class FicheSnapshot:
-    """Everything a fiche shows, read in a few short sessions."""
-
-    detail: DossierDetail | None  # None: a new dossier
-    data: DossierData
-    recevabilite: tuple[RecevabiliteRow, ...]
-    journal: tuple[JournalRow, ...] | None  # None: read when the Historique tab is shown
-    porteur: PorteurRow | None
-    history: tuple[PorteurHistoryRow, ...]
-    allowed: tuple[Statut, ...]
-
-
-def load_snapshot(db: Database, dossier_id: int, user: str | None = None) -> FicheSnapshot:
-    detail = DossierService(db, user).get(dossier_id)
-    fiche = FicheService(db, user)
-    porteurs = PorteurService(db, user)
-    return FicheSnapshot(
-        detail=detail,
-        data=detail.data,
-        recevabilite=tuple(fiche.recevabilite(dossier_id)),
-        journal=None,
-        porteur=porteurs.get(detail.data.porteur_id),
-        history=tuple(porteurs.history(detail.data.porteur_id)),
-        allowed=allowed_targets(detail.statut, detail.decision),
-    )
-
-
-def fiche_journal(fiche: FicheService, dossier_id: int) -> tuple[JournalRow, ...]:
-    """Team mode: an évaluateur may not read the journal (it holds the avis' history); the
-    fiche opens without its Historique instead of failing."""
-    try:
-        return tuple(fiche.journal(dossier_id))
-    except UserError as exc:
-        if not exc.message.startswith("droits insuffisants"):
-            raise
-        return ()
-
-
-def new_snapshot(db: Database, context: FicheContext, user: str | None = None) -> FicheSnapshot:
-    reference = FicheService(db, user).suggest_reference(context.campagne_id)
-    return FicheSnapshot(
-        detail=None,
-        data=DossierData(reference=reference, porteur_id=0, intitule="", date_depot=date.today()),
-        recevabilite=tuple(
-            RecevabiliteRow(i.id, i.libelle, i.obligatoire, False, None) for i in context.recevabilite_items
-        ),
-        journal=(),
-        porteur=None,
-        history=(),
-        allowed=(),
-    )
-
-
-class FicheDossier(FitsScreen, QMainWindow):
+class FicheDossier(FicheLayout):
     """One dossier. `saved(dossier_id)` after each save or statut change (the list reloads)."""
 
     saved = Signal(int)
@@ -133,9 +46,6 @@ class FicheDossier(FitsScreen, QMainWindow):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowFlag(Qt.WindowType.Window, True)
-        self.setObjectName("ficheDossier")
-        self.setStyleSheet(_STYLE)
         self._db = db
         self._user = user
         self._dialogs = dialogs or Dialogs()
@@ -147,114 +57,18 @@ class FicheDossier(FitsScreen, QMainWindow):
         self._loaded_state: tuple[object, ...] = ()
         self._loading = False
 
-        self._build()
+        self._build_layout()
+        self._connect()
         self.load(snapshot)
 
     # --- construction -----------------------------------------------------------------------
 
-    def _build(self) -> None:
-        header = QFrame()
-        header.setObjectName("ficheHeader")
-        header.setAutoFillBackground(True)
-        hl = QHBoxLayout(header)
-        hl.setContentsMargins(18, 10, 18, 10)
-        titles = QVBoxLayout()
-        titles.setSpacing(2)
-        self.title_label = QLabel()
-        self.title_label.setObjectName("ficheTitle")
-        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.title_label.setAccessibleName("Dossier")
-        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.subtitle_label = QLabel()
-        self.subtitle_label.setObjectName("ficheSubtitle")
-        self.subtitle_label.setTextFormat(Qt.TextFormat.PlainText)
-        titles.addWidget(self.title_label)
-        titles.addWidget(self.subtitle_label)
-        self.statut_pill = QLabel()
-        self.statut_pill.setAccessibleName("Statut du dossier")
-        hl.addLayout(titles, 1)
-        hl.addWidget(self.statut_pill, 0, Qt.AlignmentFlag.AlignVCenter)
-
-        self.banner = QFrame()
-        self.banner.setObjectName("ficheBanner")
-        bl = QHBoxLayout(self.banner)
-        bl.setContentsMargins(12, 8, 8, 8)
-        self.banner_label = QLabel()
-        self.banner_label.setAccessibleName("Message")
-        self.banner_label.setWordWrap(True)
-        self.banner_label.setTextFormat(Qt.TextFormat.RichText)
-        self.banner_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reload_button = QPushButton("Re&charger le dossier")
-        self.reload_button.setToolTip("Abandonne vos modifications et affiche la version enregistrée")
+    def _connect(self) -> None:
+        """What the widgets of `FicheLayout` do."""
         self.reload_button.clicked.connect(self._reload_discarding)
-        banner_close = QPushButton("×")
-        banner_close.setAccessibleName("Masquer le message")
-        banner_close.setFlat(True)
-        banner_close.setFixedWidth(28)
-        banner_close.clicked.connect(self.banner.hide)
-        bl.addWidget(self.banner_label, 1)
-        bl.addWidget(self.reload_button)
-        bl.addWidget(banner_close, 0, Qt.AlignmentFlag.AlignTop)
-        self.banner.hide()
-
-        self.identification = IdentificationTab()
-        self.porteur = PorteurTab(self.porteurs)
-        self.public = PublicTab(self.context)
-        self.rattachement = RattachementTab(self.context)
-        self.financement = FinancementTab(self.context)
-        self.recevabilite = RecevabiliteTab()
-        self.instruction = InstructionTab(self._db, self.context, self._dialogs, self._user)
-        self.suivi = SuiviTab(self._db, self._user)
-        self.statut = StatutTab()
-        self.historique = HistoriqueTab()
-        self.tabs = QTabWidget()
-        self.tabs.setAccessibleName("Onglets de la fiche")
-        self.tabs.setDocumentMode(True)
-        for widget, label in (
-            (self.identification, "&1 Identification"),
-            (self.porteur, "&2 Porteur"),
-            (self.public, "&3 Public et territoire"),
-            (self.rattachement, "&4 Rattachement"),
-            (self.financement, "&5 Plan de financement"),
-            (self.recevabilite, "&6 Recevabilité"),
-            (self.instruction, "&7 Instruction"),
-            (self.suivi, "&8 Comité et suivi"),
-            (self.statut, "&9 Statut"),
-            (self.historique, "&0 Historique"),
-        ):
-            self.tabs.addTab(widget, label)
-
-        self.save_button = QPushButton("&Enregistrer")
-        self.save_button.setToolTip("Enregistrer le dossier (Ctrl+S)")
-        self.save_button.setDefault(True)
-        self.revert_button = QPushButton("Annuler les &modifications")
-        self.close_button = QPushButton("&Fermer")
-        self.close_button.setToolTip("Fermer la fiche (Échap)")
         self.save_button.clicked.connect(self.save)
         self.revert_button.clicked.connect(self.revert)
         self.close_button.clicked.connect(self.close)
-        self.state_label = QLabel()
-        self.state_label.setAccessibleName("État de la fiche")
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(16, 8, 16, 10)
-        buttons.addWidget(self.state_label, 1)
-        buttons.addWidget(self.revert_button)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.close_button)
-
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(header)
-        banner_holder = QVBoxLayout()
-        banner_holder.setContentsMargins(12, 8, 12, 0)
-        banner_holder.addWidget(self.banner)
-        layout.addLayout(banner_holder)
-        layout.addWidget(self.tabs, 1)
-        layout.addLayout(buttons)
-        self.setCentralWidget(central)
-
         self.save_action = QAction("Enregistrer", self)
         self.save_action.setShortcut(QKeySequence.StandardKey.Save)
         self.save_action.triggered.connect(self.save)
