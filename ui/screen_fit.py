@@ -182,8 +182,9 @@ class FitsScreen(_WindowBase):
     each of the thousands of events of the application (about 7 000 to open a fiche, 40 ms)."""
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 — Qt's name
-        if _enabled and _is_managed_window(self):
-            _fit_shown(self)
+        if _enabled and not _busy and _is_managed_window(self):
+            # Qt gives an unsized window at most 2/3 of the screen: let it have its size hint.
+            _fit(self, resize_to_hint=not self.testAttribute(Qt.WidgetAttribute.WA_Resized))
         super().showEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 — Qt's name
@@ -192,13 +193,6 @@ class FitsScreen(_WindowBase):
             avail = available_geometry(self)
             if self.width() > avail.width() or self.height() > avail.height():
                 _fit(self, resize_to_hint=False)
-
-
-def _fit_shown(window: QWidget) -> None:
-    if _busy:
-        return
-    # Qt gives an unsized window at most 2/3 of the screen: let it have its size hint.
-    _fit(window, resize_to_hint=not window.testAttribute(Qt.WidgetAttribute.WA_Resized))
 
 
 def _fit(window: QWidget, *, resize_to_hint: bool) -> None:

@@ -211,7 +211,8 @@ def _table_sheet(
     title_block(ws, titles)
     header(ws, HEADER_ROW, [c.header for c in cols])
     styles = [_STYLE_OF_KIND[c.kind] for c in cols]
-    arrays = [style_arrays(ws.parent)[style] for style in styles]
+    formats = style_arrays(ws.parent)
+    arrays = [formats[style] for style in styles]
     wrapped = [(n, c.width) for n, c in enumerate(cols) if c.kind == "wrap"]
 
     row_number = FIRST_DATA_ROW

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
@@ -119,59 +118,37 @@ def _copy(style: NamedStyle) -> NamedStyle:
 def write_text(ws: Any, row: int, column: int, text: str | None, style: str = "ins_text") -> Any:
     """Write user text as text, never as a formula (CSV/formula injection: « =HYPERLINK(…) »,
     « -Atelier », « @foo », « +33… » stay what the user typed)."""
+    cell = ws.cell(row=row, column=column)
     value = text or ""
-    cell = _new_cell(ws, row, column, style)
-    if cell is None:
-        cell = ws.cell(row=row, column=column)
-        cell.style = style
     cell.value = value
-    if value and needs_formula_guard(value):
-        cell.data_type = "s"  # openpyxl made it a formula when it starts with « = »
-        cell.quotePrefix = True  # Excel keeps it text even when the user edits the cell
+    cell.style = style
+    _keep_text(cell, value)
     return cell
 
 
-# Per workbook, each named style's cell format. openpyxl's `cell.style = name` looks the name up
-# in a list at every cell (a third of the time of a 2 000-row tableau de programmation); a new
-# cell given the style's array directly gets the same `xfId` and formats.
-_ARRAYS: WeakKeyDictionary[Workbook, dict[str, StyleArray]] = WeakKeyDictionary()
+def _keep_text(cell: Cell, value: Any) -> None:
+    if isinstance(value, str) and value and needs_formula_guard(value):
+        cell.data_type = "s"  # openpyxl made it a formula when it starts with « = »
+        cell.quotePrefix = True  # Excel keeps it text even when the user edits the cell
 
 
 def style_arrays(wb: Workbook) -> dict[str, StyleArray]:
-    """The cell format of each named style of `wb`, by name (for `put_row`)."""
-    arrays = _ARRAYS.get(wb)
-    if arrays is None or len(arrays) != len(wb._named_styles):
-        arrays = _ARRAYS[wb] = {ns.name: ns.as_tuple() for ns in wb._named_styles}
-    return arrays
+    """The cell format of each named style of `wb`, by name, for `put_row`: openpyxl's
+    `cell.style = name` looks the name up in a list at every cell (a third of the time of a
+    2 000-row tableau de programmation)."""
+    return {ns.name: ns.as_tuple() for ns in wb._named_styles}
 
 
 def put_row(ws: Worksheet, row: int, values: Sequence[Any], arrays: Sequence[StyleArray]) -> None:
     """Write a row of new cells, value n with cell format `arrays[n]` (`style_arrays`); user text
-    stays text as with `write_text`. Empty values get no cell: give their column the style
-    (`column_dimensions[…].style`) so that what a partner types there is formatted alike."""
-    cells = ws._cells
+    stays text as with `write_text`. Empty values get no cell: give their column the format so
+    that what a partner types there is formatted alike."""
     for column, (value, array) in enumerate(zip(values, arrays, strict=True), start=1):
         if value is None or value == "":
             continue
         cell = Cell(ws, row=row, column=column, value=value, style_array=array)  # copies the array
-        if cell.data_type == "f" or (type(value) is str and needs_formula_guard(value)):
-            cell.data_type = "s"
-            cell.quotePrefix = True
-        cells[(row, column)] = cell
-    ws._current_row = max(ws._current_row, row)
-
-
-def _new_cell(ws: Any, row: int, column: int, style: str) -> Cell | None:
-    """A new cell with named style `style` at (row, column) of a worksheet, or None where the
-    plain way is needed (a cell that already exists, a style not registered, a write-only sheet)."""
-    if not isinstance(ws, Worksheet) or (row, column) in ws._cells:
-        return None
-    array = style_arrays(ws.parent).get(style)
-    if array is None:
-        return None
-    cell = Cell(ws, row=row, column=column, style_array=array)  # copies the array
-    ws._add_cell(cell)
-    return cell
+        _keep_text(cell, value)
+        ws._add_cell(cell)
 
 
 def os_reason(exc: OSError) -> str:

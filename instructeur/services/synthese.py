@@ -40,6 +40,7 @@ dossiers where it is asked (demandé > 0) or votes (voté > 0).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from instructeur.services.synthese_aggregate import _synthese, cotation_totals, voted_by_financeur
 from instructeur.services.synthese_classements import ClassificationSynthese, syntheses_of
@@ -68,6 +69,7 @@ from instructeur.services.synthese_types import (
     StatutCount,
     SyntheseCampagne,
     Totaux,
+    _Loaded,
     cotation_label,
     is_retenu,
     split_equally,
@@ -133,9 +135,7 @@ class SyntheseService:
         with self.db.session() as s:
             data = _load(s, campagne_id)
             scores = _scores(s, campagne_id)
-        selected = _select_financeurs(data.financeurs, financeur_code)
-        only = selected[0] if financeur_code is not None else None
-        return _programmation_rows(data, scores, only, include_all=include_all)
+        return _rows_of(data, scores, financeur_code, include_all)
 
     def programmation(
         self, campagne_id: int, financeur_code: str | None = None, *, include_all: bool = False
@@ -147,14 +147,20 @@ class SyntheseService:
             data = _load(s, campagne_id)
             scores = _scores(s, campagne_id)
             classements = syntheses_of(s, data, financeur_code)
-        selected = _select_financeurs(data.financeurs, financeur_code)
-        only = selected[0] if financeur_code is not None else None
         return Programmation(
-            synthese=_synthese(data, selected, financeur_code),
-            rows=_programmation_rows(data, scores, only, include_all=include_all),
+            synthese=_synthese(data, _select_financeurs(data.financeurs, financeur_code), financeur_code),
+            rows=_rows_of(data, scores, financeur_code, include_all),
             financeurs=list(data.financeurs),
             classements=classements,
         )
+
+
+def _rows_of(
+    data: _Loaded, scores: dict[int, Decimal], financeur_code: str | None, include_all: bool
+) -> list[ProgrammationRow]:
+    selected = _select_financeurs(data.financeurs, financeur_code)
+    only = selected[0] if financeur_code is not None else None
+    return _programmation_rows(data, scores, only, include_all=include_all)
 
 
 @dataclass(frozen=True)
