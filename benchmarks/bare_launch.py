@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -50,7 +51,9 @@ class RowsModel(QAbstractTableModel):
             return f"{int(value) / 100:,.2f} €".replace(",", " ").replace(".", ",")  # type: ignore[call-overload]
         return value
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return HEADERS[section]
         return None
@@ -68,6 +71,7 @@ def main(db_path: str) -> int:
     window.show()
     window.repaint()  # synchronous paint, like INSTRUCTEUR_EXIT_WHEN_READY=list
     app.processEvents()
+    print(f"instructeur : prêt {time.monotonic():.6f}", file=sys.stderr, flush=True)  # as ui/app.py
     return 0 if rows else 1
 
 

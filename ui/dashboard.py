@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from instructeur.domain.money import format_amount
+from instructeur.domain.statuts import CAMPAGNE_STATUT_LABELS
 from instructeur.errors import UserError
-from instructeur.services.campagnes import CAMPAGNE_STATUT_LABELS, CampagneService
+from instructeur.services.campagnes import CampagneService
 from instructeur.services.parcours import parcours
 from instructeur.services.synthese import SyntheseCampagne, SyntheseService
 from instructeur.services.synthese_classements import classification_syntheses

@@ -30,7 +30,7 @@ from instructeur.domain.text import safe_filename
 from instructeur.errors import UserError
 from instructeur.exports.opendata import export_scdl
 from instructeur.exports.programmation import export_programmation, export_programmation_par_financeur
-from instructeur.services.campagnes import CampagneRow
+from instructeur.services.dossier_list import CampagneRow
 from instructeur.services.synthese import SyntheseService
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs

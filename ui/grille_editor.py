@@ -35,7 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from instructeur.errors import UserError
-from instructeur.services.campagnes import CampagneRow, CampagneService
+from instructeur.services.campagnes import CampagneService
+from instructeur.services.dossier_list import CampagneRow
 from instructeur.services.grilles import CritereData, GrilleDto, GrilleService, default_criteria
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs

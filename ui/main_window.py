@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 
 import instructeur
 from instructeur.domain.money import format_amount
+from instructeur.domain.statuts import CAMPAGNE_STATUT_LABELS
 from instructeur.errors import UserError
-from instructeur.services.campagnes import CAMPAGNE_STATUT_LABELS, CampagneRow, CampagneService
+from instructeur.services.campagnes import CampagneService
 from instructeur.services.contrats import ContratService
+from instructeur.services.dossier_list import CampagneRow
 from instructeur.services.dossiers import DossierService
 from instructeur.storage.db import Database
 from ui.actions import (

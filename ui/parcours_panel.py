@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from instructeur.domain.statuts import Statut
-from instructeur.services.campagnes import CAMPAGNE_STATUT_LABELS
+from instructeur.domain.statuts import CAMPAGNE_STATUT_LABELS, Statut
 from instructeur.services.parcours import A_FAIRE, EN_COURS, FAIT, Etape, Parcours
 
 if TYPE_CHECKING:

@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from instructeur.domain.statuts import Statut
-from instructeur.services.campagnes import CampagneRow
-from instructeur.services.dossiers import DossierRow
+from instructeur.services.dossier_list import CampagneRow, DossierRow
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
 from ui.models.dossiers import DEFAULT_COLUMNS, DossierFilters

@@ -122,3 +122,13 @@ def parse_statut(text: str) -> Statut:
     from instructeur.errors import UserError
 
     raise UserError(f"statut inconnu : « {text} »")
+
+
+# A campagne's statut (stored code → French label), shown by the main window's header pill.
+CAMPAGNE_STATUT_LABELS = {
+    "preparation": "En préparation",
+    "ouverte": "Ouverte aux dépôts",
+    "instruction": "En instruction",
+    "comite": "En comité",
+    "cloturee": "Clôturée",
+}

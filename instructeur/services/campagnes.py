@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from instructeur.errors import NotFoundError, ValidationError
 from instructeur.services import audit
+from instructeur.services.dossier_list import CampagneRow, campagne_rows
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
     CAMPAGNE_STATUTS,
     Campagne,
     Contrat,
-    Dossier,
     Enveloppe,
     Financeur,
     RecevabiliteCheck,
@@ -30,25 +30,6 @@ DEFAULT_RECEVABILITE = (
     "Public majoritairement issu des quartiers prioritaires",
     "Relevé d'identité bancaire et statuts à jour",
 )
-
-CAMPAGNE_STATUT_LABELS = {
-    "preparation": "En préparation",
-    "ouverte": "Ouverte aux dépôts",
-    "instruction": "En instruction",
-    "comite": "En comité",
-    "cloturee": "Clôturée",
-}
-
-
-@dataclass(frozen=True)
-class CampagneRow:
-    id: int
-    contrat_id: int
-    contrat: str
-    annee: int
-    libelle: str
-    statut: str
-    nb_dossiers: int
 
 
 @dataclass(frozen=True)
@@ -156,19 +137,10 @@ class CampagneService:
             return c.id
 
     def all(self) -> list[CampagneRow]:
+        """Every campagne, by contrat, latest first (the SQL the main window's first paint runs)."""
         with self.db.session() as s:
-            counts = dict(
-                s.execute(select(Dossier.campagne_id, func.count()).group_by(Dossier.campagne_id)).all()
-            )
-            rows = s.execute(
-                select(Campagne, Contrat.nom)
-                .join(Contrat)
-                .order_by(Contrat.nom, Campagne.annee.desc(), Campagne.id)
-            ).all()
-            return [
-                CampagneRow(c.id, c.contrat_id, nom, c.annee, c.libelle, c.statut, int(counts.get(c.id, 0)))
-                for c, nom in rows
-            ]
+            conn = s.connection()
+            return campagne_rows(lambda sql, params: conn.execute(text(sql), params).all())
 
     def get(self, campagne_id: int) -> CampagneRow:
         for row in self.all():

@@ -6,8 +6,6 @@ mode needs names). Enumerated values are short ASCII codes stored as strings; th
 live in `instructeur.domain`.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Any
 
@@ -96,20 +94,20 @@ class Contrat(Versioned, Base):
     # Names of the cadre's levels, « | »-separated (« Axe | Objectif | Orientation »).
     niveaux: Mapped[str] = mapped_column(String(300), default="")
 
-    communes: Mapped[list[Commune]] = relationship(back_populates="contrat", cascade="all, delete-orphan")
-    quartiers: Mapped[list[Quartier]] = relationship(back_populates="contrat", cascade="all, delete-orphan")
-    objectifs: Mapped[list[Objectif]] = relationship(back_populates="contrat", cascade="all, delete-orphan")
-    axes_transversaux: Mapped[list[AxeTransversal]] = relationship(
+    communes: Mapped[list["Commune"]] = relationship(back_populates="contrat", cascade="all, delete-orphan")
+    quartiers: Mapped[list["Quartier"]] = relationship(back_populates="contrat", cascade="all, delete-orphan")
+    objectifs: Mapped[list["Objectif"]] = relationship(back_populates="contrat", cascade="all, delete-orphan")
+    axes_transversaux: Mapped[list["AxeTransversal"]] = relationship(
         back_populates="contrat", cascade="all, delete-orphan", order_by="AxeTransversal.position"
     )
-    financeurs: Mapped[list[Financeur]] = relationship(
+    financeurs: Mapped[list["Financeur"]] = relationship(
         back_populates="contrat", cascade="all, delete-orphan", order_by="Financeur.position"
     )
-    signataires: Mapped[list[Signataire]] = relationship(
+    signataires: Mapped[list["Signataire"]] = relationship(
         back_populates="contrat", cascade="all, delete-orphan", order_by="Signataire.position"
     )
-    campagnes: Mapped[list[Campagne]] = relationship(back_populates="contrat", cascade="all, delete-orphan")
-    classifications: Mapped[list[Classification]] = relationship(
+    campagnes: Mapped[list["Campagne"]] = relationship(back_populates="contrat", cascade="all, delete-orphan")
+    classifications: Mapped[list["Classification"]] = relationship(
         back_populates="contrat", cascade="all, delete-orphan", order_by="Classification.position"
     )
 
@@ -138,7 +136,7 @@ class Quartier(Versioned, Base):
     population: Mapped[int | None] = mapped_column(Integer)
     contrat: Mapped[Contrat] = relationship(back_populates="quartiers")
     communes: Mapped[list[Commune]] = relationship(secondary=quartier_commune, order_by="Commune.nom")
-    aliases: Mapped[list[QuartierAlias]] = relationship(cascade="all, delete-orphan")
+    aliases: Mapped[list["QuartierAlias"]] = relationship(cascade="all, delete-orphan")
     __table_args__ = (
         UniqueConstraint("contrat_id", "type", "nom"),  # « Beau Marais » is a QPV and a quartier de veille
         CheckConstraint("type IN ('qpv', 'veille', 'vecu', 'fragile')", name="type"),
@@ -252,10 +250,10 @@ class Campagne(Versioned, Base):
     date_cloture: Mapped[date | None] = mapped_column(Date)
     statut: Mapped[str] = mapped_column(String(20), default="preparation")
     contrat: Mapped[Contrat] = relationship(back_populates="campagnes")
-    enveloppes: Mapped[list[Enveloppe]] = relationship(
+    enveloppes: Mapped[list["Enveloppe"]] = relationship(
         back_populates="campagne", cascade="all, delete-orphan"
     )
-    recevabilite_items: Mapped[list[RecevabiliteItem]] = relationship(
+    recevabilite_items: Mapped[list["RecevabiliteItem"]] = relationship(
         cascade="all, delete-orphan", order_by="RecevabiliteItem.position"
     )
     __table_args__ = (
@@ -390,16 +388,16 @@ class Dossier(Versioned, Base):
     campagne: Mapped[Campagne] = relationship()
     porteur: Mapped[Porteur] = relationship()
     objectif: Mapped[Objectif | None] = relationship(foreign_keys=[objectif_id])
-    reconduction_de: Mapped[Dossier | None] = relationship(remote_side=[id])
+    reconduction_de: Mapped["Dossier | None"] = relationship(remote_side=[id])
     quartiers: Mapped[list[Quartier]] = relationship(secondary=dossier_quartier, order_by="Quartier.nom")
     objectifs_secondaires: Mapped[list[Objectif]] = relationship(secondary=dossier_objectif_secondaire)
     axes_transversaux: Mapped[list[AxeTransversal]] = relationship(secondary=dossier_axe_transversal)
     classements: Mapped[list[Objectif]] = relationship(secondary=dossier_classement)
-    labels: Mapped[list[Label]] = relationship(secondary=dossier_label, order_by="Label.nom")
-    lignes: Mapped[list[LigneFinancement]] = relationship(
+    labels: Mapped[list["Label"]] = relationship(secondary=dossier_label, order_by="Label.nom")
+    lignes: Mapped[list["LigneFinancement"]] = relationship(
         back_populates="dossier", cascade="all, delete-orphan", order_by="LigneFinancement.position"
     )
-    recevabilite: Mapped[list[RecevabiliteCheck]] = relationship(cascade="all, delete-orphan")
+    recevabilite: Mapped[list["RecevabiliteCheck"]] = relationship(cascade="all, delete-orphan")
 
     __table_args__ = (
         UniqueConstraint("campagne_id", "reference"),
@@ -478,7 +476,9 @@ class Grille(Versioned, Base):
     nom: Mapped[str] = mapped_column(String(200), default="Grille d'analyse")
     numero_version: Mapped[int] = mapped_column(Integer, default=1)
     verrouillee: Mapped[bool] = mapped_column(Boolean, default=False)
-    criteres: Mapped[list[Critere]] = relationship(cascade="all, delete-orphan", order_by="Critere.position")
+    criteres: Mapped[list["Critere"]] = relationship(
+        cascade="all, delete-orphan", order_by="Critere.position"
+    )
 
 
 class Critere(Base):
@@ -520,7 +520,7 @@ class Evaluation(Versioned, Base):
     conflit_motif: Mapped[str | None] = mapped_column(Text)
     commentaire: Mapped[str | None] = mapped_column(Text)
     date_evaluation: Mapped[date | None] = mapped_column(Date)
-    notes: Mapped[list[Note]] = relationship(cascade="all, delete-orphan")
+    notes: Mapped[list["Note"]] = relationship(cascade="all, delete-orphan")
     evaluateur: Mapped[Evaluateur] = relationship()
     __table_args__ = (UniqueConstraint("dossier_id", "evaluateur_id"),)
 
@@ -547,10 +547,10 @@ class Comite(Versioned, Base):
     date_seance: Mapped[date | None] = mapped_column(Date)
     lieu: Mapped[str | None] = mapped_column(String(300))
     statut: Mapped[str] = mapped_column(String(20), default="preparation")  # preparation, en_seance, clos
-    membres: Mapped[list[ComiteMembre]] = relationship(
+    membres: Mapped[list["ComiteMembre"]] = relationship(
         cascade="all, delete-orphan", order_by="ComiteMembre.id"
     )
-    points: Mapped[list[ComitePoint]] = relationship(
+    points: Mapped[list["ComitePoint"]] = relationship(
         cascade="all, delete-orphan", order_by="ComitePoint.position"
     )
     __table_args__ = (CheckConstraint("type IN " + str(COMITE_TYPES), name="type"),)
@@ -578,7 +578,7 @@ class ComitePoint(Versioned, Base):
     conditions: Mapped[str | None] = mapped_column(Text)
     motivation: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
-    votes: Mapped[list[ComiteVote]] = relationship(cascade="all, delete-orphan")
+    votes: Mapped[list["ComiteVote"]] = relationship(cascade="all, delete-orphan")
     dossier: Mapped[Dossier] = relationship()
     __table_args__ = (UniqueConstraint("comite_id", "dossier_id"),)
 

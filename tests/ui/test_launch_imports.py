@@ -99,6 +99,9 @@ def test_the_real_launch_path_skips_them_too(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"code": 0, "loaded": []}
+    # The instant the list was painted, which the launch benchmark reads (benchmarks/bench_launch.py).
+    stamps = [line for line in done.stderr.splitlines() if line.startswith("instructeur : prêt ")]
+    assert len(stamps) == 1 and float(stamps[0].split()[-1]) > 0
 
 
 def test_a_due_migration_still_imports_alembic_and_migrates(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from instructeur.imports.dossiers import ImportResult
     from instructeur.imports.qpv import QpvImportResult
-    from instructeur.services.campagnes import CampagneRow
+    from instructeur.services.dossier_list import CampagneRow
     from ui.import_wizard import ImportWizard, QpvImportDialog
 
 __all__ = ["ImportActions"]

@@ -29,8 +29,8 @@ from instructeur.domain.dates import parse_date
 from instructeur.domain.money import format_amount
 from instructeur.errors import UserError
 from instructeur.exports.releve import render_releve
-from instructeur.services.campagnes import CampagneRow
 from instructeur.services.comites import ComiteRow, ComiteService, PointRow
+from instructeur.services.dossier_list import CampagneRow
 from instructeur.services.synthese import SyntheseService
 from instructeur.storage.db import Database
 from ui.busy import load_in_background

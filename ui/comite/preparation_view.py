@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from instructeur.services.campagnes import CampagneRow
+from instructeur.services.dossier_list import CampagneRow
 from ui.comite import COMITE_TYPE_LABELS
 from ui.comite.preparation_models import AGENDA_COLUMNS, AgendaModel, AgendaView, ComitesModel, MembresModel
 from ui.inputs import DateEdit

@@ -14,7 +14,7 @@ from instructeur.domain import scoring
 from instructeur.domain.money import format_amount
 from instructeur.domain.statuts import Statut
 from instructeur.domain.text import fold, sort_key
-from instructeur.services.dossiers import DossierRow, ListScore
+from instructeur.services.dossier_list import DossierRow, ListScore
 from ui.models.table import ALIGN_CENTER, ALIGN_RIGHT, Column, RowTableModel, SourceSortingProxy
 
 # Statut families and their colours (text, background): a light tint with dark text stays readable
