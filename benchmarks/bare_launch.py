@@ -2,7 +2,7 @@
 
 A whole process that starts PySide6, reads the rows the dossiers list shows for the largest
 campagne (référence, porteur, intitulé, quartiers, montant demandé, statut) with `sqlite3` in one
-query into a QAbstractTableModel, shows them in a QTableView, paints once and exits.
+query into a QAbstractTableModel, shows them in a QTableView and exits once it has painted them.
 `python -m benchmarks.bare_launch DB.sqlite`. No SQLAlchemy, no services, no other window.
 """
 
@@ -15,7 +15,15 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
 from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
 
 QUERY = """
@@ -59,6 +67,21 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
+class _FirstPaint(QObject):
+    """Quits in the event loop turn after the view's first paint, as the app's
+    INSTRUCTEUR_EXIT_WHEN_READY=list does, after printing that instant like ui/app.py."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._done)
+        return False
+
+    def _done(self) -> None:
+        print(f"instructeur : prêt {time.monotonic():.6f}", file=sys.stderr, flush=True)
+        QApplication.exit(0)
+
+
 def main(db_path: str) -> int:
     app = QApplication(sys.argv[:1])
     rows = sqlite3.connect(db_path).execute(QUERY).fetchall()
@@ -68,10 +91,10 @@ def main(db_path: str) -> int:
     view.setSortingEnabled(True)
     window.setCentralWidget(view)
     window.resize(1440, 900)
+    painted = _FirstPaint()
+    view.viewport().installEventFilter(painted)
     window.show()
-    window.repaint()  # synchronous paint, like INSTRUCTEUR_EXIT_WHEN_READY=list
-    app.processEvents()
-    print(f"instructeur : prêt {time.monotonic():.6f}", file=sys.stderr, flush=True)  # as ui/app.py
+    app.exec()
     return 0 if rows else 1
 
 

@@ -4,10 +4,9 @@ Environment (for checks without a display):
 * ``INSTRUCTEUR_SCREENSHOT=/chemin.png``: once the window is shown and laid out, save a capture
   of it there and quit with 0;
 * ``INSTRUCTEUR_WINDOW_SIZE=1600x900``: window size (else the last one, else 1440×900 at most);
-* ``INSTRUCTEUR_EXIT_WHEN_READY=list``: quit as soon as the window has painted its list, after
-  printing the instant it did (`print_ready_stamp`);
-  ``=1``: once the events queued at start-up (the scores of the list) are done too. The benchmark
-  times whole launches with them.
+* ``INSTRUCTEUR_EXIT_WHEN_READY=list``: quit in the event loop turn after the list's first paint,
+  after printing that instant (`print_ready_stamp`); ``=1``: once the base is open and the list
+  complete (filter choices, scores). The benchmark times whole launches with them.
 """
 
 from __future__ import annotations
@@ -20,13 +19,18 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTimer, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
 from instructeur.errors import UserError
-from instructeur.storage.db import Database
+
+if TYPE_CHECKING:
+    from instructeur.services.first_paint import FirstPaint
+    from instructeur.storage.db import Database
+    from ui.main_window import MainWindow
 
 APP_NAME = "Instructeur"
 _START = time.perf_counter()
@@ -144,10 +148,10 @@ def create_demo_database(parent: QWidget | None = None) -> Path:
     return path
 
 
-def open_main_window(db: Database) -> QWidget:
+def open_main_window(db: Database | None, first_paint: FirstPaint | None = None) -> MainWindow:
     from ui.main_window import MainWindow
 
-    window = MainWindow(db)
+    window = MainWindow(db, first_paint=first_paint)
     size = window_size_from_env()
     if size is not None:
         window.resize(*size)
@@ -179,60 +183,95 @@ def _schedule_screenshot(window: QWidget, path: str, app: QApplication) -> None:
     QTimer.singleShot(300, grab)
 
 
+def open_base(db_target: str | Path) -> Database | None:
+    """The open base, asking for a team password or before creating a server schema if needed;
+    None when the user declined. UserError when it cannot be opened."""
+    # --- team mode: the server wants a password → ask for it and retry ---
+    from instructeur.errors import PasswordRequiredError
+    from ui.dialogs import Dialogs
+    from ui.equipe_rights import ask_password
+    from ui.open_database import open_or_create
+
+    while True:
+        try:
+            # --- an empty server base: ask before creating the schema (ui/open_database.py) ---
+            return open_or_create(db_target, Dialogs())
+        except PasswordRequiredError as exc:
+            from instructeur.storage.urls import display_url  # never a password on screen
+
+            if not ask_password(display_url(db_target).split("@")[-1], exc.message):
+                return None
+    # --- end team mode ---
+
+
+def _cannot_open(exc: UserError) -> None:
+    QMessageBox.critical(None, APP_NAME, f"Impossible d'ouvrir la base de données.\n\n{exc.message}")
+
+
+def _apply_rights(window: MainWindow, db: Database) -> None:
+    # --- team mode: grey out what the connected role may not do ---
+    from instructeur.services.equipe import permissions
+    from ui.equipe_rights import apply_permissions
+
+    apply_permissions(window, permissions(db))
+    # --- end team mode ---
+
+
 def run_gui(db_target: str | Path, *, demo: bool = False, argv: list[str] | None = None) -> int:
-    """Open the application on a database (or on a new demo database) and run until it closes."""
+    """Open the application on a database (or on a new demo database) and run until it closes.
+
+    On an SQLite file with a current schema, the window first paints what `read_first_paint`
+    read without SQLAlchemy, then opens the base (launch speed, issue 12)."""
+    from instructeur.services.first_paint import read_first_paint
+
     app = make_application(argv)
-    windows: list[QWidget] = []
-    previous_hook = install_excepthook(lambda: windows[0] if windows else None)
+    window: MainWindow | None = None
+    previous_hook = install_excepthook(lambda: window)
     db: Database | None = None
     try:
-        try:
-            if demo:
-                db_target = create_demo_database()
-            # --- team mode: the server wants a password → ask for it and retry ---
-            from instructeur.errors import PasswordRequiredError
-            from ui.equipe_rights import ask_password
-
-            while True:
-                try:
-                    # --- an empty server base: ask before creating the schema (ui/open_database.py) ---
-                    from ui.dialogs import Dialogs
-                    from ui.open_database import open_or_create
-
-                    db = open_or_create(db_target, Dialogs())
-                    if db is None:
-                        return 2
-                    # --- end empty server base ---
-                    break
-                except PasswordRequiredError as exc:
-                    from instructeur.storage.urls import display_url  # never a password on screen
-
-                    if not ask_password(display_url(db_target).split("@")[-1], exc.message):
-                        return 2
-            # --- end team mode ---
-        except UserError as exc:
-            QMessageBox.critical(None, APP_NAME, f"Impossible d'ouvrir la base de données.\n\n{exc.message}")
-            return 2
-        window = open_main_window(db)
-        # --- team mode: grey out what the connected role may not do ---
-        from instructeur.services.equipe import permissions
-        from ui.equipe_rights import apply_permissions
-
-        apply_permissions(window, permissions(db))
-        # --- end team mode ---
-        windows.append(window)
-        window.show()
+        first = None if demo else read_first_paint(db_target)
+        if first is None:
+            try:
+                db = open_base(create_demo_database() if demo else db_target)
+            except UserError as exc:
+                _cannot_open(exc)
+                return 2
+            if db is None:
+                return 2
+            window = open_main_window(db)
+            _apply_rights(window, db)
+        else:
+            window = open_main_window(None, first)
+        shown = window
+        ready = os.environ.get("INSTRUCTEUR_EXIT_WHEN_READY")
         screenshot = os.environ.get("INSTRUCTEUR_SCREENSHOT")
+
+        def finish_opening() -> None:
+            nonlocal db
+            try:
+                db = open_base(db_target)
+            except UserError as exc:
+                _cannot_open(exc)
+            if db is None:
+                shown.close()
+                app.exit(2)
+                return
+            shown.finish_opening(db)
+            _apply_rights(shown, db)
+            if ready and not screenshot:
+                QTimer.singleShot(0, lambda: app.exit(0))
+
+        if ready == "list" and not screenshot:  # the launch benchmark: the list is painted
+            shown.after_first_paint(lambda: (print_ready_stamp(), app.exit(0)))
+        elif first is not None:
+            shown.open_after_first_paint(finish_opening)
+        elif ready and not screenshot:  # after the scores queued by the list's loading
+            QTimer.singleShot(0, lambda: app.exit(0))
+        window.show()
         if screenshot:
             _schedule_screenshot(window, screenshot, app)
-        elif ready := os.environ.get("INSTRUCTEUR_EXIT_WHEN_READY"):
-            window.repaint()  # synchronous paint of the loaded list
-            if ready == "list":
-                print_ready_stamp()
-                return 0
-            QTimer.singleShot(0, lambda: app.exit(0))
         code = app.exec()
-        db = getattr(window, "db", db)  # the window may have switched to another base
+        db = window.open_db or db  # the window may have switched to another base
         return code
     finally:
         sys.excepthook = previous_hook

@@ -5,6 +5,7 @@ done is reported with its French reason (like démarches-simplifiées' batch ope
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint
 from PySide6.QtGui import QAction, QKeySequence
@@ -12,12 +13,12 @@ from PySide6.QtWidgets import QMenu, QTableView, QWidget
 
 from instructeur.domain.statuts import Statut, allowed_targets, motivation_required
 from instructeur.errors import UserError
-from instructeur.services.dossiers import DossierRow, DossierService
-from instructeur.services.evaluateurs import EvaluateurService
-from instructeur.services.labels import LabelService
-from instructeur.storage.db import Database
+from instructeur.services.dossier_list import DossierRow
 from ui.dialogs import Dialogs
 from ui.models.table import RowTableModel
+
+if TYPE_CHECKING:
+    from instructeur.storage.db import Database
 
 NOTHING_SELECTED = (
     "Aucun dossier sélectionné : choisissez une ou plusieurs lignes (Ctrl+clic, Maj+clic, Ctrl+A)."
@@ -138,6 +139,8 @@ class BatchActions(QObject):
                 )
                 return
         try:
+            from instructeur.services.dossiers import DossierService
+
             result = DossierService(self._db()).change_statut_many([r.id for r in rows], target, motivation)
         except UserError as exc:
             self._dialogs.error(self._parent, "Changer le statut", exc.message)
@@ -158,6 +161,8 @@ class BatchActions(QObject):
         if not rows:
             return
         contrat_id = self._contrat_id()
+        from instructeur.services.evaluateurs import EvaluateurService
+
         service = EvaluateurService(self._db())
         evaluateurs = service.all(contrat_id) if contrat_id is not None else []
         if not evaluateurs:
@@ -193,6 +198,8 @@ class BatchActions(QObject):
         rows = self._selection_or_warn()
         if not rows:
             return
+        from instructeur.services.labels import LabelService
+
         service = LabelService(self._db())
         names = [lb.nom for lb in service.all()]
         picked = self._dialogs.ask_choice(

@@ -15,11 +15,11 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from instructeur.errors import UserError
-from instructeur.services.deletion import DeletionPreview, DeletionService
-from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
+    from instructeur.services.deletion import DeletionPreview, DeletionService
+    from instructeur.storage.db import Database
     from ui.main_window import MainWindow
 
 __all__ = ["DossierDeletionActions", "confirm_and_delete"]
@@ -51,6 +51,8 @@ def confirm_and_delete(
     """Ask, then delete. False when refused (the reason is shown), cancelled, or failed.
     `before` runs once confirmed (close the dossier's fiche…); False from it cancels."""
     title = _TITLES[kind]
+    from instructeur.services.deletion import DeletionService
+
     service = DeletionService(db, user)
     try:
         preview = _preview(service, kind, ident)

@@ -5,6 +5,7 @@ nouvelle / reconduite, évaluateur, label. Emits `changed(DossierFilters)`."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,11 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from instructeur.domain.statuts import Statut
-from instructeur.services.cadre import Arbre
-from instructeur.services.contrats import FinanceurRow, ObjectifRow, QuartierRow
-from instructeur.services.evaluateurs import EvaluateurRow
-from instructeur.services.labels import LabelRow
 from ui.models.dossiers import GAP, NONE, DossierFilters
+
+if TYPE_CHECKING:
+    from instructeur.services.cadre import Arbre
+    from instructeur.services.contrats import FinanceurRow, ObjectifRow, QuartierRow
+    from instructeur.services.evaluateurs import EvaluateurRow
+    from instructeur.services.labels import LabelRow
 
 COTATION_CHOICES: tuple[tuple[str, int], ...] = (
     ("0 — l'égalité n'est pas un objectif", 0),
@@ -212,7 +215,8 @@ class FilterPanel(QWidget):
             self._classification_ids = ids
         for box, k in zip(self.classement_combos, classifications, strict=True):
             self._refill(
-                box, [(("\u2003" * o.niveau) + f"{o.code} — {_short(o.titre)}", o.id, o.titre) for o in k.noeuds]
+                box,
+                [(("\u2003" * o.niveau) + f"{o.code} — {_short(o.titre)}", o.id, o.titre) for o in k.noeuds],
             )
 
     @staticmethod
@@ -239,7 +243,9 @@ class FilterPanel(QWidget):
         return DossierFilters(
             statuts=statuts,
             objectif_id=self.objectif_combo.currentData(),
-            classement_ids=tuple(b.currentData() for b in self.classement_combos if b.currentData() is not None),
+            classement_ids=tuple(
+                b.currentData() for b in self.classement_combos if b.currentData() is not None
+            ),
             quartier_id=self.quartier_combo.currentData(),
             financeur_id=self.financeur_combo.currentData(),
             cotation=self.cotation_combo.currentData(),

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     plain = _plain_launch(args)
     if plain is not None:
         from instructeur.errors import UserError
-        from instructeur.storage.db import database_from_env
+        from instructeur.storage.targets import database_from_env
 
         try:
             return _gui(database_from_env(plain[0]), plain[1])

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -30,11 +31,7 @@ import instructeur
 from instructeur.domain.money import format_amount
 from instructeur.domain.statuts import CAMPAGNE_STATUT_LABELS
 from instructeur.errors import UserError
-from instructeur.services.campagnes import CampagneService
-from instructeur.services.contrats import ContratService
-from instructeur.services.dossier_list import CampagneRow
-from instructeur.services.dossiers import DossierService
-from instructeur.storage.db import Database
+from instructeur.services.dossier_list import CampagneRow, DossierRow, default_campagne
 from ui.actions import (
     CoinstructionActions,
     FicheRegistry,
@@ -50,6 +47,8 @@ from ui.screen_fit import FitsScreen
 from ui.views import DossiersWorkspace
 
 if TYPE_CHECKING:
+    from instructeur.services.first_paint import FirstPaint
+    from instructeur.storage.db import Database
     from ui.fiche import FicheDossier
 
 APP_NAME = "Instructeur"
@@ -90,15 +89,6 @@ def campagne_label(row: CampagneRow, *, with_contrat: bool = False) -> str:
     return f"{row.contrat} · {text}" if with_contrat else text
 
 
-def default_campagne(campagnes: list[CampagneRow]) -> CampagneRow | None:
-    """The most recent campagne (highest year) of the first contrat."""
-    if not campagnes:
-        return None
-    first_contrat = campagnes[0].contrat_id
-    own = [c for c in campagnes if c.contrat_id == first_contrat]
-    return max(own, key=lambda c: c.annee)  # max keeps the first of equal years
-
-
 def int_fr(n: int) -> str:
     """« 20 000 » (U+00A0 between groups, like the amounts)."""
     return f"{n:,}".replace(",", "\u00a0")
@@ -135,8 +125,20 @@ class _Figure(QWidget):
 
 
 class MainWindow(FitsScreen, QMainWindow):
+    """The window on an open base (`db`), or first on what `first_paint` read of it.
+
+    With `first_paint` (the launch, issue 12), the window shows the campagnes and the list read
+    without SQLAlchemy; `finish_opening(db)` then binds the open base and completes the rest
+    (filter choices, scores). The launcher has it done after the first paint
+    (`open_after_first_paint`), or earlier if anything asks for `db` first."""
+
     def __init__(
-        self, db: Database, *, parent: QWidget | None = None, dialogs: Dialogs | None = None
+        self,
+        db: Database | None,
+        *,
+        first_paint: FirstPaint | None = None,
+        parent: QWidget | None = None,
+        dialogs: Dialogs | None = None,
     ) -> None:
         super().__init__(parent)
         self._dialogs = dialogs or Dialogs()
@@ -145,6 +147,8 @@ class MainWindow(FitsScreen, QMainWindow):
         self._campagne: CampagneRow | None = None
         self._user_sized_columns = False
         self._fitting = False
+        self._after_paint: list[Callable[[], None]] = []
+        self._opener: Callable[[], None] | None = None
         self.fiches = FicheRegistry(self, self._dialogs)  # open fiches dossier, one per dossier
 
         self.setObjectName("mainWindow")
@@ -168,8 +172,12 @@ class MainWindow(FitsScreen, QMainWindow):
         self.proxy.modelReset.connect(self._update_counts)
         self.proxy.layoutChanged.connect(self._update_counts)
 
-        self._bind(db)
-        self.reload()
+        if first_paint is not None:
+            self._show_first_paint(first_paint)
+        else:
+            assert db is not None, "MainWindow needs an open base or a first paint"
+            self._bind(db)
+            self.reload()
 
     # --- construction -----------------------------------------------------------------------
 
@@ -184,6 +192,9 @@ class MainWindow(FitsScreen, QMainWindow):
         self.contrat_label = _named(QLabel(), "contratLabel")
         self.contrat_label.setAccessibleName("Contrat")
         self.contrat_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long contrat name (« Contrat de ville « Ensemble, agir pour nos quartiers 2030 » »)
+        # goes on two lines rather than pushing the key figures off a 1366-pixel screen.
+        self.contrat_label.setWordWrap(True)
         line = QHBoxLayout()
         line.setSpacing(10)
         self.campagne_label = _named(QLabel(), "campagneLabel")
@@ -302,7 +313,40 @@ class MainWindow(FitsScreen, QMainWindow):
 
     @property
     def db(self) -> Database:
+        if self._db is None:
+            self._open_now()  # something needs the base before the queued opening ran
+        assert self._db is not None, "no base, and none being opened"
         return self._db
+
+    @property
+    def open_db(self) -> Database | None:
+        """The base, None until `finish_opening` after a first paint."""
+        return self._db
+
+    def open_after_first_paint(self, opener: Callable[[], None]) -> None:
+        """`opener` opens the base and calls `finish_opening`: after the first paint, or as soon
+        as anything asks for `db` before that."""
+        self._opener = opener
+        self.after_first_paint(self._open_now)
+
+    def _open_now(self) -> None:
+        opener, self._opener = self._opener, None
+        if opener is not None:
+            opener()
+
+    def after_first_paint(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the window has painted, list included: the user sees it meanwhile.
+
+        Not a zero timer: Qt handles those before the (low-priority) paint."""
+        self._after_paint.append(callback)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        # The whole window paints at its first show, this widget first: its children paint in
+        # the same pass, before the queued callbacks run.
+        for callback in self._after_paint:
+            QTimer.singleShot(0, callback)
+        self._after_paint = []
 
     @property
     def current_campagne(self) -> CampagneRow | None:
@@ -310,11 +354,24 @@ class MainWindow(FitsScreen, QMainWindow):
 
     def _bind(self, db: Database) -> None:
         self._db = db
-        self.campagnes = CampagneService(db)
-        self.dossiers = DossierService(db)
-        self.db_label.setText(_short_path(db.display_name))
-        self.db_label.setToolTip(db.display_name)
+        self._show_base_name(db.display_name)
         self.workspace.bind(db)
+
+    def _show_base_name(self, name: str) -> None:
+        self.db_label.setText(_short_path(name))
+        self.db_label.setToolTip(name)
+        self.workspace.show_base(name)
+
+    def _show_first_paint(self, first: FirstPaint) -> None:
+        self._show_base_name(first.display_name)
+        self._campagnes = first.campagnes
+        self._fill_campagne_choices()
+        self._show_campagne(first.campagne, rows=first.rows)
+
+    def finish_opening(self, db: Database) -> None:
+        """After a first paint: bind the open base and complete what needs the services."""
+        self._bind(db)
+        self.workspace.finish_first_paint()
 
     def set_database(self, db: Database) -> None:
         """Show another database in this window; the previous one is closed."""
@@ -323,13 +380,15 @@ class MainWindow(FitsScreen, QMainWindow):
         self._campagne = None
         self.search_edit.clear()
         self.reload()
-        if old is not db:
+        if old is not None and old is not db:
             old.close()
 
     def reload(self) -> None:
         """Re-read campagnes and dossiers (F5); keeps the campagne, the search and the sort."""
+        from instructeur.services.campagnes import CampagneService
+
         with _WaitCursor():
-            self._campagnes = self.campagnes.all()
+            self._campagnes = CampagneService(self.db).all()
             current = self._campagne.id if self._campagne else None
             chosen = next((c for c in self._campagnes if c.id == current), None)
             chosen = chosen or default_campagne(self._campagnes)
@@ -373,12 +432,15 @@ class MainWindow(FitsScreen, QMainWindow):
             action.triggered.connect(lambda _checked=False, cid=row.id: self.select_campagne(cid))
             self.campagne_menu.addAction(action)
 
-    def _show_campagne(self, row: CampagneRow | None) -> None:
+    def _show_campagne(self, row: CampagneRow | None, rows: list[DossierRow] | None = None) -> None:
+        """Show a campagne: its rows are read, or given by the first paint."""
         self._campagne = row
         if row is None:
+            from instructeur.services.contrats import ContratService
+
             self.model.set_rows([])
             self.stack.setCurrentWidget(self.empty_state)
-            contrats = ContratService(self._db).all()
+            contrats = ContratService(self.db).all()
             self.empty_state.set_contrat(contrats[0].nom if contrats else None)
             self.setWindowTitle(APP_NAME)
             self.contrat_label.setText("Aucun contrat de ville")
@@ -391,7 +453,7 @@ class MainWindow(FitsScreen, QMainWindow):
             return
         self.stack.setCurrentIndex(0)
         self.search_edit.setEnabled(True)
-        self.workspace.load_rows(row)
+        self.workspace.load_rows(row, rows)
         self.setWindowTitle(f"{APP_NAME} — {row.contrat} — {campagne_name(row)}")
         self.contrat_label.setText(row.contrat)
         in_libelle = str(row.annee) in row.libelle

@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
 
 from instructeur.domain.statuts import Statut
 from instructeur.services.dossier_list import CampagneRow, DossierRow
-from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
 from ui.models.dossiers import DEFAULT_COLUMNS, DossierFilters
 from ui.models.table import RowTableModel
 
 if TYPE_CHECKING:
+    from instructeur.storage.db import Database
     from ui.main_window import MainWindow
     from ui.porteurs import PorteursWindow
 
@@ -280,6 +280,7 @@ class DossiersWorkspace(QObject):
         self.window = w = window
         self._porteurs: PorteursWindow | None = None
         self._contrat_id: int | None = None
+        self._base_name: str | None = None
 
         # Filters: a left dock, and a summary with « Effacer » beside the search field.
         self.panel = FilterPanel()
@@ -380,31 +381,53 @@ class DossiersWorkspace(QObject):
 
     # --- database and campagne -------------------------------------------------------------
 
+    def show_base(self, name: str) -> None:
+        """The saved views of the base called `name` (known before it is open, at first paint)."""
+        if name != self._base_name:
+            self._base_name = name
+            self.views.set_store(ViewStore(name))
+
     def bind(self, db: Database) -> None:
-        self.views.set_store(ViewStore(db.display_name))
+        self.show_base(db.display_name)
         if self._porteurs is not None:
             self._porteurs.set_database(db)
 
-    def load_rows(self, campagne: CampagneRow) -> None:
-        """Rows of the campagne into the model, and the filter choices of its contrat."""
-
-        from instructeur.services.dossiers import DossierService
-
+    def load_rows(self, campagne: CampagneRow, rows: list[DossierRow] | None = None) -> None:
+        """Rows of the campagne into the model, and the filter choices of its contrat. `rows`:
+        the first paint's, read before the base was open; `finish_first_paint` completes them."""
         w = self.window
         if campagne.contrat_id != self._contrat_id:
             self._contrat_id = campagne.contrat_id
-            self.refresh_choices()
+            if rows is None:
+                self.refresh_choices()
         # The list paints first; the grille scores (the costly part) follow in the next event loop
         # turn, so the window is usable at once even on a campagne of thousands of dossiers.
+        token = self._load_token = self._load_token + 1
+        if rows is not None:
+            w.model.set_rows(rows)
+            return
+        from instructeur.services.dossiers import DossierService
+
         normalise = self.normalise_action.isChecked()
         w.model.set_rows(DossierService(w.db).list_rows(campagne.id, normalise=normalise, with_scores=False))
-        token = self._load_token = self._load_token + 1
+        QTimer.singleShot(0, w.model.search_texts)
+        QTimer.singleShot(0, lambda: self._fill_scores(token))
 
-        def fill_scores() -> None:
-            if token == self._load_token and w.current_campagne is not None:
-                w.model.set_scores(DossierService(w.db).list_scores(campagne.id, normalise=normalise))
+    def finish_first_paint(self) -> None:
+        """The base is open: the filter choices, the search texts and the scores of the first
+        paint's rows."""
+        self.refresh_choices()
+        self.window.model.search_texts()
+        self._fill_scores(self._load_token)
 
-        QTimer.singleShot(0, fill_scores)
+    def _fill_scores(self, token: int) -> None:
+        from instructeur.services.dossiers import DossierService
+
+        w = self.window
+        campagne = w.current_campagne
+        if token == self._load_token and campagne is not None:
+            normalise = self.normalise_action.isChecked()
+            w.model.set_scores(DossierService(w.db).list_scores(campagne.id, normalise=normalise))
 
     def refresh_choices(self) -> None:
         from instructeur.services.contrats import ContratService
@@ -421,7 +444,8 @@ class DossiersWorkspace(QObject):
 
         cadre = CadreService(db)
         classifications = [  # one filter per additional classification (issue 13)
-            cadre.arbre(self._contrat_id, k.id) for k in ClassificationService(db).classifications(self._contrat_id)
+            cadre.arbre(self._contrat_id, k.id)
+            for k in ClassificationService(db).classifications(self._contrat_id)
         ]
         self.panel.set_choices(
             contrats.objectifs(self._contrat_id),
@@ -565,7 +589,9 @@ class DossiersWorkspace(QObject):
             from ui.busy import busy_cursor
 
             with busy_cursor():  # every porteur and its totals are read (never silent)
-                self._porteurs = PorteursWindow(self.window.db, parent=self.window, dialogs=self.window._dialogs)
+                self._porteurs = PorteursWindow(
+                    self.window.db, parent=self.window, dialogs=self.window._dialogs
+                )
             self._porteurs.merged.connect(lambda *_: self.window.reload())
         self._porteurs.show()
         if QGuiApplication.platformName() != "offscreen":  # offscreen warns that it cannot raise

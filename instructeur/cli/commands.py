@@ -9,7 +9,8 @@ from typing import TextIO
 from instructeur.domain.money import format_integer
 from instructeur.errors import UserError
 from instructeur.referentiels import Referentiel
-from instructeur.storage.db import Database, database_from_env, open_database
+from instructeur.storage.db import Database, open_database
+from instructeur.storage.targets import database_from_env
 
 
 def open_existing(args: argparse.Namespace) -> Database:

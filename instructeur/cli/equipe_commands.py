@@ -67,7 +67,8 @@ def register(sub: SubParsers) -> None:
 
 def _open(args: argparse.Namespace) -> Database:
     from instructeur.services.equipe import POSTGRES_ONLY
-    from instructeur.storage.db import database_from_env, open_database, resolve_url
+    from instructeur.storage.db import open_database, resolve_url
+    from instructeur.storage.targets import database_from_env
 
     target = database_from_env(getattr(args, "db", None))
     if resolve_url(target).get_backend_name() != "postgresql":
@@ -123,7 +124,8 @@ def equipe_notes_visibles(args: argparse.Namespace, out: TextIO) -> int:
     """Works on both engines: the setting is stored either way; it matters for évaluateur logins."""
     from instructeur.services.campagnes import CampagneService
     from instructeur.services.notes_visibilite import NotesVisibiliteService
-    from instructeur.storage.db import database_from_env, open_database
+    from instructeur.storage.db import open_database
+    from instructeur.storage.targets import database_from_env
 
     db = open_database(database_from_env(getattr(args, "db", None)))
     try:

@@ -180,7 +180,7 @@ def main(argv: Sequence[str] | None = None, gui: GuiLauncher | None = None) -> i
 
 
 def _dispatch(args: argparse.Namespace, gui: GuiLauncher | None, out: TextIO) -> int:
-    from instructeur.storage.db import database_from_env
+    from instructeur.storage.targets import database_from_env
 
     if args.command is None:
         if gui is None:

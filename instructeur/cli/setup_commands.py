@@ -76,7 +76,8 @@ def contrats_create(args: argparse.Namespace, out: TextIO) -> int:
     from instructeur.referentiels import load_referentiel
     from instructeur.services.contrats import ContratService, default_financeurs
     from instructeur.services.financeurs import financeurs_from_signataires
-    from instructeur.storage.db import database_from_env, open_database
+    from instructeur.storage.db import open_database
+    from instructeur.storage.targets import database_from_env
 
     ref = load_referentiel(args.referentiel) if args.referentiel else None  # before opening the base
     # the first contrat may start a new SQLite file; an empty server base needs « instructeur init »

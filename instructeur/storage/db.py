@@ -6,7 +6,6 @@ database, refuses one written by a newer version, backs it up and migrates it wh
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from instructeur.errors import UserError
+from instructeur.storage.targets import sqlite_file
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -72,8 +72,8 @@ class Database:
 def resolve_url(target: str | Path) -> URL:
     """A file path or an SQLAlchemy URL (postgresql://… is taken with the psycopg 3 driver)."""
     text = str(target)
-    if "://" not in text:
-        return URL.create("sqlite+pysqlite", database=str(Path(text).expanduser().resolve()))
+    if (file := sqlite_file(text)) is not None:
+        return URL.create("sqlite+pysqlite", database=str(file))
     from instructeur.storage.urls import parse_url  # French refusals, no password shown
 
     url = parse_url(text)
@@ -175,7 +175,9 @@ def is_empty(db: Database) -> bool:
 
 
 def empty_database_error(db: Database) -> EmptyDatabaseError:
-    return EmptyDatabaseError(f"{db.display_name} : base vide : aucune table Instructeur ; {EMPTY_SERVER_HINT}")
+    return EmptyDatabaseError(
+        f"{db.display_name} : base vide : aucune table Instructeur ; {EMPTY_SERVER_HINT}"
+    )
 
 
 def open_database(
@@ -210,14 +212,3 @@ def open_database(
         db.close()
         raise
     return db
-
-
-def default_database_path() -> Path:
-    from instructeur.paths import data_dir
-
-    return data_dir() / "instructeur.sqlite"
-
-
-def database_from_env(cli_value: str | None) -> str | Path:
-    """--db wins over INSTRUCTEUR_DB, which wins over the file in the user data folder."""
-    return cli_value or os.environ.get("INSTRUCTEUR_DB") or default_database_path()

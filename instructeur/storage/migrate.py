@@ -19,17 +19,14 @@ from sqlalchemy.exc import DBAPIError
 
 from instructeur.errors import UserError
 from instructeur.storage.db import Database
+from instructeur.storage.schema_version import MIGRATIONS_DIR, expected_head
 
 # Alembic is imported only when a migration is due (launch speed, issue 12): a current base is
-# recognised by one query against `_expected_head()`, read from the script file names
-# (`versions/0004_xxx.py` has revision "0004"; tests/storage/test_migrate_head.py checks it).
-# If that guess ever disagrees, everything falls back to Alembic's own answer: slower, not wrong.
+# recognised by one query against `expected_head()` (storage/schema_version.py). If that guess
+# ever disagrees, everything falls back to Alembic's own answer: slower, not wrong.
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
-
-
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -47,12 +44,6 @@ def _script() -> ScriptDirectory:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config())
-
-
-@lru_cache(maxsize=1)
-def _expected_head() -> str:
-    names = [p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py")]
-    return max(names, default="")
 
 
 def head_revision() -> str:
@@ -86,7 +77,7 @@ def _has_tables(db: Database) -> bool:
 def ensure_current(db: Database) -> None:
     """Refuse a database that is not Instructeur's, is newer than this app, or is not migrated."""
     rev = current_revision(db)
-    if rev == _expected_head():
+    if rev == expected_head():
         return
     if rev is None:
         if _has_tables(db):
@@ -108,7 +99,7 @@ def ensure_current(db: Database) -> None:
 def upgrade(db: Database, *, backup_dir: Path | None = None) -> Path | None:
     """Bring the schema to head. Returns the backup made before migrating, if any."""
     rev = current_revision(db)
-    if rev == _expected_head():
+    if rev == expected_head():
         return None  # current: Alembic is not even imported
     head = head_revision()
     if rev == head:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from instructeur.services.campagnes import CampagneService
 from instructeur.services.synthese import SyntheseService
 from instructeur.storage.db import Database
 from tests.exports import build_scenario
@@ -70,7 +71,7 @@ def test_main_window_dashboard_follows_the_campagne(qtbot: QtBot, db: Database) 
     assert dashboard.synthese is not None and dashboard.synthese.annee == 2026
     assert dashboard.tiles["dossiers"].value.text() == "5"
 
-    campagne_2025 = next(c.id for c in window.campagnes.all() if c.annee == 2025)
+    campagne_2025 = next(c.id for c in CampagneService(window.db).all() if c.annee == 2025)
     window.select_campagne(campagne_2025)
     assert dashboard.synthese is not None and dashboard.synthese.annee == 2025
     assert dashboard.tiles["dossiers"].value.text() == "2"
@@ -81,7 +82,7 @@ def test_main_window_dashboard_follows_the_campagne(qtbot: QtBot, db: Database) 
 
     reporting.list_action.trigger()
     assert reporting.tabs.currentWidget() is reporting.dossiers_page
-    window.select_campagne(next(c.id for c in window.campagnes.all() if c.annee == 2026))
+    window.select_campagne(next(c.id for c in CampagneService(window.db).all() if c.annee == 2026))
     assert dashboard.stale  # not read while hidden
     reporting.show_dashboard()
     assert not dashboard.stale and dashboard.synthese is not None and dashboard.synthese.annee == 2026

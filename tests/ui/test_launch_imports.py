@@ -76,32 +76,45 @@ def test_main_window_on_current_base_skips_alembic_exports_and_other_windows(tmp
 
 _LAUNCHER = """
 import json, os, sys
-os.environ["INSTRUCTEUR_EXIT_WHEN_READY"] = "list"  # run_gui returns once the list is painted
 from ui.launcher import main
 code = main(["--db", sys.argv[1]])
 heavy = sys.argv[2].split(",")
-print(json.dumps({"code": code, "loaded": sorted(m for m in sys.modules if m.split(".")[0] in heavy)}))
+print(json.dumps({"code": code, "loaded": sorted({m.split(".")[0] for m in sys.modules} & set(heavy))}))
 """
 
 
-def test_the_real_launch_path_skips_them_too(tmp_path: Path) -> None:
-    """The console entry point's own path (password prompt, permissions of team mode) included."""
-    base = tmp_path / "demo.sqlite"
-    create_demo(base, dossiers=20, seed=3)
-    done = subprocess.run(
-        [sys.executable, "-c", _LAUNCHER, str(base), ",".join(HEAVY)],
+def _launch(base: Path, ready: str, heavy: tuple[str, ...]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _LAUNCHER, str(base), ",".join(heavy)],
         cwd=Path(__file__).resolve().parents[2],
-        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen", INSTRUCTEUR_EXIT_WHEN_READY=ready),
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def test_the_real_launch_path_paints_the_list_before_importing_sqlalchemy(tmp_path: Path) -> None:
+    """The console entry point's own path: on a current SQLite base, the list is painted from the
+    first-paint reading (services/first_paint.py); the base is opened right after."""
+    base = tmp_path / "demo.sqlite"
+    create_demo(base, dossiers=20, seed=3)
+    done = _launch(base, "list", (*HEAVY, "sqlalchemy"))  # returns once the list is painted
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"code": 0, "loaded": []}
     # The instant the list was painted, which the launch benchmark reads (benchmarks/bench_launch.py).
     stamps = [line for line in done.stderr.splitlines() if line.startswith("instructeur : prêt ")]
     assert len(stamps) == 1 and float(stamps[0].split()[-1]) > 0
+
+
+def test_the_real_launch_path_then_opens_the_base_without_the_export_libraries(tmp_path: Path) -> None:
+    base = tmp_path / "demo.sqlite"
+    create_demo(base, dossiers=20, seed=3)
+    done = _launch(base, "1", (*HEAVY, "sqlalchemy"))  # returns once the base is open, list complete
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"code": 0, "loaded": ["sqlalchemy"]}
 
 
 def test_a_due_migration_still_imports_alembic_and_migrates(tmp_path: Path) -> None:

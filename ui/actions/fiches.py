@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
-from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
     from instructeur.services.fiche import FicheContext
+    from instructeur.storage.db import Database
     from ui.fiche.window import FicheDossier
 
 __all__ = ["FicheRegistry"]

@@ -10,7 +10,6 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
-from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
     from instructeur.imports.dossiers import ImportResult
     from instructeur.imports.qpv import QpvImportResult
     from instructeur.services.dossier_list import CampagneRow
+    from instructeur.storage.db import Database
     from ui.import_wizard import ImportWizard, QpvImportDialog
 
 __all__ = ["ImportActions"]

@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from instructeur.errors import UserError
-from instructeur.services.contrats import ContratService
 from ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
@@ -67,6 +66,8 @@ class ParametresActions(QObject):
         campagne = self._window.current_campagne
         if campagne is not None:
             return campagne.contrat_id
+        from instructeur.services.contrats import ContratService
+
         contrats = ContratService(self._window.db).all()
         return contrats[0].id if contrats else None
 

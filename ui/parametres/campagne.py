@@ -22,11 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from instructeur.domain.money import format_amount
+from instructeur.domain.statuts import CAMPAGNE_STATUT_LABELS
 from instructeur.errors import UserError
-from instructeur.services.campagnes import (
-    CAMPAGNE_STATUT_LABELS,
-    CampagneService,
-)
+from instructeur.services.campagnes import CampagneService
 from instructeur.storage.db import Database
 from instructeur.storage.models import CAMPAGNE_STATUTS
 from ui.delegates import AmountDelegate
