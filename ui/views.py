@@ -414,11 +414,13 @@ class DossiersWorkspace(QObject):
         QTimer.singleShot(0, lambda: self._fill_scores(token))
 
     def finish_first_paint(self) -> None:
-        """The base is open: the filter choices, the search texts and the scores of the first
-        paint's rows."""
+        """The base is open: the filter choices, then the search texts and the scores of the
+        first paint's rows, each in its own event loop turn (what the user does meanwhile is
+        handled between them)."""
         self.refresh_choices()
-        self.window.model.search_texts()
-        self._fill_scores(self._load_token)
+        token = self._load_token
+        QTimer.singleShot(0, self.window.model.search_texts)
+        QTimer.singleShot(0, lambda: self._fill_scores(token))
 
     def _fill_scores(self, token: int) -> None:
         from instructeur.services.dossiers import DossierService

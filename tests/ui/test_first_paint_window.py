@@ -66,7 +66,7 @@ def test_first_paint_then_opening_gives_the_usual_window(qtbot, demo: Path) -> N
     try:
         window.finish_opening(db)
         assert window.open_db is db
-        assert _cells(window) == _cells(usual)  # scores and ranks included
+        qtbot.waitUntil(lambda: _cells(window) == _cells(usual))  # scores and ranks included
         assert _choices(window) == _choices(usual)
         window.search_edit.setText(usual.model.row_list()[0].reference)
         assert window.proxy.rowCount() == 1
