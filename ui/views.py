@@ -400,8 +400,10 @@ class DossiersWorkspace(QObject):
             self._contrat_id = campagne.contrat_id
             if rows is None:
                 self.refresh_choices()
-        # The list paints first; the grille scores (the costly part) follow in the next event loop
-        # turn, so the window is usable at once even on a campagne of thousands of dossiers.
+        # The search texts and the grille scores (the costly part) come each in its own event
+        # loop turn: what the user already asked for is handled first. At launch they wait for
+        # the window's first paint (`finish_first_paint`); zero timers alone would not, since Qt
+        # handles them before the paint.
         token = self._load_token = self._load_token + 1
         if rows is not None:
             w.model.set_rows(rows)

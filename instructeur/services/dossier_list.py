@@ -3,7 +3,7 @@ SQL (one text for SQLite and PostgreSQL) and how rows are built from what it ret
 
 `DossierService.list_rows` and `CampagneService.all` run this SQL through SQLAlchemy; the main
 window's first paint runs it through `sqlite3` before SQLAlchemy is even imported (launch speed,
-issue 12, `instructeur/storage/first_paint.py`): one query, so the first paint shows exactly the
+issue 12, `instructeur/services/first_paint.py`): one query, so the first paint shows exactly the
 rows the services give. `Execute` is how each runs a statement with `:name` parameters.
 """
 

@@ -348,7 +348,7 @@ class DossierTableModel(RowTableModel[DossierRow]):
 
     def _prepare_rows(self, rows: list[DossierRow]) -> None:
         # The search texts (~60 ms for 8 000 rows) are folded when the rows' loader says
-        # (`DossiersWorkspace`: after the list's paint), or by the first search that comes before.
+        # (`DossiersWorkspace.load_rows`), or by the first search that comes before.
         self._search = None
         self.generation += 1
 
