@@ -204,8 +204,13 @@ def open_base(db_target: str | Path) -> Database | None:
     # --- end team mode ---
 
 
-def _cannot_open(exc: UserError) -> None:
-    QMessageBox.critical(None, APP_NAME, f"Impossible d'ouvrir la base de données.\n\n{exc.message}")
+def _open_or_say(db_target: str | Path) -> Database | None:
+    """`open_base`, a refusal shown in a message box (then None, like a declined question)."""
+    try:
+        return open_base(db_target)
+    except UserError as exc:
+        QMessageBox.critical(None, APP_NAME, f"Impossible d'ouvrir la base de données.\n\n{exc.message}")
+        return None
 
 
 def _apply_rights(window: MainWindow, db: Database) -> None:
@@ -231,11 +236,7 @@ def run_gui(db_target: str | Path, *, demo: bool = False, argv: list[str] | None
     try:
         first = None if demo else read_first_paint(db_target)
         if first is None:
-            try:
-                db = open_base(create_demo_database() if demo else db_target)
-            except UserError as exc:
-                _cannot_open(exc)
-                return 2
+            db = _open_or_say(create_demo_database() if demo else db_target)
             if db is None:
                 return 2
             window = open_main_window(db)
@@ -248,10 +249,7 @@ def run_gui(db_target: str | Path, *, demo: bool = False, argv: list[str] | None
 
         def finish_opening() -> None:
             nonlocal db
-            try:
-                db = open_base(db_target)
-            except UserError as exc:
-                _cannot_open(exc)
+            db = _open_or_say(db_target)
             if db is None:
                 shown.close()
                 app.exit(2)

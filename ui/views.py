@@ -412,15 +412,16 @@ class DossiersWorkspace(QObject):
 
         normalise = self.normalise_action.isChecked()
         w.model.set_rows(DossierService(w.db).list_rows(campagne.id, normalise=normalise, with_scores=False))
-        QTimer.singleShot(0, w.model.search_texts)
-        QTimer.singleShot(0, lambda: self._fill_scores(token))
+        self._complete_rows(token)
 
     def finish_first_paint(self) -> None:
-        """The base is open: the filter choices, then the search texts and the scores of the
-        first paint's rows, each in its own event loop turn (what the user does meanwhile is
-        handled between them)."""
+        """The base is open: the filter choices, then what `load_rows` completes."""
         self.refresh_choices()
-        token = self._load_token
+        self._complete_rows(self._load_token)
+
+    def _complete_rows(self, token: int) -> None:
+        """The search texts, then the scores of the loaded rows, each in its own event loop turn
+        (what the user does meanwhile is handled between them)."""
         QTimer.singleShot(0, self.window.model.search_texts)
         QTimer.singleShot(0, lambda: self._fill_scores(token))
 

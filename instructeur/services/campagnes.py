@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from instructeur.errors import NotFoundError, ValidationError
 from instructeur.services import audit
 from instructeur.services.dossier_list import CampagneRow, campagne_rows
+from instructeur.services.dossier_rows import session_execute
 from instructeur.storage.db import Database
 from instructeur.storage.models import (
     CAMPAGNE_STATUTS,
@@ -139,8 +140,7 @@ class CampagneService:
     def all(self) -> list[CampagneRow]:
         """Every campagne, by contrat, latest first (the SQL the main window's first paint runs)."""
         with self.db.session() as s:
-            conn = s.connection()
-            return campagne_rows(lambda sql, params: conn.execute(text(sql), params).all())
+            return campagne_rows(session_execute(s))
 
     def get(self, campagne_id: int) -> CampagneRow:
         for row in self.all():

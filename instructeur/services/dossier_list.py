@@ -137,11 +137,11 @@ _ITEM, _FIELD = "\x1e", "\x1f"
 # left-joined on it: every list row in one statement whatever the size. {agg} is the engine's
 # string aggregate, the only difference between SQLite and PostgreSQL here.
 _NAMED = """
-LEFT JOIN (SELECT link.{did} AS did, {{agg}}(CAST(t.id AS VARCHAR) || CAST(:field AS VARCHAR)
+LEFT JOIN (SELECT link.dossier_id AS did, {{agg}}(CAST(t.id AS VARCHAR) || CAST(:field AS VARCHAR)
                   || CAST(t.nom AS VARCHAR), CAST(:item AS VARCHAR)) AS agg
            FROM {link} link JOIN {table} t ON t.id = link.{key}
-           JOIN dossier d2 ON d2.id = link.{did}
-           WHERE d2.campagne_id = :campagne_id GROUP BY link.{did}) {alias} ON {alias}.did = d.id"""
+           JOIN dossier d2 ON d2.id = link.dossier_id
+           WHERE d2.campagne_id = :campagne_id GROUP BY link.dossier_id) {alias} ON {alias}.did = d.id"""
 _ROWS_SQL = (
     """
 SELECT d.id, d.reference, p.raison_sociale, d.intitule, d.cout_total_cents, d.statut,
@@ -155,9 +155,9 @@ LEFT JOIN (SELECT lf.dossier_id AS did, sum(lf.demande_cents) AS demande, sum(lf
            FROM ligne_financement lf JOIN dossier d1 ON d1.id = lf.dossier_id
            WHERE d1.campagne_id = :campagne_id AND lf.financeur_id IS NOT NULL
            GROUP BY lf.dossier_id) l ON l.did = d.id"""
-    + _NAMED.format(did="dossier_id", link="dossier_quartier", table="quartier", key="quartier_id", alias="q")
-    + _NAMED.format(did="dossier_id", link="dossier_label", table="label", key="label_id", alias="lab")
-    + _NAMED.format(did="dossier_id", link="evaluation", table="evaluateur", key="evaluateur_id", alias="ev")
+    + _NAMED.format(link="dossier_quartier", table="quartier", key="quartier_id", alias="q")
+    + _NAMED.format(link="dossier_label", table="label", key="label_id", alias="lab")
+    + _NAMED.format(link="evaluation", table="evaluateur", key="evaluateur_id", alias="ev")
     + """
 WHERE d.campagne_id = :campagne_id"""
 )

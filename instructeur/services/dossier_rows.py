@@ -5,19 +5,23 @@ these reading methods."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from instructeur.domain import scoring
-from instructeur.services.dossier_list import DossierFilter, DossierRow, ListScore, dossier_rows
+from instructeur.services.dossier_list import DossierFilter, DossierRow, Execute, ListScore, dossier_rows
 from instructeur.services.notation import load_scores, normalised, scored_evaluations
 from instructeur.storage.db import Database
 from instructeur.storage.models import Dossier, LigneFinancement
 
 __all__ = ["DossierFilter", "DossierListing", "DossierRow", "ListScore"]
+
+
+def session_execute(s: Session) -> Execute:
+    """How the services run `dossier_list`'s SQL: as text on the session's connection (Core rows,
+    no ORM result layer for thousands of tuples)."""
+    conn = s.connection()
+    return lambda sql, params: conn.execute(text(sql), params).all()
 
 
 def _list_scores(s: Session, campagne_id: int, normalise: bool) -> dict[int, ListScore]:
@@ -54,13 +58,8 @@ class DossierListing:
         The statements are `dossier_list`'s, which the main window's first paint runs too.
         """
         with self.db.session() as s:
-            conn = s.connection()  # Core rows: no ORM result layer for thousands of tuples
-
-            def execute(sql: str, params: dict[str, Any]) -> Sequence[Any]:
-                return conn.execute(text(sql), params).all()
-
             return dossier_rows(
-                execute,
+                session_execute(s),
                 campagne_id,
                 filtre,
                 postgresql=not self.db.is_sqlite,
