@@ -41,7 +41,6 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.workbook.properties import CalcProperties
 
 from instructeur.domain.text import safe_filename
@@ -53,6 +52,7 @@ from instructeur.exports.programmation_syntheses import (
     qpv_sheet,
 )
 from instructeur.exports.programmation_table import impression_sheet, programmation_sheet
+from instructeur.exports.xlsx_bulk import BulkWorkbook
 from instructeur.exports.xlsx_styles import os_reason, register_styles
 from instructeur.services.synthese import (
     FinanceurRef,
@@ -178,7 +178,7 @@ def used_financeurs(
     return used or list(financeurs)
 
 
-def _save(wb: Workbook, target: Path) -> None:
+def _save(wb: BulkWorkbook, target: Path) -> None:
     if target.is_dir():
         raise UserError(f"{target} : c'est un dossier, donnez un nom de fichier .xlsx")
     if not target.parent.exists():
@@ -200,8 +200,8 @@ def build_workbook(
     etat: str,
     edition: date,
     classements: Sequence[ClassificationSynthese] = (),
-) -> Workbook:
-    wb = Workbook()
+) -> BulkWorkbook:
+    wb = BulkWorkbook()
     register_styles(wb)
     wb.calculation = CalcProperties(fullCalcOnLoad=True)
     wb.properties.creator = "Instructeur"

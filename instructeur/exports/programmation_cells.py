@@ -23,6 +23,7 @@ __all__ = [
     "fit_height",
     "fraction",
     "header",
+    "row_height",
     "page_setup",
     "title_block",
 ]
@@ -108,8 +109,18 @@ def fit_height(
     cells: Sequence[tuple[Any, float]],
     memo: dict[tuple[str, int], int] | None = None,
 ) -> None:
-    """Row `row` as high as its tallest wrapped text; `memo` keeps the line counts of one sheet
-    (the same porteurs, axes, objectifs and quartiers come back on many rows)."""
+    """Row `row` as high as its tallest wrapped text (`row_height`)."""
+    height = row_height(cells, memo)
+    if height is not None:
+        ws.row_dimensions[row].height = height
+
+
+def row_height(
+    cells: Sequence[tuple[Any, float]], memo: dict[tuple[str, int], int] | None = None
+) -> float | None:
+    """The height of a row holding these (text, column width) cells, None for one line; `memo`
+    keeps the line counts of one sheet (the same porteurs, axes, objectifs and quartiers come
+    back on many rows)."""
     lines = 1
     for text, width in cells:
         if not isinstance(text, str) or not text:
@@ -121,5 +132,4 @@ def fit_height(
             if memo is not None:
                 memo[key] = count
         lines = max(lines, count)
-    if lines > 1:
-        ws.row_dimensions[row].height = _LINE_HEIGHT * lines + 3
+    return _LINE_HEIGHT * lines + 3 if lines > 1 else None
