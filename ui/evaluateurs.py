@@ -32,7 +32,7 @@ from instructeur.services.evaluateurs import EvaluateurService
 from instructeur.services.notation import MatrixRow, NotationService
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
-from ui.matrix import format_total
+from ui.matrix_model import format_total
 from ui.models.table import ALIGN_RIGHT, Column, RowTableModel
 from ui.screen_fit import FitsScreen
 

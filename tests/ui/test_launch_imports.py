@@ -19,6 +19,7 @@ HEAVY = ("alembic", "reportlab", "openpyxl", "pypdf", "psycopg")
 WINDOWS = (
     "ui.import_wizard",
     "ui.matrix",
+    "ui.matrix_model",
     "ui.comite.seance",
     "ui.comite.preparation",
     "ui.parametres.window",

@@ -13,7 +13,8 @@ from instructeur.services.campagnes import CampagneService
 from instructeur.services.evaluateurs import EvaluateurService
 from instructeur.services.notation import NotationService
 from instructeur.storage.db import Database
-from ui.matrix import MatrixWindow, format_total, modifications_text
+from ui.matrix import MatrixWindow
+from ui.matrix_model import format_total, modifications_text
 
 
 class MatrixDialogs:
