@@ -28,13 +28,14 @@ from instructeur.coinstruction.scoring_format import (
 )
 from instructeur.errors import UserError, ValidationError
 
+_COLUMN_KEYS = ("total", "conflit", "motif", "commentaire")
+_MAX_COLUMN = 16384  # XFD, the last column of a worksheet
+
 # --- Read ------------------------------------------------------------------------------------
 
 
 def read_scoring_file(path: str | Path) -> ScoringFile:
     """Parses and validates a scoring file; `UserError` / `ValidationError` in French otherwise."""
-    from openpyxl.utils import get_column_letter
-
     from instructeur.imports.limits import open_workbook
 
     path = Path(path)
@@ -51,111 +52,9 @@ def read_scoring_file(path: str | Path) -> ScoringFile:
         if SHEET not in wb.sheetnames:
             raise UserError(f"{path.name} : la feuille « {SHEET} » a disparu du fichier de notation")
         ws = wb[SHEET]
-        try:
-            criteria = tuple(
-                FileCritere(
-                    id=int(c["id"]),
-                    number=int(c["numero"]),
-                    libelle=str(c["libelle"]),
-                    header=str(c["entete"]),
-                    echelle_min=int(c["min"]),
-                    echelle_max=int(c["max"]),
-                    poids=int(c["poids"]),
-                    column=int(c["colonne"]),
-                )
-                for c in json.loads(meta["criteres"])
-            )
-            columns = {k: int(v) for k, v in json.loads(meta["colonnes"]).items()}
-            sf_fingerprint = str(meta["empreinte_grille"])
-        except (KeyError, ValueError, TypeError) as exc:
-            raise UserError(
-                f"{path.name} : {NOT_A_SCORING_FILE} (informations de la grille illisibles)"
-            ) from exc
-        # Tampered grille: metadata vs its fingerprint, then the visible headers and scales.
-        if fingerprint(c.key() for c in criteria) != sf_fingerprint:
-            raise UserError(f"{path.name} : {GRILLE_MISMATCH} (échelles ou poids modifiés dans le fichier)")
-        for c in criteria:
-            header = _text(ws.cell(HEADER_ROW, c.column).value)
-            if header != c.header:
-                raise UserError(f"{path.name} : {GRILLE_MISMATCH} (critère « {c.header} » modifié)")
-            if _text(ws.cell(SCALE_ROW, c.column).value) != c.scale_text:
-                raise UserError(
-                    f"{path.name} : {GRILLE_MISMATCH} (critère « {c.header} » : échelle modifiée)"
-                )
-        expected = {
-            columns["total"]: TOTAL_HEADER,
-            columns["conflit"]: CONFLIT_HEADER,
-            columns["motif"]: MOTIF_HEADER,
-            columns["commentaire"]: COMMENT_HEADER,
-        }
-        for col, text in expected.items():
-            if _text(ws.cell(HEADER_ROW, col).value) != text:
-                found = _text(ws.cell(HEADER_ROW, col).value)
-                what = f"« {found} » à la place de « {text} »" if found else f"colonne « {text} » déplacée"
-                raise UserError(f"{path.name} : {GRILLE_MISMATCH} (critère ajouté ou supprimé : {what})")
-
-        def where(row: int, col: int, header: str) -> str:
-            return f"feuille « {SHEET} », ligne {row}, colonne {get_column_letter(col)} (« {header} »)"
-
-        problems: list[str] = []
-        rows: list[FileRow] = []
-        seen: dict[str, int] = {}
-        for r in range(FIRST_ROW, ws.max_row + 1):
-            reference = _text(ws.cell(r, 1).value)
-            if not reference:
-                continue
-            line = lines.get(reference)
-            if line is None:
-                problems.append(
-                    f"feuille « {SHEET} », ligne {r} : le dossier « {reference} » n'était pas dans ce "
-                    "fichier de notation à son envoi"
-                )
-                continue
-            if reference in seen:
-                problems.append(
-                    f"feuille « {SHEET} », ligne {r} : le dossier « {reference} » figure déjà ligne {seen[reference]}"
-                )
-                continue
-            seen[reference] = r
-            notes: dict[int, int] = {}
-            for c in criteria:
-                raw = ws.cell(r, c.column).value
-                value, problem = _score(raw, c)
-                if problem:
-                    problems.append(f"{where(r, c.column, c.header)} : {problem}")
-                elif value is not None:
-                    notes[c.id] = value
-            raw_conflit = _text(ws.cell(r, columns["conflit"]).value).lower()
-            if raw_conflit in ("", "non", "n", "false", "faux"):
-                conflit = False
-            elif raw_conflit in ("oui", "o", "true", "vrai"):
-                conflit = True
-            else:
-                problems.append(
-                    f"{where(r, columns['conflit'], CONFLIT_HEADER)} : « {raw_conflit} » — répondez « oui » ou « non »"
-                )
-                conflit = False
-            motif = _text(ws.cell(r, columns["motif"]).value)
-            commentaire = _text(ws.cell(r, columns["commentaire"]).value)
-            if conflit and not motif:
-                problems.append(
-                    f"{where(r, columns['motif'], MOTIF_HEADER)} : motif obligatoire quand un conflit "
-                    "d'intérêts est déclaré"
-                )
-            # A conflict of interest drops the row's notes (RowValues.of): the stored ones stay in
-            # the database, out of the aggregate, as with NotationService.declare_conflict.
-            evaluation_id, base_version, base_hash, base_values = line
-            rows.append(
-                FileRow(
-                    excel_row=r,
-                    reference=reference,
-                    evaluation_id=evaluation_id,
-                    base_version=base_version,
-                    base_hash=base_hash,
-                    base_values=base_values,
-                    values=RowValues.of(notes, conflit, motif, commentaire),
-                )
-            )
+        criteria, columns, sf_fingerprint = _grille(meta, path)
+        _check_grille(ws, criteria, columns, sf_fingerprint, path)
+        rows, problems = _read_rows(ws, criteria, columns, lines)
         if problems:
             raise ValidationError([f"{path.name}, {p}" for p in problems])
         try:
@@ -177,6 +76,140 @@ def read_scoring_file(path: str | Path) -> ScoringFile:
             raise UserError(f"{path.name} : {NOT_A_SCORING_FILE} (informations illisibles)") from exc
     finally:
         wb.close()
+
+
+def _grille(meta: dict[str, str], path: Path) -> tuple[tuple[FileCritere, ...], dict[str, int], str]:
+    """The criteria, the columns of total / conflit / motif / commentaire and the grille's
+    fingerprint, as the export wrote them in the metadata sheet."""
+    try:
+        criteria = tuple(
+            FileCritere(
+                id=int(c["id"]),
+                number=int(c["numero"]),
+                libelle=str(c["libelle"]),
+                header=str(c["entete"]),
+                echelle_min=int(c["min"]),
+                echelle_max=int(c["max"]),
+                poids=int(c["poids"]),
+                column=int(c["colonne"]),
+            )
+            for c in json.loads(meta["criteres"])
+        )
+        columns = {k: int(v) for k, v in json.loads(meta["colonnes"]).items()}
+        if not columns.keys() >= set(_COLUMN_KEYS):  # each is read below
+            raise ValueError("colonne manquante")
+        if not all(1 <= n <= _MAX_COLUMN for n in [*columns.values(), *(c.column for c in criteria)]):
+            raise ValueError("colonne hors de la feuille")
+        return criteria, columns, str(meta["empreinte_grille"])
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise UserError(f"{path.name} : {NOT_A_SCORING_FILE} (informations de la grille illisibles)") from exc
+
+
+def _check_grille(
+    ws: Any, criteria: tuple[FileCritere, ...], columns: dict[str, int], sf_fingerprint: str, path: Path
+) -> None:
+    """Tampered grille: metadata vs its fingerprint, then the visible headers and scales."""
+    if fingerprint(c.key() for c in criteria) != sf_fingerprint:
+        raise UserError(f"{path.name} : {GRILLE_MISMATCH} (échelles ou poids modifiés dans le fichier)")
+    for c in criteria:
+        header = _text(ws.cell(HEADER_ROW, c.column).value)
+        if header != c.header:
+            raise UserError(f"{path.name} : {GRILLE_MISMATCH} (critère « {c.header} » modifié)")
+        if _text(ws.cell(SCALE_ROW, c.column).value) != c.scale_text:
+            raise UserError(f"{path.name} : {GRILLE_MISMATCH} (critère « {c.header} » : échelle modifiée)")
+    expected = {
+        columns["total"]: TOTAL_HEADER,
+        columns["conflit"]: CONFLIT_HEADER,
+        columns["motif"]: MOTIF_HEADER,
+        columns["commentaire"]: COMMENT_HEADER,
+    }
+    for col, text in expected.items():
+        found = _text(ws.cell(HEADER_ROW, col).value)
+        if found != text:
+            what = f"« {found} » à la place de « {text} »" if found else f"colonne « {text} » déplacée"
+            raise UserError(f"{path.name} : {GRILLE_MISMATCH} (critère ajouté ou supprimé : {what})")
+
+
+def _where(row: int, col: int, header: str) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return f"feuille « {SHEET} », ligne {row}, colonne {get_column_letter(col)} (« {header} »)"
+
+
+def _read_rows(
+    ws: Any,
+    criteria: tuple[FileCritere, ...],
+    columns: dict[str, int],
+    lines: dict[str, tuple[int, int, str, RowValues | None]],
+) -> tuple[list[FileRow], list[str]]:
+    """The dossiers' rows, and every problem found in them (all reported at once)."""
+    problems: list[str] = []
+    rows: list[FileRow] = []
+    seen: dict[str, int] = {}
+    for r in range(FIRST_ROW, ws.max_row + 1):
+        reference = _text(ws.cell(r, 1).value)
+        if not reference:
+            continue
+        line = lines.get(reference)
+        if line is None:
+            problems.append(
+                f"feuille « {SHEET} », ligne {r} : le dossier « {reference} » n'était pas dans ce "
+                "fichier de notation à son envoi"
+            )
+            continue
+        if reference in seen:
+            problems.append(
+                f"feuille « {SHEET} », ligne {r} : le dossier « {reference} » figure déjà ligne {seen[reference]}"
+            )
+            continue
+        seen[reference] = r
+        values = _row_values(ws, r, criteria, columns, problems)
+        # A conflict of interest drops the row's notes (RowValues.of): the stored ones stay in
+        # the database, out of the aggregate, as with NotationService.declare_conflict.
+        evaluation_id, base_version, base_hash, base_values = line
+        rows.append(
+            FileRow(
+                excel_row=r,
+                reference=reference,
+                evaluation_id=evaluation_id,
+                base_version=base_version,
+                base_hash=base_hash,
+                base_values=base_values,
+                values=values,
+            )
+        )
+    return rows, problems
+
+
+def _row_values(
+    ws: Any, r: int, criteria: tuple[FileCritere, ...], columns: dict[str, int], problems: list[str]
+) -> RowValues:
+    """Row `r`'s notes, conflict, motif and commentaire; its problems appended to `problems`."""
+    notes: dict[int, int] = {}
+    for c in criteria:
+        value, problem = _score(ws.cell(r, c.column).value, c)
+        if problem:
+            problems.append(f"{_where(r, c.column, c.header)} : {problem}")
+        elif value is not None:
+            notes[c.id] = value
+    raw_conflit = _text(ws.cell(r, columns["conflit"]).value).lower()
+    if raw_conflit in ("", "non", "n", "false", "faux"):
+        conflit = False
+    elif raw_conflit in ("oui", "o", "true", "vrai"):
+        conflit = True
+    else:
+        problems.append(
+            f"{_where(r, columns['conflit'], CONFLIT_HEADER)} : « {raw_conflit} » — répondez « oui » ou « non »"
+        )
+        conflit = False
+    motif = _text(ws.cell(r, columns["motif"]).value)
+    commentaire = _text(ws.cell(r, columns["commentaire"]).value)
+    if conflit and not motif:
+        problems.append(
+            f"{_where(r, columns['motif'], MOTIF_HEADER)} : motif obligatoire quand un conflit "
+            "d'intérêts est déclaré"
+        )
+    return RowValues.of(notes, conflit, motif, commentaire)
 
 
 def _read_meta(

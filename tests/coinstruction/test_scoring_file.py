@@ -16,7 +16,7 @@ from instructeur.coinstruction.scoring_file import (
     plan_import,
     read_scoring_file,
 )
-from instructeur.coinstruction.scoring_format import FIRST_ROW, HEADER_ROW, SCALE_ROW
+from instructeur.coinstruction.scoring_format import FIRST_ROW, HEADER_ROW, META_SHEET, SCALE_ROW
 from instructeur.errors import UserError, ValidationError
 from instructeur.services.campagnes import CampagneService
 from instructeur.services.evaluateurs import EvaluateurService
@@ -314,3 +314,31 @@ def test_evaluateur_unknown_here(db: Database, tmp_path: Path) -> None:
     wb.save(path)
     with pytest.raises(UserError, match="inconnu dans cette base"):
         plan_import(db, setup.campagne_id, read_scoring_file(path))
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("colonnes", '{"conflit": 11, "motif": 12, "commentaire": 13}'),  # « total » missing
+        ("colonnes", '{"total": 0, "conflit": 11, "motif": 12, "commentaire": 13}'),
+        ("colonnes", "[10, 11, 12, 13]"),
+        (
+            "criteres",
+            '[{"id": 1, "numero": 1, "libelle": "x", "entete": "1. x", "min": 0, "max": 3, '
+            '"poids": 1, "colonne": -1}]',
+        ),
+        ("criteres", '{"id": 1}'),
+    ],
+)
+def test_tampered_metadata_is_a_french_message(db: Database, tmp_path: Path, key: str, value: str) -> None:
+    """Columns the export never writes (missing, outside the sheet, not a mapping) are refused
+    with the file's name, never a traceback."""
+    setup = _setup(db)
+    path = _export(db, setup, tmp_path)
+    wb = load_workbook(path)
+    meta = wb[META_SHEET]
+    row = next(r for r in range(1, meta.max_row + 1) if meta.cell(r, 1).value == key)
+    meta.cell(row, 2).value = value
+    wb.save(path)
+    with pytest.raises(UserError, match=f"notation-alice.xlsx : {NOT_A_SCORING_FILE}"):
+        read_scoring_file(path)
