@@ -12,44 +12,21 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
-    QFrame,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QPlainTextEdit,
-    QPushButton,
-    QSpinBox,
-    QSplitter,
-    QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from instructeur.errors import UserError
 from instructeur.services.campagnes import CampagneService
-from instructeur.services.dossier_list import CampagneRow
 from instructeur.services.grilles import CritereData, GrilleDto, GrilleService, default_criteria
 from instructeur.storage.db import Database
 from ui.dialogs import Dialogs
-from ui.screen_fit import FitsScreen
+from ui.grille_editor_view import GrilleEditorLayout, campagne_title
 
-LIST_HEADERS = ("Section", "Libellé", "Poids", "Échelle", "Élim.")
 FROZEN_STYLE = "background:#fdf0d5; color:#7a4b00; border-radius:4px; padding:6px;"
 OPEN_STYLE = "background:#e3eefa; color:#174a7c; border-radius:4px; padding:6px;"
-BANNER_STYLE = "background:#fde8e8; color:#8a1c1c; border:1px solid #e3a5a5; border-radius:4px; padding:6px;"
-
-
-def campagne_title(row: CampagneRow) -> str:
-    return row.libelle if str(row.annee) in row.libelle else f"{row.libelle} {row.annee}"
 
 
 def state_text(grille: GrilleDto | None) -> str:
@@ -69,7 +46,7 @@ def state_text(grille: GrilleDto | None) -> str:
     return f"{head} · aucune évaluation notée : tout est modifiable"
 
 
-class GrilleEditor(FitsScreen, QMainWindow):
+class GrilleEditor(GrilleEditorLayout):
     saved = Signal()
 
     def __init__(
@@ -98,111 +75,19 @@ class GrilleEditor(FitsScreen, QMainWindow):
         self.setWindowTitle(f"Grille d'analyse — {campagne_title(campagne)}[*]")
         self.setObjectName("grilleEditor")
         self._build(campagnes)
+        self._connect()
         self.reload()
         self.resize(1200, 720)
 
-    # --- construction -------------------------------------------------------------------------
-
-    def _build(self, campagnes: list[CampagneRow]) -> None:
-        self.state_label = QLabel()
-        self.state_label.setWordWrap(True)
-        self.state_label.setAccessibleName("État de la grille")
-        self.new_version_button = QPushButton("Créer une &nouvelle version")
-        self.new_version_button.setToolTip(
-            "Copie la grille en version n + 1 : les évaluations déjà notées gardent leur version, "
-            "les autres passent à la nouvelle"
-        )
+    def _connect(self) -> None:
         self.new_version_button.clicked.connect(self.create_new_version)
-        self.lock_button = QPushButton("&Verrouiller")
         self.lock_button.clicked.connect(self.toggle_lock)
-        state = QHBoxLayout()
-        state.addWidget(self.state_label, 1)
-        state.addWidget(self.new_version_button)
-        state.addWidget(self.lock_button)
-
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setStyleSheet(BANNER_STYLE)
-        self.banner.setAccessibleName("Message")
-        self.banner.hide()
-
-        self.nom_edit = QLineEdit()
-        self.nom_edit.setAccessibleName("Nom de la grille")
         self.nom_edit.textEdited.connect(lambda _t: self._set_modified())
-        nom_line = QHBoxLayout()
-        nom_label = QLabel("&Nom :")
-        nom_label.setBuddy(self.nom_edit)
-        nom_line.addWidget(nom_label)
-        nom_line.addWidget(self.nom_edit, 1)
-
-        # Criteria list
-        self.table = QTableWidget(0, len(LIST_HEADERS))
-        self.table.setHorizontalHeaderLabels(list(LIST_HEADERS))
-        self.table.setAccessibleName("Critères de la grille")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(True)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        for column in (2, 3, 4):
-            hh.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        hh.resizeSection(0, 150)
         self.table.currentCellChanged.connect(lambda row, *_: self._show_critere(row))
-        self.add_button = QPushButton("&Ajouter")
         self.add_button.clicked.connect(self.add_critere)
-        self.remove_button = QPushButton("&Supprimer")
         self.remove_button.clicked.connect(self.remove_critere)
-        self.up_button = QPushButton("Monter")
-        self.up_button.setAccessibleName("Monter le critère")
         self.up_button.clicked.connect(lambda: self.move_critere(-1))
-        self.down_button = QPushButton("Descendre")
-        self.down_button.setAccessibleName("Descendre le critère")
         self.down_button.clicked.connect(lambda: self.move_critere(1))
-        list_buttons = QHBoxLayout()
-        for button in (self.add_button, self.remove_button, self.up_button, self.down_button):
-            list_buttons.addWidget(button)
-        list_buttons.addStretch(1)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.table, 1)
-        left_layout.addLayout(list_buttons)
-
-        # Detail form
-        self.section_edit = QLineEdit()
-        self.libelle_edit = QLineEdit()
-        self.aide_edit = QPlainTextEdit()
-        self.aide_edit.setTabChangesFocus(True)
-        self.aide_edit.setMaximumHeight(110)
-        self.poids_spin = QSpinBox()
-        self.poids_spin.setRange(0, 100)
-        self.poids_spin.setMaximumWidth(90)
-        self.min_spin = QSpinBox()
-        self.min_spin.setRange(0, 100)
-        self.max_spin = QSpinBox()
-        self.max_spin.setRange(0, 100)
-        self.eliminatoire_check = QCheckBox("Éliminatoire (la note minimale rend le dossier non retenable)")
-        self.niveaux_table = QTableWidget(0, 2)
-        self.niveaux_table.setHorizontalHeaderLabels(["Note", "Libellé du niveau"])
-        self.niveaux_table.verticalHeader().setVisible(False)
-        self.niveaux_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        self.niveaux_table.horizontalHeader().setStretchLastSection(True)
-        self.niveaux_table.setAccessibleName("Libellés des niveaux")
-        self.niveaux_table.setToolTip("Un libellé par note de l'échelle, ou aucun")
-        for widget, name in (
-            (self.section_edit, "Section"),
-            (self.libelle_edit, "Libellé"),
-            (self.aide_edit, "Aide"),
-            (self.poids_spin, "Poids"),
-            (self.min_spin, "Note minimale"),
-            (self.max_spin, "Note maximale"),
-            (self.eliminatoire_check, "Éliminatoire"),
-        ):
-            widget.setAccessibleName(name)
         self.section_edit.textEdited.connect(lambda _t: self._form_changed())
         self.libelle_edit.textEdited.connect(lambda _t: self._form_changed())
         self.aide_edit.textChanged.connect(self._form_changed)
@@ -211,79 +96,11 @@ class GrilleEditor(FitsScreen, QMainWindow):
         self.max_spin.valueChanged.connect(lambda _v: self._scale_changed())
         self.eliminatoire_check.toggled.connect(lambda _v: self._form_changed())
         self.niveaux_table.itemChanged.connect(lambda _i: self._form_changed())
-        scale = QHBoxLayout()
-        scale.addWidget(self.min_spin)
-        scale.addWidget(QLabel("à"))
-        scale.addWidget(self.max_spin)
-        scale.addStretch(1)
-        self.form = QWidget()
-        form = QFormLayout(self.form)
-        form.addRow("S&ection :", self.section_edit)
-        form.addRow("&Libellé :", self.libelle_edit)
-        form.addRow("A&ide :", self.aide_edit)
-        form.addRow("&Poids :", self.poids_spin)
-        scale_label = QLabel("Éc&helle :")
-        scale_label.setBuddy(self.min_spin)
-        form.addRow(scale_label, scale)
-        form.addRow("", self.eliminatoire_check)
-        form.addRow("Ni&veaux :", self.niveaux_table)
-
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(self.form)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setChildrenCollapsible(False)
-
-        # Sources and saving
-        self.default_button = QPushButton("Partir de la grille par &défaut")
         self.default_button.clicked.connect(self.use_default)
-        self.source_combo = QComboBox()
-        self.source_combo.setAccessibleName("Campagne dont copier la grille")
-        for c in campagnes:
-            if c.id != self.campagne_id:
-                self.source_combo.addItem(f"{c.contrat} · {campagne_title(c)}", c.id)
-        self.copy_button = QPushButton("&Copier la grille d'une autre campagne…")
         self.copy_button.clicked.connect(self.copy_selected)
-        self.copy_button.setEnabled(self.source_combo.count() > 0)
-        self.source_combo.setEnabled(self.source_combo.count() > 0)
-        self.modified_label = QLabel()
-        self.revert_button = QPushButton("Annuler les modifications")
         self.revert_button.clicked.connect(self.reload)
-        self.save_button = QPushButton("&Enregistrer")
         self.save_button.clicked.connect(self.save)
-        self.save_action = QAction("Enregistrer", self)
-        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
         self.save_action.triggered.connect(self.save)
-        self.addAction(self.save_action)
-        # Two rows: « Modifications non enregistrées » appearing must not widen the window past a
-        # 1366-pixel screen and push « Enregistrer » off it (issue 11).
-        self.source_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.source_combo.setMinimumContentsLength(28)
-        sources = QHBoxLayout()
-        sources.addWidget(self.default_button)
-        sources.addWidget(self.source_combo)
-        sources.addWidget(self.copy_button)
-        sources.addStretch(1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.modified_label)
-        bottom.addStretch(1)
-        bottom.addWidget(self.revert_button)
-        bottom.addWidget(self.save_button)
-
-        line = QFrame()
-        line.setFrameShape(QFrame.Shape.HLine)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(12, 10, 12, 10)
-        layout.addLayout(state)
-        layout.addWidget(self.banner)
-        layout.addLayout(nom_line)
-        layout.addWidget(splitter, 1)
-        layout.addWidget(line)
-        layout.addLayout(sources)
-        layout.addLayout(bottom)
-        self.setCentralWidget(central)
 
     # --- data ---------------------------------------------------------------------------------
 
