@@ -19,6 +19,7 @@ from instructeur.coinstruction.scoring_format import (
     ScoringFile,
     fingerprint,
 )
+from instructeur.domain.scoring import note_problem
 from instructeur.errors import ConcurrentEditError, NotFoundError, UserError, ValidationError
 from instructeur.services import audit
 from instructeur.storage.db import Database
@@ -282,11 +283,8 @@ def apply_import(
                     crit = by_id.get(cid)
                     if crit is None:
                         problems.append(f"dossier {row.reference} : critère {cid} absent de la grille")
-                    elif not crit.echelle_min <= value <= crit.echelle_max:
-                        problems.append(
-                            f"dossier {row.reference}, « {crit.libelle} » : note {value} hors de l'échelle "
-                            f"{crit.echelle_min}–{crit.echelle_max}"
-                        )
+                    elif problem := note_problem(value, crit.echelle_min, crit.echelle_max):
+                        problems.append(f"dossier {row.reference}, « {crit.libelle} » : {problem}")
             if problems:
                 raise ValidationError(problems)
             today, now = date.today(), datetime.now()

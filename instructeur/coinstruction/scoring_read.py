@@ -26,6 +26,7 @@ from instructeur.coinstruction.scoring_format import (
     ScoringFile,
     fingerprint,
 )
+from instructeur.domain.scoring import note_problem
 from instructeur.errors import UserError, ValidationError
 
 _COLUMN_KEYS = ("total", "conflit", "motif", "commentaire")
@@ -271,6 +272,5 @@ def _score(raw: object, c: FileCritere) -> tuple[int | None, str | None]:
     if value is None:
         shown = _text(raw)
         return None, f"« {shown} » n'est pas un nombre entier (note de {c.echelle_min} à {c.echelle_max})"
-    if not c.echelle_min <= value <= c.echelle_max:
-        return None, f"note {value} hors de l'échelle {c.scale_text}"
-    return value, None
+    problem = note_problem(value, c.echelle_min, c.echelle_max)
+    return (None, problem) if problem else (value, None)

@@ -106,10 +106,20 @@ class Scorer:
             value = notes.get(critere_id)
             if value is None:
                 return None
-            if not low <= value <= high:
-                raise ValueError(f"critère {critere_id} : note {value} hors de l'échelle {low}–{high}")
+            problem = note_problem(value, low, high)
+            if problem:
+                raise ValueError(f"critère {critere_id} : {problem}")
             numerator += k * (value - low)
         return Fraction(SCALE * numerator, self._denominator)
+
+
+def note_problem(value: int, echelle_min: int, echelle_max: int) -> str | None:
+    """Why a note is refused, None when it is right: a note lies within its critère's scale. The
+    fiche, the matrix, the scoring file and the CLI all ask here; the database refuses the same
+    notes (migration 0008)."""
+    if not echelle_min <= value <= echelle_max:
+        return f"note {value} hors de l'échelle {echelle_min}–{echelle_max}"
+    return None
 
 
 def weighted_total_20(criteria: Sequence[CritereSpec], notes: Mapping[int, int]) -> Fraction | None:

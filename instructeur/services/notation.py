@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from instructeur.domain import scoring
-from instructeur.domain.scoring import CritereSpec, DossierScore, EvaluationInput, ScoredEvaluation, Scorer
+from instructeur.domain.scoring import (
+    CritereSpec,
+    DossierScore,
+    EvaluationInput,
+    ScoredEvaluation,
+    Scorer,
+    note_problem,
+)
 from instructeur.errors import ConcurrentEditError, NotFoundError, UserError, ValidationError
 from instructeur.services import audit, notes_visibilite
 from instructeur.services.grilles import CritereDto, critere_dto, latest_grille_id
@@ -427,76 +434,58 @@ class NotationService:
                 criteria = {
                     c.id: c for c in s.scalars(select(Critere).where(Critere.grille_id.in_(grille_ids)))
                 }
+                problems = _matrix_problems(changes, evs, criteria)
+                if problems:
+                    raise ValidationError(problems)
                 existing: dict[int, dict[int, Note]] = {}
                 for note in s.scalars(select(Note).where(Note.evaluation_id.in_(ids))):
                     existing.setdefault(note.evaluation_id, {})[note.critere_id] = note
-                problems: list[str] = []
                 for change in changes:
-                    found = evs.get(change.evaluation_id)
-                    if found is None:
-                        raise NotFoundError(f"évaluation {change.evaluation_id} introuvable")
-                    ev, reference = found
-                    if ev.version != change.expected_version:
-                        raise audit.concurrent_edit(
-                            f"L'évaluation du dossier {reference}", ev.updated_by, ev.updated_at
-                        )
-                    if ev.conflit and (
-                        any(v is not None for v in change.notes.values()) or change.commentaire is not None
-                    ):
-                        problems.append(f"dossier {reference} : {CONFLICT_REFUSED}")
-                        continue
-                    for cid, value in change.notes.items():
-                        c = criteria.get(cid)
-                        if c is None or c.grille_id != ev.grille_id:
-                            problems.append(
-                                f"dossier {reference} : critère {cid} absent de la grille de cette évaluation"
-                            )
-                        elif value is not None and not c.echelle_min <= value <= c.echelle_max:
-                            problems.append(
-                                f"dossier {reference}, « {c.libelle} » : note {value} hors de l'échelle "
-                                f"{c.echelle_min}–{c.echelle_max}"
-                            )
-                if problems:
-                    raise ValidationError(problems)
-                out: dict[int, int] = {}
-                for change in changes:
-                    ev, reference = evs[change.evaluation_id]
-                    current = existing.setdefault(ev.id, {})
-                    diff: dict[str, list[int | None]] = {}
-                    for cid, value in change.notes.items():
-                        row = current.get(cid)
-                        before = row.valeur if row is not None else None
-                        if before == value:
-                            continue
-                        diff[criteria[cid].libelle] = [before, value]
-                        if value is None:
-                            assert row is not None
-                            s.delete(row)
-                            del current[cid]
-                        elif row is None:
-                            current[cid] = Note(evaluation_id=ev.id, critere_id=cid, valeur=value)
-                            s.add(current[cid])
-                        else:
-                            row.valeur = value
-                    record: dict[str, object] = {"notes": diff} if diff else {}
-                    if change.commentaire is not None and change.commentaire != (ev.commentaire or ""):
-                        record["commentaire"] = [ev.commentaire, change.commentaire]
-                        ev.commentaire = change.commentaire.strip() or None
-                    if diff:
-                        ev.date_evaluation = date.today()
-                    if record:
-                        ev.updated_by = self.user
-                        ev.updated_at = datetime.now()  # notes are other rows: bump the version
-                        audit.record(s, self.user, "evaluation", ev.id, "notes", record)
+                    ev, _ = evs[change.evaluation_id]
+                    self._apply_change(s, ev, change, existing.setdefault(ev.id, {}), criteria)
                 s.flush()
-                for change in changes:
-                    out[change.evaluation_id] = evs[change.evaluation_id][0].version
-                return out
+                return {change.evaluation_id: evs[change.evaluation_id][0].version for change in changes}
         except StaleDataError as exc:
             raise ConcurrentEditError(
                 "une évaluation a été modifiée par un autre utilisateur pendant l'enregistrement : "
                 "rien n'a été enregistré ; rechargez la grille"
             ) from exc
+
+    def _apply_change(
+        self,
+        s: Session,
+        ev: Evaluation,
+        change: MatrixChange,
+        current: dict[int, Note],
+        criteria: dict[int, Critere],
+    ) -> None:
+        """Writes one checked change: its notes (None erases), its commentaire, one journal entry."""
+        diff: dict[str, list[int | None]] = {}
+        for cid, value in change.notes.items():
+            row = current.get(cid)
+            before = row.valeur if row is not None else None
+            if before == value:
+                continue
+            diff[criteria[cid].libelle] = [before, value]
+            if value is None:
+                assert row is not None
+                s.delete(row)
+                del current[cid]
+            elif row is None:
+                current[cid] = Note(evaluation_id=ev.id, critere_id=cid, valeur=value)
+                s.add(current[cid])
+            else:
+                row.valeur = value
+        record: dict[str, object] = {"notes": diff} if diff else {}
+        if change.commentaire is not None and change.commentaire != (ev.commentaire or ""):
+            record["commentaire"] = [ev.commentaire, change.commentaire]
+            ev.commentaire = change.commentaire.strip() or None
+        if diff:
+            ev.date_evaluation = date.today()
+        if record:
+            ev.updated_by = self.user
+            ev.updated_at = datetime.now()  # notes are other rows: bump the version
+            audit.record(s, self.user, "evaluation", ev.id, "notes", record)
 
     # Scores
 
@@ -624,3 +613,34 @@ class NotationService:
 
 def _spec(c: CritereDto) -> CritereSpec:
     return CritereSpec(c.id, c.poids, c.echelle_min, c.echelle_max, c.eliminatoire, c.libelle)
+
+
+def _matrix_problems(
+    changes: Sequence[MatrixChange],
+    evs: Mapping[int, tuple[Evaluation, str]],
+    criteria: Mapping[int, Critere],
+) -> list[str]:
+    """Every reason to refuse the save (a stale version or a missing évaluation raises at once):
+    notes on a conflicted évaluation, on a critère of another grille, outside their scale."""
+    problems: list[str] = []
+    for change in changes:
+        found = evs.get(change.evaluation_id)
+        if found is None:
+            raise NotFoundError(f"évaluation {change.evaluation_id} introuvable")
+        ev, reference = found
+        if ev.version != change.expected_version:
+            raise audit.concurrent_edit(f"L'évaluation du dossier {reference}", ev.updated_by, ev.updated_at)
+        if ev.conflit and (
+            any(v is not None for v in change.notes.values()) or change.commentaire is not None
+        ):
+            problems.append(f"dossier {reference} : {CONFLICT_REFUSED}")
+            continue
+        for cid, value in change.notes.items():
+            c = criteria.get(cid)
+            if c is None or c.grille_id != ev.grille_id:
+                problems.append(
+                    f"dossier {reference} : critère {cid} absent de la grille de cette évaluation"
+                )
+            elif value is not None and (problem := note_problem(value, c.echelle_min, c.echelle_max)):
+                problems.append(f"dossier {reference}, « {c.libelle} » : {problem}")
+    return problems
