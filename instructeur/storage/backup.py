@@ -77,10 +77,14 @@ def _write_failure(exc: BaseException, destination: Path) -> UserError | None:
     text_ = str(orig)
     if isinstance(orig, OSError) and orig.errno in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in text_:
         return UserError(f"disque plein : {destination} (libérez de la place ; rien n'a été écrit)")
-    if isinstance(orig, OSError) and orig.errno in (errno.EROFS, errno.EACCES, errno.EPERM) or (
-        isinstance(orig, sqlite3.Error) and ("readonly" in text_ or "unable to open" in text_)
+    if (
+        isinstance(orig, OSError)
+        and orig.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+        or (isinstance(orig, sqlite3.Error) and ("readonly" in text_ or "unable to open" in text_))
     ):
-        return UserError(f"écriture impossible dans {destination.parent} (dossier en lecture seule ou interdit)")
+        return UserError(
+            f"écriture impossible dans {destination.parent} (dossier en lecture seule ou interdit)"
+        )
     return system_error(exc)
 
 
@@ -112,7 +116,9 @@ def backup_to(db: Database, destination: Path) -> Path:
     if destination.exists():
         raise UserError(f"{destination} : ce fichier existe déjà, choisissez un autre nom")
     if (problem := source_problem(db)) is not None:
-        raise UserError(f"sauvegarde refusée : la base {db.display_name} est endommagée (quick_check : {problem})")
+        raise UserError(
+            f"sauvegarde refusée : la base {db.display_name} est endommagée (quick_check : {problem})"
+        )
     tmp = destination.with_name(destination.name + ".partiel")
     _remove(tmp)
     try:
@@ -344,6 +350,7 @@ def check_database(db: Database) -> CheckReport:
                         f"table {table.name} : {orphans} référence(s) {child_col.name} vers {fk.column.table.name} introuvable(s)"
                     )
         report.warnings.extend(_empty_contrats(conn))
+        report.problems.extend(_notes_out_of_rule(conn))
         # --- journal hash chain (storage/journal_chain.py) ---
         if rev == head_revision():
             from instructeur.storage.journal_chain import problem
@@ -352,6 +359,29 @@ def check_database(db: Database) -> CheckReport:
                 report.problems.append(journal)
         # --- end journal ---
     return report
+
+
+def _notes_out_of_rule(conn: Connection) -> list[str]:
+    """Notes outside their critère's scale or on another grille than their évaluation's: the
+    triggers of migration 0008 refuse new ones, rows written before it are counted here."""
+    from instructeur.storage.models import Critere, Evaluation, Note
+
+    count = conn.execute(
+        select(func.count())
+        .select_from(Note)
+        .join(Critere, Critere.id == Note.critere_id)
+        .join(Evaluation, Evaluation.id == Note.evaluation_id)
+        .where(
+            (Note.valeur < Critere.echelle_min)
+            | (Note.valeur > Critere.echelle_max)
+            | (Critere.grille_id != Evaluation.grille_id)
+        )
+    ).scalar_one()
+    if not count:
+        return []
+    return [
+        f"{count} note(s) hors de l'échelle de leur critère ou d'une autre grille que celle de leur évaluation"
+    ]
 
 
 def _empty_contrats(conn: Connection) -> list[str]:

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from instructeur.services.evaluateurs import EvaluateurService
 from instructeur.services.grilles import CritereData, GrilleService
 from instructeur.services.notation import NotationService
+from instructeur.storage.backup import check_database
 from instructeur.storage.db import Database
 from tests.factories import build_world, create_dossier
 
@@ -129,8 +130,13 @@ def test_downgrade_drops_the_guards_and_upgrade_puts_them_back(db: Database) -> 
     with db.engine.begin() as conn:
         command.downgrade(alembic_config(conn), "0007")
     _run(db, insert, e=sc.evaluation_id, c=sc.criteres[0])  # 0007 had no guard
-    _run(db, "DELETE FROM note")
     with db.engine.begin() as conn:
         command.upgrade(alembic_config(conn), "0008")
-    with pytest.raises(IntegrityError):
-        _run(db, insert, e=sc.evaluation_id, c=sc.criteres[0])
+    # the row written before stays; `instructeur check` counts it
+    assert check_database(db).problems == [
+        "1 note(s) hors de l'échelle de leur critère ou d'une autre grille que celle de leur évaluation"
+    ]
+    with pytest.raises(IntegrityError):  # new ones are refused again
+        _run(db, insert, e=sc.evaluation_id, c=sc.criteres[1])
+    _run(db, "DELETE FROM note")
+    assert check_database(db).problems == []

@@ -13,8 +13,7 @@ them too, on both engines, whoever writes (a raw SQL client, a script, a bug):
 - a critère whose scale is narrowed so that one of its notes falls outside;
 - an évaluation moved to another grille while it holds notes of the former one.
 Triggers raise a constraint violation (IntegrityError): SQLite `RAISE(ABORT)`, PostgreSQL SQLSTATE
-23514. Existing rows are not rechecked (the demo and the tests hold none out of scale; `instructeur
-check` reads the base). An SQLite batch migration of `note`, `critere` or `evaluation` recreates
+23514. Existing rows are not rechecked: `instructeur check` counts them (storage/backup.py). An SQLite batch migration of `note`, `critere` or `evaluation` recreates
 the table without its triggers: such a migration must create them again (`sqlite_ddl`).
 """
 
