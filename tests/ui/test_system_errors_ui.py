@@ -149,14 +149,14 @@ def test_backup_on_a_full_disk(
 def test_export_on_a_full_disk(
     qtbot: QtBot, empty_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from openpyxl.workbook.workbook import Workbook
-
+    from instructeur.exports import xlsx_bulk
     from tests.ui.test_exports_dialog import FakeDialogs as ExportDialogs
     from tests.ui.test_exports_dialog import dialog
 
     target = tmp_path / "programmation.xlsx"
+    # where the tableau de programmation's bytes reach the disk (exports/xlsx_bulk.py)
     monkeypatch.setattr(
-        Workbook, "save", _raise(OSError(errno.ENOSPC, "No space left on device", str(target)))
+        xlsx_bulk, "ZipFile", _raise(OSError(errno.ENOSPC, "No space left on device", str(target)))
     )
     fake = ExportDialogs(path=target)
     d = dialog(qtbot, empty_db, fake)
