@@ -13,7 +13,8 @@ from instructeur.domain.money import format_amount
 from instructeur.services.comites import ComiteService
 from instructeur.services.scenarios import ScenarioService
 from tests.ui.test_seance import Demo, FakeDialogs, make_demo
-from ui.comite.scenarios import ComparisonModel, ScenarioLinesModel, ScenariosWindow
+from ui.comite.scenario_models import ComparisonModel, ScenarioLinesModel
+from ui.comite.scenarios import ScenariosWindow
 
 
 @pytest.fixture
