@@ -80,6 +80,33 @@ class CampagneTab(_Tab):
         self.contrat_id = contrat_id
         self.campagne_id = campagne_id
         self.version = 0
+        top = self._build_choice()
+        upper = self._build_identification()
+        lower = QHBoxLayout()
+        lower.addWidget(self._build_enveloppes(), 1)
+        lower.addWidget(self._build_recevabilite(), 1)
+
+        self.body = QWidget()
+        body = QVBoxLayout(self.body)
+        body.setContentsMargins(0, 0, 0, 0)
+        body.addLayout(upper)
+        body.addLayout(lower, 1)
+        self.empty = _note("Ce contrat n'a pas encore de campagne : créez-la avec « Nouvelle campagne… ».")
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.body, 1)
+        layout.addLayout(self.footer())
+
+        self.libelle.textEdited.connect(self.mark)
+        self.annee.valueChanged.connect(self.mark)
+        self.statut.currentIndexChanged.connect(self.mark)
+        self.ouverture.dateChanged.connect(self.mark)
+        self.cloture.dateChanged.connect(self.mark)
+        self.load()
+
+    def _build_choice(self) -> QHBoxLayout:
+        """The campagne to set up, « Nouvelle campagne… » and « Supprimer la campagne… »."""
         self.choice = QComboBox()
         self.choice.setAccessibleName("Campagne à paramétrer")
         self.choice.activated.connect(self._on_choice)
@@ -95,7 +122,10 @@ class CampagneTab(_Tab):
         top.addWidget(self.choice, 1)
         top.addWidget(self.new_button)
         top.addWidget(self.delete_button)
+        return top
 
+    def _build_identification(self) -> QHBoxLayout:
+        """The appel à projets (libellé, année, statut, dates) beside the campagne's other settings."""
         self.libelle = QLineEdit()
         self.libelle.setAccessibleName("Libellé de la campagne")
         self.annee = QSpinBox()
@@ -136,7 +166,10 @@ class CampagneTab(_Tab):
         upper = QHBoxLayout()
         upper.addWidget(ident, 3)
         upper.addWidget(tools, 2)
+        return upper
 
+    def _build_enveloppes(self) -> QGroupBox:
+        """The enveloppe of each financeur, and their total."""
         self.enveloppes = EnveloppesModel(self)
         self.enveloppes.edited.connect(self.mark)
         self.enveloppes.edited.connect(self._update_total)
@@ -153,7 +186,10 @@ class CampagneTab(_Tab):
         env_layout = QVBoxLayout(env_box)
         env_layout.addWidget(self.enveloppes_table, 1)
         env_layout.addWidget(self.total)
+        return env_box
 
+    def _build_recevabilite(self) -> QGroupBox:
+        """The recevabilité criteria, editable, with their buttons."""
         self.recevabilite = RecevabiliteModel(self)
         self.recevabilite.edited.connect(self.mark)
         self.recevabilite_table = _table(self.recevabilite, "Critères de recevabilité")
@@ -177,29 +213,7 @@ class CampagneTab(_Tab):
                 "Un critère déjà vérifié sur des dossiers peut être renommé ou rendu facultatif, pas retiré."
             )
         )
-
-        lower = QHBoxLayout()
-        lower.addWidget(env_box, 1)
-        lower.addWidget(rec_box, 1)
-
-        self.body = QWidget()
-        body = QVBoxLayout(self.body)
-        body.setContentsMargins(0, 0, 0, 0)
-        body.addLayout(upper)
-        body.addLayout(lower, 1)
-        self.empty = _note("Ce contrat n'a pas encore de campagne : créez-la avec « Nouvelle campagne… ».")
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(self.empty)
-        layout.addWidget(self.body, 1)
-        layout.addLayout(self.footer())
-
-        self.libelle.textEdited.connect(self.mark)
-        self.annee.valueChanged.connect(self.mark)
-        self.statut.currentIndexChanged.connect(self.mark)
-        self.ouverture.dateChanged.connect(self.mark)
-        self.cloture.dateChanged.connect(self.mark)
-        self.load()
+        return rec_box
 
     # --- loading -------------------------------------------------------------------------
 
