@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from instructeur.coinstruction.scoring_format import (
@@ -269,62 +270,18 @@ def apply_import(
             existing: dict[int, dict[int, Note]] = {}
             for note in s.scalars(select(Note).where(Note.evaluation_id.in_(ids))):
                 existing.setdefault(note.evaluation_id, {})[note.critere_id] = note
-            problems: list[str] = []
-            for row in targets:
-                ev = evs.get(row.evaluation_id)
-                if ev is None:
-                    raise NotFoundError(f"dossier {row.reference} : évaluation introuvable (retirée ?)")
-                if ev.version != row.db_version:
-                    raise audit.concurrent_edit(
-                        f"L'évaluation du dossier {row.reference}", ev.updated_by, ev.updated_at
-                    )
-                by_id = {c.id: c for c in criteria.get(ev.grille_id, [])}
-                for cid, value in row.file_values.notes:
-                    crit = by_id.get(cid)
-                    if crit is None:
-                        problems.append(f"dossier {row.reference} : critère {cid} absent de la grille")
-                    elif problem := note_problem(value, crit.echelle_min, crit.echelle_max):
-                        problems.append(f"dossier {row.reference}, « {crit.libelle} » : {problem}")
+            problems = _import_problems(targets, evs, criteria)
             if problems:
                 raise ValidationError(problems)
             today, now = date.today(), datetime.now()
             for row in targets:
                 ev = evs[row.evaluation_id]
-                values = row.file_values
-                libelles = {c.id: c.libelle for c in criteria.get(ev.grille_id, [])}
-                record: dict[str, object] = {"source": plan.source}
-                if ev.conflit != values.conflit or (ev.conflit_motif or "") != values.motif:
-                    record["conflit"] = [ev.conflit, values.conflit]
-                    record["motif"] = [ev.conflit_motif, values.motif or None]
-                    ev.conflit = values.conflit
-                    ev.conflit_motif = values.motif or None
-                if not values.conflit:  # a conflicted row leaves the stored notes alone
-                    current = existing.setdefault(ev.id, {})
-                    wanted = values.notes_dict
-                    diff: dict[str, list[int | None]] = {}
-                    for cid in sorted(set(current) | set(wanted)):
-                        stored = current.get(cid)
-                        before = stored.valeur if stored is not None else None
-                        after = wanted.get(cid)
-                        if before == after:
-                            continue
-                        diff[libelles.get(cid, str(cid))] = [before, after]
-                        if after is None:
-                            assert stored is not None
-                            s.delete(stored)
-                        elif stored is None:
-                            s.add(Note(evaluation_id=ev.id, critere_id=cid, valeur=after))
-                        else:
-                            stored.valeur = after
-                    if diff:
-                        record["notes"] = diff
-                        ev.date_evaluation = today
-                if (ev.commentaire or "") != values.commentaire:
-                    record["commentaire"] = [ev.commentaire, values.commentaire or None]
-                    ev.commentaire = values.commentaire or None
+                record = _apply_row(s, ev, row.file_values, existing.setdefault(ev.id, {}), criteria, today)
                 ev.updated_by = who
                 ev.updated_at = now
-                audit.record(s, who, "evaluation", ev.id, "import_notation", record)
+                audit.record(
+                    s, who, "evaluation", ev.id, "import_notation", {"source": plan.source, **record}
+                )
             s.flush()
             versions = {eid: ev.version for eid, ev in evs.items()}
     except StaleDataError as exc:
@@ -334,3 +291,69 @@ def apply_import(
         ) from exc
     updated = tuple(r.reference for r in targets)
     return ImportOutcome(updated, kept, len(plan.rows) - len(updated) - len(kept), versions)
+
+
+def _import_problems(
+    targets: Sequence[PlanRow], evs: Mapping[int, Evaluation], criteria: Mapping[int, list[Critere]]
+) -> list[str]:
+    """Every note of the file that the grille refuses (a missing or changed évaluation raises at
+    once): a critère absent from the évaluation's grille, a note outside its scale."""
+    problems: list[str] = []
+    for row in targets:
+        ev = evs.get(row.evaluation_id)
+        if ev is None:
+            raise NotFoundError(f"dossier {row.reference} : évaluation introuvable (retirée ?)")
+        if ev.version != row.db_version:
+            raise audit.concurrent_edit(
+                f"L'évaluation du dossier {row.reference}", ev.updated_by, ev.updated_at
+            )
+        by_id = {c.id: c for c in criteria.get(ev.grille_id, [])}
+        for cid, value in row.file_values.notes:
+            crit = by_id.get(cid)
+            if crit is None:
+                problems.append(f"dossier {row.reference} : critère {cid} absent de la grille")
+            elif problem := note_problem(value, crit.echelle_min, crit.echelle_max):
+                problems.append(f"dossier {row.reference}, « {crit.libelle} » : {problem}")
+    return problems
+
+
+def _apply_row(
+    s: Session,
+    ev: Evaluation,
+    values: RowValues,
+    current: dict[int, Note],
+    criteria: Mapping[int, list[Critere]],
+    today: date,
+) -> dict[str, object]:
+    """Writes a checked row of the file on its évaluation; returns what changed, for the journal."""
+    libelles = {c.id: c.libelle for c in criteria.get(ev.grille_id, [])}
+    record: dict[str, object] = {}
+    if ev.conflit != values.conflit or (ev.conflit_motif or "") != values.motif:
+        record["conflit"] = [ev.conflit, values.conflit]
+        record["motif"] = [ev.conflit_motif, values.motif or None]
+        ev.conflit = values.conflit
+        ev.conflit_motif = values.motif or None
+    if not values.conflit:  # a conflicted row leaves the stored notes alone
+        wanted = values.notes_dict
+        diff: dict[str, list[int | None]] = {}
+        for cid in sorted(set(current) | set(wanted)):
+            stored = current.get(cid)
+            before = stored.valeur if stored is not None else None
+            after = wanted.get(cid)
+            if before == after:
+                continue
+            diff[libelles.get(cid, str(cid))] = [before, after]
+            if after is None:
+                assert stored is not None
+                s.delete(stored)
+            elif stored is None:
+                s.add(Note(evaluation_id=ev.id, critere_id=cid, valeur=after))
+            else:
+                stored.valeur = after
+        if diff:
+            record["notes"] = diff
+            ev.date_evaluation = today
+    if (ev.commentaire or "") != values.commentaire:
+        record["commentaire"] = [ev.commentaire, values.commentaire or None]
+        ev.commentaire = values.commentaire or None
+    return record
