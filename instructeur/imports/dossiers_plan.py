@@ -122,7 +122,9 @@ class _Plan:
     new_porteurs: list[_PorteurRef] = field(default_factory=list)
     reused_porteurs: dict[int, str] = field(default_factory=dict)
     warnings: list[RowProblem] = field(default_factory=list)
-    unmatched: dict[tuple[str, str], tuple[str, list[int]]] = field(default_factory=dict)  # (field, key) → value, rows
+    unmatched: dict[tuple[str, str], tuple[str, list[int]]] = field(
+        default_factory=dict
+    )  # (field, key) → value, rows
     conflicts: dict[str, SiretConflict] = field(default_factory=dict)  # by SIRET
 
 
@@ -386,6 +388,48 @@ def _plan_update(
                 ", ".join(q.nom for q in quartiers) or "(aucun)",
             )
         )
+    lines, cout_total = _money_changes(ctx, d, parsed, label, changes)
+    planned = PlannedDossier(
+        cells.row.number,
+        d.reference,
+        str(scalars.get("intitule", d.intitule)),
+        porteur.name if porteur else ctx.names.get(d.porteur_id, ""),
+        tuple(changes),
+    )
+    if not changes:
+        plan.unchanged.append(planned)
+        return
+    if Statut(d.statut) in DECIDED:
+        cells.problem(None, f"dossier déjà décidé ({Statut(d.statut).label.lower()}), non modifié")
+        return
+    if Statut(d.statut) in INSTRUCTION_CLOSED:
+        cells.problem(
+            None,
+            f"dossier {Statut(d.statut).label.lower()} : son instruction est close, non modifié "
+            "(rouvrez l'instruction dans la fiche pour le mettre à jour)",
+        )
+        return
+    after_data = _data_after(d, scalars, quartiers, lines, cout_total, ctx)
+    for problem in validate(after_data):
+        cells.problem(_key_of_problem(problem), problem)
+    if cells.problems:
+        return
+    if lines or cout_total is not None:
+        _plan_warnings(ctx, plan, cells, after_data)
+    plan.updates.append(
+        _Update(cells.row.number, d, scalars, quartiers, lines, cout_total, new_porteur, changes)
+    )
+
+
+def _money_changes(
+    ctx: _Context,
+    d: Dossier,
+    parsed: values.Parsed,
+    label: Callable[[str, str], str],
+    changes: list[FieldChange],
+) -> tuple[dict[int | str, int], int | None]:
+    """The plan de financement's lines the file changes (financeur id, or the other resource's
+    libellé → cents) and the new coût total (None: unchanged); their changes appended."""
     current: dict[int | str, int] = {
         (ligne.financeur_id if ligne.financeur_id is not None else ligne.libelle): ligne.demande_cents
         for ligne in d.lignes
@@ -421,36 +465,7 @@ def _plan_update(
                 _show("cout_total_cents", cout_total, ctx),
             )
         )
-    planned = PlannedDossier(
-        cells.row.number,
-        d.reference,
-        str(scalars.get("intitule", d.intitule)),
-        porteur.name if porteur else ctx.names.get(d.porteur_id, ""),
-        tuple(changes),
-    )
-    if not changes:
-        plan.unchanged.append(planned)
-        return
-    if Statut(d.statut) in DECIDED:
-        cells.problem(None, f"dossier déjà décidé ({Statut(d.statut).label.lower()}), non modifié")
-        return
-    if Statut(d.statut) in INSTRUCTION_CLOSED:
-        cells.problem(
-            None,
-            f"dossier {Statut(d.statut).label.lower()} : son instruction est close, non modifié "
-            "(rouvrez l'instruction dans la fiche pour le mettre à jour)",
-        )
-        return
-    after_data = _data_after(d, scalars, quartiers, lines, cout_total, ctx)
-    for problem in validate(after_data):
-        cells.problem(_key_of_problem(problem), problem)
-    if cells.problems:
-        return
-    if lines or cout_total is not None:
-        _plan_warnings(ctx, plan, cells, after_data)
-    plan.updates.append(
-        _Update(cells.row.number, d, scalars, quartiers, lines, cout_total, new_porteur, changes)
-    )
+    return lines, cout_total
 
 
 def _data_after(
