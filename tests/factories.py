@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from instructeur.referentiels import load_referentiel
 from instructeur.services.campagnes import CampagneService
 from instructeur.services.contrats import ContratService, FinanceurData
 from instructeur.services.dossiers import DossierData, DossierService, Ligne
+from instructeur.services.grilles import CritereData, GrilleService
 from instructeur.services.porteurs import PorteurData, PorteurService
 from instructeur.storage.db import Database
 
@@ -80,3 +82,12 @@ def tick_recevabilite(db: Database, dossier_id: int, *, user: str = "test") -> N
     detail = DossierService(db, user=user).get(dossier_id)
     rows = [dataclasses.replace(r, ok=True) for r in fiche.recevabilite(dossier_id)]
     fiche.save_fiche(dossier_id, detail.version, detail.data, rows)
+
+
+def create_grille(db: Database, campagne_id: int, criteria: Sequence[CritereData]) -> tuple[int, list[int]]:
+    """The campagne's grille with these criteria, saved by the chef de projet: its id and its
+    critères' ids, in order."""
+    grilles = GrilleService(db, user="chef")
+    grille_id = grilles.create_default(campagne_id)
+    grilles.save(grille_id, grilles.get(grille_id).version, list(criteria))
+    return grille_id, [c.id for c in grilles.get(grille_id).criteres]

@@ -23,7 +23,7 @@ from instructeur.services.evaluateurs import EvaluateurService
 from instructeur.services.grilles import CritereData, GrilleService
 from instructeur.services.notation import NotationService
 from instructeur.storage.db import Database
-from tests.factories import build_world, create_dossier
+from tests.factories import build_world, create_dossier, create_grille
 
 
 @dataclass
@@ -38,18 +38,15 @@ class Setup:
 
 def _setup(db: Database) -> Setup:
     world = build_world(db)
-    grilles = GrilleService(db, user="chef")
-    grille_id = grilles.create_default(world.campagne_id)
-    grilles.save(
-        grille_id,
-        grilles.get(grille_id).version,
+    grille_id, criteres = create_grille(
+        db,
+        world.campagne_id,
         [
             CritereData("Public QPV", poids=2, echelle_min=0, echelle_max=3),
             CritereData("Budget", poids=1, echelle_min=0, echelle_max=5),
             CritereData("Faisabilité", poids=1, echelle_min=1, echelle_max=4),
         ],
     )
-    criteres = [c.id for c in grilles.get(grille_id).criteres]
     evaluateurs = EvaluateurService(db, user="chef")
     alice = evaluateurs.create(world.contrat_id, "Alice Martin")
     dossiers = [create_dossier(db, world, reference=f"26-00000{k}") for k in (1, 2, 3)]

@@ -9,11 +9,11 @@ from pypdf import PdfReader
 
 from instructeur.exports.fiche_instruction import render_fiche_instruction, render_fiches_instruction
 from instructeur.services.evaluateurs import EvaluateurService
-from instructeur.services.grilles import CritereData, GrilleService
+from instructeur.services.grilles import CritereData
 from instructeur.services.instruction import InstructionService
 from instructeur.services.notation import NotationService
 from instructeur.storage.db import Database
-from tests.factories import build_world, create_dossier
+from tests.factories import build_world, create_dossier, create_grille
 from tests.services.conftest import db  # noqa: F401 - the two-engine fixture
 
 NBSP = "\u00a0"
@@ -21,17 +21,14 @@ NBSP = "\u00a0"
 
 def _case(db: Database) -> tuple[int, list[int]]:  # noqa: F811
     world = build_world(db)
-    grilles = GrilleService(db, user="chef")
-    grille_id = grilles.create_default(world.campagne_id)
-    grilles.save(
-        grille_id,
-        grilles.get(grille_id).version,
+    _, (a, b) = create_grille(
+        db,
+        world.campagne_id,
         [
             CritereData("Public QPV", poids=1, echelle_min=0, echelle_max=3),
             CritereData("Budget maîtrisé", poids=1, echelle_min=0, echelle_max=3),
         ],
     )
-    a, b = (c.id for c in grilles.get(grille_id).criteres)
     dossiers = [create_dossier(db, world, reference=f"26-00000{k}") for k in (1, 2)]
     service = EvaluateurService(db, user="chef")
     notation = NotationService(db, user="chef")

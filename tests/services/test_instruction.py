@@ -15,7 +15,7 @@ from instructeur.services.instruction import JUSTIFICATION_REQUIRED, Instruction
 from instructeur.services.notation import NotationService
 from instructeur.storage.db import Database
 from instructeur.storage.models import LigneFinancement
-from tests.factories import World, build_world, create_dossier, tick_recevabilite
+from tests.factories import World, build_world, create_dossier, create_grille, tick_recevabilite
 
 YES3 = {"diagnostic": True, "objectifs": True, "moyens": True, "indicateurs": False, "principal": False}
 
@@ -104,14 +104,9 @@ def test_avis_motivation_and_proposed_amounts(db: Database) -> None:
 
 
 def _grille_with_eliminatoire(db: Database, world: World) -> list[int]:
-    grilles = GrilleService(db)
-    grille_id = grilles.create_default(world.campagne_id)
-    grilles.save(
-        grille_id,
-        grilles.get(grille_id).version,
-        [CritereData("Public QPV", eliminatoire=True), CritereData("Budget")],
-    )
-    return [c.id for c in grilles.get(grille_id).criteres]
+    return create_grille(
+        db, world.campagne_id, [CritereData("Public QPV", eliminatoire=True), CritereData("Budget")]
+    )[1]
 
 
 def test_instruit_refused_with_the_full_list_then_accepted(db: Database) -> None:

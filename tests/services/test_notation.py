@@ -10,11 +10,11 @@ import pytest
 
 from instructeur.errors import ConcurrentEditError, UserError, ValidationError
 from instructeur.services.evaluateurs import EvaluateurService
-from instructeur.services.grilles import CritereData, GrilleService
+from instructeur.services.grilles import CritereData
 from instructeur.services.notation import MatrixChange, NotationService
 from instructeur.storage.db import Database
 from instructeur.storage.models import Note
-from tests.factories import build_world, create_dossier
+from tests.factories import build_world, create_dossier, create_grille
 
 
 @dataclass
@@ -27,18 +27,15 @@ class Setup:
 
 def _setup(db: Database, n_dossiers: int = 3, n_evaluateurs: int = 3) -> Setup:
     world = build_world(db)
-    grilles = GrilleService(db, user="chef")
-    grille_id = grilles.create_default(world.campagne_id)
-    grilles.save(
-        grille_id,
-        grilles.get(grille_id).version,
+    grille_id, criteres = create_grille(
+        db,
+        world.campagne_id,
         [
             CritereData("Public QPV", poids=2, echelle_min=0, echelle_max=3),
             CritereData("Budget", poids=1, echelle_min=0, echelle_max=20),
             CritereData("Faisabilité", poids=3, echelle_min=1, echelle_max=5),
         ],
     )
-    criteres = [c.id for c in grilles.get(grille_id).criteres]
     service = EvaluateurService(db, user="chef")
     evaluateurs = [
         service.create(world.contrat_id, nom) for nom in ("Alice", "Bruno", "Chloé")[:n_evaluateurs]

@@ -14,7 +14,7 @@ from instructeur.services.grilles import CritereData, GrilleService
 from instructeur.services.notation import NotationService
 from instructeur.storage.backup import check_database
 from instructeur.storage.db import Database
-from tests.factories import build_world, create_dossier
+from tests.factories import build_world, create_dossier, create_grille
 
 
 @dataclass
@@ -29,16 +29,15 @@ class Scored:
 
 def _scored(db: Database) -> Scored:
     world = build_world(db)
-    grilles = GrilleService(db, user="chef")
-    grille_id = grilles.create_default(world.campagne_id)
-    grilles.save(
-        grille_id,
-        grilles.get(grille_id).version,
+    grille_id, _ = create_grille(
+        db,
+        world.campagne_id,
         [
             CritereData("Public", echelle_min=0, echelle_max=3),
             CritereData("Budget", echelle_min=1, echelle_max=5),
         ],
     )
+    grilles = GrilleService(db, user="chef")
     evaluateurs = EvaluateurService(db, user="chef")
     alice = evaluateurs.create(world.contrat_id, "Alice Martin")
     dossier = create_dossier(db, world, reference="26-000001")
