@@ -249,6 +249,7 @@ class ScenariosWindow(FitsScreen, QMainWindow):
             self.lines_model.set_data(self.points, self._financeurs(), {})
             self.lines_title.setText("Aucun scénario : créez-en un depuis les propositions de l'instruction.")
             self.lines.setEnabled(False)
+            self.lines.resizeColumnsToContents()  # the financeurs' codes in full, as with a scenario
             return
         self.lines.setEnabled(True)
         self.lines_model.set_data(self.points, self._financeurs(), self.scenario_service.scenario_lines(sid))
