@@ -13,8 +13,11 @@ them too, on both engines, whoever writes (a raw SQL client, a script, a bug):
 - a critère whose scale is narrowed so that one of its notes falls outside;
 - an évaluation moved to another grille while it holds notes of the former one.
 Triggers raise a constraint violation (IntegrityError): SQLite `RAISE(ABORT)`, PostgreSQL SQLSTATE
-23514. Existing rows are not rechecked: `instructeur check` counts them (storage/backup.py). An SQLite batch migration of `note`, `critere` or `evaluation` recreates
-the table without its triggers: such a migration must create them again (`sqlite_ddl`).
+23514. Two writers at the same instant (a note, a narrowed scale) are serialised: SQLite has one
+writer at a time, PostgreSQL's note trigger reads the critère and the évaluation FOR SHARE.
+Existing rows are not rechecked: `instructeur check` counts them (storage/backup.py). An SQLite
+batch migration of `note`, `critere` or `evaluation` recreates the table without its triggers:
+such a migration must create them again (`sqlite_ddl`).
 """
 
 from __future__ import annotations
@@ -87,8 +90,24 @@ BEGIN
   RETURN NEW;
 END $$"""
 
+    # The note's critère and évaluation are read FOR SHARE: a scale narrowed or an évaluation moved
+    # by another transaction at the same instant waits for this one, then its own trigger sees
+    # the note (READ COMMITTED alone would let each check miss the other's uncommitted row).
+    note_function = f"""
+CREATE OR REPLACE FUNCTION instructeur_note_echelle() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+  PERFORM 1 FROM critere c JOIN evaluation e ON e.grille_id = c.grille_id
+   WHERE c.id = NEW.critere_id AND e.id = NEW.evaluation_id
+     AND NEW.valeur BETWEEN c.echelle_min AND c.echelle_max
+   FOR SHARE OF c, e;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION '{NOTE_REFUSED}' USING ERRCODE = 'check_violation';
+  END IF;
+  RETURN NEW;
+END $$"""
     return [
-        function("instructeur_note_echelle", f"NOT {_NOTE_OK}", NOTE_REFUSED),
+        note_function,
         function("instructeur_critere_echelle", _SCALE_BROKEN, SCALE_REFUSED),
         function("instructeur_evaluation_grille", _GRILLE_BROKEN, GRILLE_REFUSED),
         "CREATE TRIGGER note_echelle_insert BEFORE INSERT ON note "
