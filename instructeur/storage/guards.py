@@ -25,6 +25,7 @@ from instructeur.errors import ValidationError
 __all__ = ["amount_ceiling", "check_rows", "install"]
 
 _INFO_KEY = "instructeur.ceiling"
+_INSTALLED = "_instructeur_guards"
 
 
 def amount_ceiling(session: Session) -> int:
@@ -164,7 +165,11 @@ def _after_transaction(session: Session, _transaction: Any) -> None:
 
 
 def install(sessions: sessionmaker[Session]) -> None:
-    """Register the guard on a session factory (idempotent)."""
-    if not event.contains(sessions, "before_flush", _before_flush):
-        event.listen(sessions, "before_flush", _before_flush)
-        event.listen(sessions, "after_transaction_end", _after_transaction)
+    """Register the guard on a session factory (idempotent). The mark is on the factory itself:
+    SQLAlchemy's `event.contains` answers by id(), so a new factory that reuses a freed one's
+    id looked already guarded and got no guard at all."""
+    if getattr(sessions, _INSTALLED, False):
+        return
+    event.listen(sessions, "before_flush", _before_flush)
+    event.listen(sessions, "after_transaction_end", _after_transaction)
+    setattr(sessions, _INSTALLED, True)
